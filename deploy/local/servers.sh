@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# PostgreSQL and RabbitMQ as this project's own processes, with their data in one folder.
+# Used by run.sh (a persistent folder, fixed ports) and by the test fixtures (a temp folder, free ports).
+#
+#   servers.sh install                 install the Debian packages if they are missing
+#   servers.sh start DIR               start both servers (initialising DIR on first use)
+#   servers.sh stop DIR                stop both servers started in DIR
+#
+# Ports come from ROC_PG_PORT, ROC_AMQP_PORT, ROC_RABBIT_DIST_PORT, ROC_EPMD_PORT; start records them
+# in DIR/ports.env so that stop finds the same processes.
+set -euo pipefail
+
+log() { printf '[servers] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] || { log "PostgreSQL is not installed (run: $0 install)"; exit 1; }
+  echo "$dir"
+}
+
+# PostgreSQL refuses to run as root: as root, run it as the postgres system user on a folder it owns.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+install() {
+  local missing=()
+  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  if [ ${#missing[@]} -eq 0 ]; then return 0; fi
+  log "installing ${missing[*]} (Debian packages; the system services are not used)"
+  # Keep the package scripts from starting system-wide services we do not use.
+  as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d' || true
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+load_ports() {
+  local dir=$1
+  if [ -f "$dir/ports.env" ]; then
+    # shellcheck disable=SC1091
+    . "$dir/ports.env"
+  fi
+  PG_PORT=${ROC_PG_PORT:-${PG_PORT:-55432}}
+  AMQP_PORT=${ROC_AMQP_PORT:-${AMQP_PORT:-55672}}
+  DIST_PORT=${ROC_RABBIT_DIST_PORT:-${DIST_PORT:-$((AMQP_PORT + 1))}}
+  EPMD_PORT=${ROC_EPMD_PORT:-${EPMD_PORT:-$((AMQP_PORT + 2))}}
+}
+
+rabbit_env() {
+  local dir=$1
+  export HOME="$dir/rabbitmq"
+  export RABBITMQ_NODENAME="roc${AMQP_PORT}@localhost"
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_NODE_PORT=$AMQP_PORT
+  export RABBITMQ_DIST_PORT=$DIST_PORT
+  export ERL_EPMD_PORT=$EPMD_PORT
+  export ERL_EPMD_ADDRESS=127.0.0.1
+  export RABBITMQ_MNESIA_BASE="$dir/rabbitmq/mnesia"
+  export RABBITMQ_LOG_BASE="$dir/rabbitmq/log"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/rabbitmq/enabled_plugins"
+  export RABBITMQ_CONFIG_FILE="$dir/rabbitmq/rabbitmq"
+  export RABBITMQ_PID_FILE="$dir/rabbitmq/rabbitmq.pid"
+}
+
+wait_for_port() {
+  local port=$1 what=$2 deadline=$((SECONDS + ${3:-60}))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then log "$what did not open port $port in time"; return 1; fi
+    sleep 0.2
+  done
+}
+
+start() {
+  local dir=$1
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  load_ports "$dir"
+  printf 'PG_PORT=%s\nAMQP_PORT=%s\nDIST_PORT=%s\nEPMD_PORT=%s\n' "$PG_PORT" "$AMQP_PORT" "$DIST_PORT" "$EPMD_PORT" > "$dir/ports.env"
+
+  local bin
+  bin=$(pg_bin)
+  if [ ! -f "$dir/postgres/PG_VERSION" ]; then
+    mkdir -p "$dir/postgres"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$dir" "$dir/postgres"
+    as_pg "$bin/initdb" -D "$dir/postgres" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+  fi
+  [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  if ! as_pg "$bin/pg_ctl" -D "$dir/postgres" status >/dev/null 2>&1; then
+    # fsync stays on unless asked: ROC_PG_FAST=1 is for throw-away test servers only.
+    local fast=""
+    [ "${ROC_PG_FAST:-0}" = 1 ] && fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    as_pg "$bin/pg_ctl" -D "$dir/postgres" -l "$dir/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir/postgres -c max_connections=200 $fast" start >/dev/null
+  fi
+
+  rabbit_env "$dir"
+  mkdir -p "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"
+  [ -f "$RABBITMQ_ENABLED_PLUGINS_FILE" ] || echo "[${ROC_RABBIT_PLUGINS:-}]." > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+  [ -f "$RABBITMQ_CONFIG_FILE.conf" ] || printf 'loopback_users.guest = true\nlisteners.tcp.default = 127.0.0.1:%s\n' "$AMQP_PORT" > "$RABBITMQ_CONFIG_FILE.conf"
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$AMQP_PORT") 2>/dev/null; then
+    nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$dir/rabbitmq/server.out" 2>&1 &
+    echo $! > "$dir/rabbitmq/launcher.pid"
+    wait_for_port "$AMQP_PORT" RabbitMQ 90 || { tail -n 30 "$dir/rabbitmq/server.out" >&2; exit 1; }
+  fi
+  log "PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT (data in $dir)"
+}
+
+stop() {
+  local dir=$1
+  [ -d "$dir" ] || return 0
+  dir=$(cd "$dir" && pwd)
+  load_ports "$dir"
+  rabbit_env "$dir"
+  if [ -f "$RABBITMQ_PID_FILE" ]; then
+    /usr/lib/rabbitmq/bin/rabbitmqctl stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 \
+      || kill -9 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null || true
+  fi
+  epmd -kill >/dev/null 2>&1 || true
+  local bin
+  bin=$(pg_bin)
+  if [ -f "$dir/postgres/postmaster.pid" ]; then
+    as_pg "$bin/pg_ctl" -D "$dir/postgres" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+  fi
+}
+
+cmd=${1:-}
+case "$cmd" in
+  install) install ;;
+  start) [ $# -eq 2 ] || { echo "usage: $0 start DIR" >&2; exit 2; }; start "$2" ;;
+  stop) [ $# -eq 2 ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; stop "$2" ;;
+  *) echo "usage: $0 install | start DIR | stop DIR" >&2; exit 2 ;;
+esac

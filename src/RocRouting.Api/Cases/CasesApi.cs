@@ -1,0 +1,225 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Data.Outbox;
+using RocRouting.Hosting;
+using RocRouting.Routing;
+
+namespace RocRouting.Api.Cases;
+
+public sealed record CaseAccepted(Guid CaseId, CaseStatus Status, string StatusUrl);
+
+public static partial class CasesApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/cases").WithTags("Cases");
+        group.MapPost("/", SubmitAsync)
+            .RequireAuthorization(Policies.PoliceOfficer)
+            .Accepts<CaseSubmissionRequest>("application/json")
+            .WithName("SubmitCase");
+        group.MapGet("/{caseId:guid}", GetAsync)
+            .RequireAuthorization(Policies.AnyUser)
+            .WithName("GetCase");
+        return routes;
+    }
+
+    /// <summary>
+    /// Accepts a case: 202 only once the case, its timeline event and its CaseSubmitted message are
+    /// committed together. The Idempotency-Key (scoped to the caller) makes a retry return the
+    /// same case; the same key with a different request is a 409.
+    /// </summary>
+    internal static async Task<Results<Accepted<CaseAccepted>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
+        HttpContext http,
+        RocDbContext db,
+        RoutingConfiguration routing,
+        TimeProvider time,
+        ILogger<CaseAccepted> logger,
+        CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasJsonContentType())
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the case as application/json.");
+        }
+        var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (key.Length is 0 or > 128 || key.Any(c => c is < '!' or > '~'))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [IdempotencyKeyHeader] = ["header is required: 1-128 visible ASCII characters, the same on every retry (a UUID is a good choice)"],
+            });
+        }
+
+        var body = await ReadBodyAsync(http.Request, CaseSubmission.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"A case may be at most {CaseSubmission.MaxBodyBytes} bytes.");
+        }
+        var (request, jsonError) = Parse(body);
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(jsonError!);
+        }
+
+        var now = time.GetUtcNow();
+        var today = routing.DefaultCalendar.LocalDate(now);
+        var (submission, errors) = CaseSubmission.Validate(request, routing.Register, today);
+        if (submission is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var subject = http.User.FindFirstValue(Claims.Subject) ?? "";
+        var unit = http.User.FindFirstValue(Claims.Unit) ?? "";
+        var hash = submission.Hash();
+
+        if (await FindByKeyAsync(db, subject, key, cancellationToken) is { } existing)
+        {
+            return Replay(existing, hash);
+        }
+
+        var @case = NewCase(submission, subject, unit, key, hash, now);
+        db.Cases.Add(@case);
+        db.Enqueue(
+            new CaseSubmitted
+            {
+                CaseId = @case.Id,
+                Urgency = @case.Urgency,
+                Category = @case.Category,
+                HomeMunicipalityCode = @case.HomeMunicipalityCode,
+                FoundInMunicipalityCode = @case.FoundInMunicipalityCode,
+                SubmittedAt = now,
+            },
+            MessageIds.For(@case.Id, nameof(CaseSubmitted)),
+            now);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // A concurrent retry with the same key committed first: answer as that request was answered.
+            db.ChangeTracker.Clear();
+            var winner = await FindByKeyAsync(db, subject, key, cancellationToken)
+                ?? throw new InvalidOperationException("Unique violation on the idempotency key but no case holds it.", e);
+            return Replay(winner, hash);
+        }
+
+        LogSubmitted(logger, @case.Id, @case.Urgency, @case.Category);
+        return Accepted(@case.Id, @case.Status);
+    }
+
+    internal static async Task<Results<Ok<CaseView>, NotFound<ProblemDetails>>> GetAsync(
+        Guid caseId, ClaimsPrincipal user, RocDbContext db, CancellationToken cancellationToken)
+    {
+        var @case = await db.Cases.AsNoTracking()
+            .Include(c => c.Events.OrderBy(e => e.At).ThenBy(e => e.Id))
+            .Include(c => c.Routes.OrderBy(r => r.Sequence)).ThenInclude(r => r.Signals)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        if (@case is null || !CaseAccess.CanRead(user, @case))
+        {
+            // Someone without a role in the case learns nothing, not even that it exists.
+            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Case not found" });
+        }
+        return TypedResults.Ok(CaseView.From(@case));
+    }
+
+    private static ChildCase NewCase(CaseSubmission s, string subject, string unit, string key, byte[] hash, DateTimeOffset now)
+    {
+        var @case = new ChildCase
+        {
+            Id = Guid.CreateVersion7(now),
+            Status = CaseStatus.Submitted,
+            Urgency = s.Urgency,
+            Category = s.Category,
+            HomeMunicipalityCode = s.HomeMunicipalityCode,
+            FoundInMunicipalityCode = s.FoundInMunicipalityCode,
+            PersonalIdentityNumber = s.PersonalIdentityNumber,
+            BirthDate = s.BirthDate,
+            Summary = s.Summary,
+            ReportedByOfficerId = s.OfficerId,
+            ReportedByUnit = s.Unit,
+            ReportedByPhone = s.Phone,
+            PoliceReference = s.PoliceReference,
+            SubmittedBy = subject,
+            SubmittedByUnit = unit,
+            IdempotencyKey = key,
+            RequestHash = hash,
+            SubmittedAt = now,
+        };
+        @case.Events.Add(new CaseEvent { CaseId = @case.Id, Kind = CaseEventKind.Submitted, At = now });
+        return @case;
+    }
+
+    private static Task<ChildCase?> FindByKeyAsync(RocDbContext db, string subject, string key, CancellationToken cancellationToken) =>
+        db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.SubmittedBy == subject && c.IdempotencyKey == key, cancellationToken);
+
+    private static Results<Accepted<CaseAccepted>, ValidationProblem, ProblemHttpResult> Replay(ChildCase existing, byte[] hash) =>
+        existing.RequestHash.AsSpan().SequenceEqual(hash)
+            ? Accepted(existing.Id, existing.Status)
+            : Problem(
+                StatusCodes.Status409Conflict,
+                "Idempotency-Key already used for a different case",
+                "This key was used for a case with different content. Use a new key for a new case; repeat the original body to retry.");
+
+    private static Accepted<CaseAccepted> Accepted(Guid id, CaseStatus status)
+    {
+        var url = $"/api/v1/cases/{id}";
+        return TypedResults.Accepted(url, new CaseAccepted(id, status, url));
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static (CaseSubmissionRequest? Request, Dictionary<string, string[]>? Errors) Parse(byte[] body)
+    {
+        try
+        {
+            var request = JsonSerializer.Deserialize<CaseSubmissionRequest>(body, CaseSubmission.JsonOptions);
+            return request is null
+                ? (null, new() { ["$"] = ["the body must be a JSON object"] })
+                : (request, null);
+        }
+        catch (JsonException e)
+        {
+            // The serializer's own message names .NET types; say what is wrong in the request's terms.
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path.TrimStart('$', '.');
+            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? "is not a field of a case"
+                : e.Path is null or "$" ? "the body is not valid JSON" : "has the wrong JSON type or is malformed";
+            return (null, new() { [field] = [message] });
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} submitted ({Urgency}, {Category})")]
+    private static partial void LogSubmitted(ILogger logger, Guid caseId, Urgency urgency, CaseCategory category);
+}

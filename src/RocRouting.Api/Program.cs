@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RocRouting.Api.Cases;
+using RocRouting.Api.Health;
+using RocRouting.Data;
+using RocRouting.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddRocDefaults();
+builder.AddRocAuthentication();
+builder.AddRocBus();
+builder.Services.AddOutboxRelay();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+    o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+});
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthApi();
+app.MapOpenApi().AllowAnonymous();
+app.MapCasesApi();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,69 @@
+// The namespace is the wire contract (MassTransit derives message URNs from it): never move it.
+// Add fields as nullable; a breaking change is a new type.
+namespace RocRouting.Contracts;
+
+/// <summary>A police officer submitted a case. Carries ids and routing facts only, never personal data.</summary>
+public sealed record CaseSubmitted
+{
+    public required Guid CaseId { get; init; }
+    public required Urgency Urgency { get; init; }
+    public required CaseCategory Category { get; init; }
+    public string? HomeMunicipalityCode { get; init; }
+    public required string FoundInMunicipalityCode { get; init; }
+    public required DateTimeOffset SubmittedAt { get; init; }
+}
+
+/// <summary>The routing worker decided who must take a case.</summary>
+public sealed record CaseRouted
+{
+    public required Guid CaseId { get; init; }
+    public required Urgency Urgency { get; init; }
+    public required Recipient Recipient { get; init; }
+    public required string RuleId { get; init; }
+    public required DateTimeOffset AcknowledgeBy { get; init; }
+    public required DateTimeOffset DecidedAt { get; init; }
+    public required string ConfigurationVersion { get; init; }
+    public IReadOnlyList<SignalDue> Signals { get; init; } = [];
+}
+
+/// <summary>Who takes a case: a home municipality (by official code) or a social emergency service (by id).</summary>
+public sealed record Recipient
+{
+    public required RecipientKind Kind { get; init; }
+    public string? MunicipalityCode { get; init; }
+    public string? ServiceId { get; init; }
+
+    public static Recipient HomeMunicipality(string municipalityCode) =>
+        new() { Kind = RecipientKind.HomeMunicipality, MunicipalityCode = municipalityCode };
+
+    public static Recipient SocialEmergencyService(string serviceId) =>
+        new() { Kind = RecipientKind.SocialEmergencyService, ServiceId = serviceId };
+
+    public override string ToString() => Kind == RecipientKind.HomeMunicipality
+        ? $"home-municipality:{MunicipalityCode}"
+        : $"social-emergency-service:{ServiceId}";
+}
+
+/// <summary>The home municipality must be informed by <see cref="DueAt"/>.</summary>
+public sealed record SignalDue(string MunicipalityCode, DateTimeOffset DueAt);
+
+public enum RecipientKind
+{
+    HomeMunicipality,
+    SocialEmergencyService,
+}
+
+public enum Urgency
+{
+    Immediate,
+    Urgent,
+    Routine,
+}
+
+public enum CaseCategory
+{
+    Recruitment,
+    Violence,
+    AbscondedFromCare,
+    Other,
+}

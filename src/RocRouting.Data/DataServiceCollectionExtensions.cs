@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RocRouting.Data.Outbox;
+
+namespace RocRouting.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    public const string ConnectionStringName = "Postgres";
+
+    /// <summary>The DbContext over one shared Npgsql data source, with the outbox wake-up wired in.</summary>
+    public static IServiceCollection AddRocData(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
+                ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
+            return new NpgsqlDataSourceBuilder(connectionString).Build();
+        });
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxWakeUpInterceptor>();
+        services.AddDbContext<RocDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(sp.GetRequiredService<OutboxWakeUpInterceptor>()));
+        services.AddOptions<OutboxOptions>().BindConfiguration("Outbox");
+        return services;
+    }
+
+    /// <summary>Adds the relay that publishes committed outbox rows (needs MassTransit's IBus).</summary>
+    public static IServiceCollection AddOutboxRelay(this IServiceCollection services) =>
+        services.AddHostedService<OutboxRelay>();
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource)
+            // Migrations are hand-written (EF's design package is not served here); a test compares the
+            // migrated schema with the model instead of a snapshot.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+}

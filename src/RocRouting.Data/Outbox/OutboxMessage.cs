@@ -1,0 +1,28 @@
+namespace RocRouting.Data.Outbox;
+
+/// <summary>
+/// A message waiting to be published, written in the same transaction as the state change it
+/// announces. Its id is the message id on the bus, so a consumer can recognise a repeat.
+/// </summary>
+public sealed class OutboxMessage
+{
+    public Guid Id { get; set; }
+
+    public required string MessageType { get; set; }
+
+    public required string Payload { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>W3C traceparent of the transaction that wrote the row, so the publish continues its trace.</summary>
+    public string? TraceParent { get; set; }
+
+    public DateTimeOffset? DispatchedAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    /// <summary>Null means as soon as possible; set after a failed attempt.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public string? LastError { get; set; }
+}

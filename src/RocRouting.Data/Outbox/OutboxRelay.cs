@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace RocRouting.Data.Outbox;
+
+public sealed class OutboxOptions
+{
+    /// <summary>Rows claimed per round trip; larger batches amortise the transaction, smaller ones lock less.</summary>
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>The backstop poll when no commit woke the relay (another process wrote the row, or a wake-up was lost).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long dispatched rows are kept for inspection before they are deleted.</summary>
+    public TimeSpan DispatchedRetention { get; set; } = TimeSpan.FromDays(1);
+}
+
+/// <summary>
+/// Publishes committed outbox rows to the broker. Rows are claimed with FOR UPDATE SKIP LOCKED,
+/// so any number of relays (API and worker instances) can run at once and each row is published
+/// by one of them; there is no high-water mark, so a row committed late by a slow transaction is
+/// still found. A crash between publish and commit republishes the row with the same message id,
+/// which consumers recognise.
+/// </summary>
+public sealed partial class OutboxRelay(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    OutboxSignal signal,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private static readonly ActivitySource Source = new("RocRouting.Outbox");
+
+    private readonly OutboxOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        var lastCleanup = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var relayed = await RelayOnceAsync(stoppingToken);
+                failures = 0;
+                if (relayed == _options.BatchSize)
+                {
+                    continue;
+                }
+                if (DateTimeOffset.UtcNow - lastCleanup > TimeSpan.FromMinutes(10))
+                {
+                    await DeleteDispatchedAsync(stoppingToken);
+                    lastCleanup = DateTimeOffset.UtcNow;
+                }
+                await signal.WaitAsync(_options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                LogRelayFailed(logger, e, failures);
+                await Task.Delay(Backoff(failures), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Claims one batch of due rows, publishes them with broker confirms, and records the outcome.</summary>
+    public async Task<int> RelayOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        var rows = await db.OutboxMessages
+            .FromSql($"""
+                SELECT * FROM outbox_messages
+                WHERE dispatched_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+                ORDER BY created_at
+                LIMIT {_options.BatchSize}
+                FOR UPDATE SKIP LOCKED
+                """)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        var outcomes = await Task.WhenAll(rows.Select(PublishAsync));
+
+        var published = outcomes.Where(o => o.Error is null).Select(o => o.Row.Id).ToArray();
+        if (published.Length > 0)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE outbox_messages SET dispatched_at = now() WHERE id = ANY({published})", CancellationToken.None);
+        }
+        foreach (var failed in outcomes.Where(o => o.Error is not null))
+        {
+            var delay = Backoff(failed.Row.Attempts + 1).TotalSeconds;
+            var error = Truncate($"{failed.Error!.GetType().Name}: {failed.Error.Message}", 2000);
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                UPDATE outbox_messages
+                SET attempts = attempts + 1, last_error = {error}, next_attempt_at = now() + make_interval(secs => {delay})
+                WHERE id = {failed.Row.Id}
+                """,
+                CancellationToken.None);
+            LogPublishFailed(logger, failed.Error, failed.Row.Id, failed.Row.MessageType, failed.Row.Attempts + 1);
+        }
+        // Once published, the outcome must be recorded even if the host is stopping: otherwise the
+        // rows would be published again (harmless, but noisy).
+        await transaction.CommitAsync(CancellationToken.None);
+        return rows.Count;
+    }
+
+    private async Task<(OutboxMessage Row, Exception? Error)> PublishAsync(OutboxMessage row)
+    {
+        using var activity = Source.StartActivity("outbox publish", ActivityKind.Producer, row.TraceParent);
+        activity?.SetTag("messaging.message.id", row.Id);
+        activity?.SetTag("messaging.message.type", row.MessageType);
+        try
+        {
+            var type = OutboxSerializer.ResolveType(row.MessageType);
+            var message = OutboxSerializer.Deserialize(row.Payload, type);
+            // Never pass a cancellable token: a publish cancelled mid-flight can break RabbitMQ.Client 7.1's
+            // confirm tracking (see README, known issues). MassTransit's own timeouts bound the wait.
+            await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx => ctx.MessageId = row.Id), CancellationToken.None);
+            return (row, null);
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            return (row, e);
+        }
+    }
+
+    private async Task DeleteDispatchedAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        var seconds = _options.DispatchedRetention.TotalSeconds;
+        await db.Database.ExecuteSqlAsync(
+            $"DELETE FROM outbox_messages WHERE dispatched_at < now() - make_interval(secs => {seconds})", cancellationToken);
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var exponential = _options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16));
+        var capped = Math.Min(exponential, _options.MaxRetryDelay.TotalMilliseconds);
+        // Full jitter keeps relays that failed together from retrying together.
+        return TimeSpan.FromMilliseconds((capped / 2) + (Random.Shared.NextDouble() * capped / 2));
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox relay round failed ({Failures} in a row)")]
+    private static partial void LogRelayFailed(ILogger logger, Exception exception, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing outbox message {MessageId} ({MessageType}) failed, attempt {Attempt}")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid messageId, string messageType, int attempt);
+}

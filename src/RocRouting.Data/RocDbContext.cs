@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Data.Outbox;
+
+namespace RocRouting.Data;
+
+/// <summary>The unit of work: every state change and the outbox rows announcing it commit together.</summary>
+public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbContext(options)
+{
+    public DbSet<ChildCase> Cases => Set<ChildCase>();
+
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+
+    public DbSet<CaseRoute> CaseRoutes => Set<CaseRoute>();
+
+    public DbSet<Signal> Signals => Set<Signal>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    /// <summary>Set when outbox rows were saved and their commit has not yet woken the relay.</summary>
+    internal bool OutboxPending { get; set; }
+
+    /// <summary>Adds a message to publish once the current unit of work commits.</summary>
+    public void Enqueue<T>(T message, Guid messageId, DateTimeOffset now) where T : class =>
+        OutboxMessages.Add(new OutboxMessage
+        {
+            Id = messageId,
+            MessageType = OutboxSerializer.TypeName(typeof(T)),
+            Payload = OutboxSerializer.Serialize(message),
+            CreatedAt = now,
+            TraceParent = Activity.Current?.Id,
+        });
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(RocDbContext).Assembly);
+        UseSnakeCase(modelBuilder);
+    }
+
+    /// <summary>snake_case names for everything EF did not get an explicit name for (EFCore.NamingConventions is not served here).</summary>
+    private static void UseSnakeCase(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName()!;
+            entity.SetTableName(SnakeCase(table));
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName(SnakeCase(key.GetName()!));
+            }
+            foreach (var fk in entity.GetForeignKeys())
+            {
+                fk.SetConstraintName(SnakeCase(fk.GetConstraintName()!));
+            }
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName(SnakeCase(index.GetDatabaseName()!));
+            }
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    sb.Append('_');
+                }
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace RocRouting.Hosting;
+
+public static class Roles
+{
+    public const string PoliceOfficer = "police-officer";
+    public const string SocialjourStaff = "socialjour-staff";
+    public const string MunicipalityStaff = "municipality-staff";
+    public const string Operator = "operator";
+    public const string Auditor = "auditor";
+}
+
+public static class Claims
+{
+    public const string Subject = "sub";
+    public const string Role = "role";
+    public const string Unit = "unit";
+    public const string Municipality = "municipality";
+}
+
+public static class Policies
+{
+    public const string PoliceOfficer = Roles.PoliceOfficer;
+    public const string Staff = "staff";
+    public const string AnyUser = "any-user";
+}
+
+public sealed class AuthOptions
+{
+    public string Issuer { get; set; } = "rocrouting-local";
+
+    public string Audience { get; set; } = "rocrouting";
+
+    /// <summary>OpenID Connect authority whose keys sign tokens (production).</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>Base64 HMAC-SHA256 key for locally issued tokens (deploy/local/token.sh). Development only.</summary>
+    public string? DevelopmentSigningKey { get; set; }
+}
+
+public static class AuthExtensions
+{
+    /// <summary>
+    /// JWT bearer authentication and role policies. Every endpoint needs an authenticated user
+    /// unless it says otherwise (the fallback policy); health checks opt out explicitly.
+    /// </summary>
+    public static IHostApplicationBuilder AddRocAuthentication(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth");
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>, IHostEnvironment>((jwt, auth, env) => Configure(jwt, auth.Value, env));
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.AnyUser, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.PoliceOfficer, p => p.RequireRole(Roles.PoliceOfficer).RequireClaim(Claims.Unit))
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.SocialjourStaff, Roles.MunicipalityStaff));
+        return builder;
+    }
+
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth, IHostEnvironment env)
+    {
+        // Claim names stay as issued ("role", "sub"), not mapped to the long WS-* URIs.
+        jwt.MapInboundClaims = false;
+        jwt.RequireHttpsMetadata = !env.IsDevelopment();
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = auth.Issuer,
+            ValidAudience = auth.Audience,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            ValidateIssuerSigningKey = true,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ClockSkew = TimeSpan.FromMinutes(1),
+            NameClaimType = Claims.Subject,
+            RoleClaimType = Claims.Role,
+        };
+        if (auth.Authority is not null)
+        {
+            jwt.Authority = auth.Authority;
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+        }
+        else if (auth.DevelopmentSigningKey is { Length: > 0 } key)
+        {
+            jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(key));
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+        }
+        else
+        {
+            throw new InvalidOperationException("Auth: set Auth:Authority (production) or Auth:DevelopmentSigningKey (local).");
+        }
+    }
+
+    /// <summary>Used by tests and the local token script's C# twin: a UTF-8 string to a base64 key.</summary>
+    public static string ToBase64Key(string secret) => Convert.ToBase64String(Encoding.UTF8.GetBytes(secret));
+}

@@ -1,0 +1,68 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace RocRouting.Hosting;
+
+public sealed class RabbitMqOptions
+{
+    /// <summary>amqp://user:password@host:port/vhost</summary>
+    public string Url { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
+
+    /// <summary>Quorum queues replicate and survive a node loss; classic durable queues when the broker lacks them.</summary>
+    public bool QuorumQueues { get; set; } = true;
+
+    public int PrefetchCount { get; set; } = 64;
+
+    /// <summary>Immediate retries in process before a message is moved to its queue's _error queue.</summary>
+    public int RetryLimit { get; set; } = 5;
+}
+
+public static class BusExtensions
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ with the settings every process shares: durable (quorum) queues,
+    /// persistent messages with publisher confirms, retry then _error, no usage telemetry, and a
+    /// host that waits until receive endpoints are bound.
+    /// </summary>
+    public static IHostApplicationBuilder AddRocBus(
+        this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator>? registerConsumers = null,
+        bool deployTopologyOnly = false)
+    {
+        builder.Services.AddOptions<RabbitMqOptions>().BindConfiguration("RabbitMq");
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            // Without this, StartAsync returns before the queues are bound and early messages are dropped.
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        builder.Services.AddMassTransit(x =>
+        {
+            x.DisableUsageTelemetry();
+            x.SetKebabCaseEndpointNameFormatter();
+            registerConsumers?.Invoke(x);
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit && options.QuorumQueues)
+                {
+                    rabbit.SetQuorumQueue();
+                }
+                endpoint.UseMessageRetry(r => r.Exponential(options.RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+            });
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                cfg.Host(new Uri(options.Url));
+                cfg.PrefetchCount = options.PrefetchCount;
+                cfg.DeployTopologyOnly = deployTopologyOnly;
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using RocRouting.Contracts;
+
+namespace RocRouting.Routing;
+
+/// <summary>The facts of a case that routing may look at: no personal data.</summary>
+public sealed record CaseFacts(string? HomeMunicipalityCode, string FoundInMunicipalityCode, Urgency Urgency);
+
+/// <summary>Who takes a case, who must be told, by when, and why.</summary>
+public sealed record RoutingDecision(
+    Recipient Recipient,
+    IReadOnlyList<SignalDue> Signals,
+    string RuleId,
+    string Reason,
+    DateTimeOffset AcknowledgeBy,
+    DateTimeOffset DecidedAt,
+    string ConfigurationVersion);
+
+/// <summary>Stable identifiers of the rules, recorded with every decision.</summary>
+public static class RuleIds
+{
+    public const string UnknownHomeMunicipality = "unknown-home-municipality";
+    public const string ParticipantOfficeOpen = "participant-office-open";
+    public const string ParticipantOfficeClosingBeforeImmediateWindow = "participant-office-closing-immediate";
+    public const string ParticipantOfficeClosed = "participant-office-closed";
+    public const string ParticipantOfficeClosedRoutine = "participant-office-closed-routine";
+    public const string NonParticipantOfficeOpen = "non-participant-office-open";
+    public const string NonParticipantOfficeClosedImmediate = "non-participant-office-closed-immediate";
+    public const string NonParticipantOfficeClosedDeferred = "non-participant-office-closed-deferred";
+}
+
+/// <summary>
+/// The county agreement as code: a pure function of (facts, instant, configuration), used by
+/// the routing worker and the preview endpoint alike.
+/// </summary>
+public static class RoutingPolicy
+{
+    public static RoutingDecision Decide(CaseFacts facts, DateTimeOffset at, RoutingConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(config);
+        // The same instant gives the same decision whatever offset it was written with.
+        at = at.ToUniversalTime();
+        var route = new Route(facts, at, config);
+
+        // 1. Home municipality unknown: the social emergency service where the child was found.
+        if (config.Register.Find(facts.HomeMunicipalityCode) is not { } home)
+        {
+            return route.ToService(
+                config.ServiceFor(facts.FoundInMunicipalityCode),
+                RuleIds.UnknownHomeMunicipality,
+                "The child's home municipality is unknown; the socialjour takes the case");
+        }
+
+        var calendar = config.CalendarFor(home.Code);
+        var office = calendar.StatusAt(at);
+        var urgency = Wire.Name(facts.Urgency);
+
+        // 2. Home municipality in the agreement.
+        if (config.IsParticipant(home.Code))
+        {
+            if (office.OpenDay is { } day)
+            {
+                if (facts.Urgency == Urgency.Immediate && day.Closes < at + config.ImmediateWindow)
+                {
+                    return route.ToService(
+                        config.ServiceFor(home.Code),
+                        RuleIds.ParticipantOfficeClosingBeforeImmediateWindow,
+                        $"{home.Name}'s office closes at {Clock(calendar, day.Closes)}, before an immediate case can be acknowledged; the socialjour takes it");
+                }
+                return route.ToHome(home, calendar, RuleIds.ParticipantOfficeOpen,
+                    $"{home.Name}'s office is open; its social services take the case");
+            }
+            if (facts.Urgency is Urgency.Immediate or Urgency.Urgent)
+            {
+                return route.ToService(
+                    config.ServiceFor(home.Code),
+                    RuleIds.ParticipantOfficeClosed,
+                    $"{home.Name}'s office is closed ({office.ClosedBecause}); {urgency} cases go to the socialjour");
+            }
+            return route.ToHome(home, calendar, RuleIds.ParticipantOfficeClosedRoutine,
+                $"{home.Name}'s office is closed ({office.ClosedBecause}); routine cases wait until it opens {When(calendar, calendar.NextOpening(at).Opens)}");
+        }
+
+        // 3. Home municipality outside the agreement.
+        if (office.IsOpen)
+        {
+            return route.ToHome(home, calendar, RuleIds.NonParticipantOfficeOpen,
+                $"{home.Name} is outside the Stockholm agreement and its office is open; its social services take the case");
+        }
+        if (facts.Urgency == Urgency.Immediate)
+        {
+            return route.ToService(
+                config.ServiceFor(facts.FoundInMunicipalityCode),
+                RuleIds.NonParticipantOfficeClosedImmediate,
+                $"{home.Name} is outside the Stockholm agreement and its office is closed ({office.ClosedBecause}); the socialjour acts for the county where the child was found");
+        }
+        return route.ToHome(home, calendar, RuleIds.NonParticipantOfficeClosedDeferred,
+            $"{home.Name} is outside the Stockholm agreement and its office is closed ({office.ClosedBecause}); {urgency} cases wait until it opens {When(calendar, calendar.NextOpening(at).Opens)}");
+    }
+
+    private static string Clock(OfficeCalendar calendar, DateTimeOffset at) =>
+        calendar.ToLocal(at).ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    private static string When(OfficeCalendar calendar, DateTimeOffset at) =>
+        calendar.ToLocal(at).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>Builds decisions for one (facts, instant, configuration), so the rules above read as rules.</summary>
+    private readonly struct Route(CaseFacts facts, DateTimeOffset at, RoutingConfiguration config)
+    {
+        public RoutingDecision ToService(EmergencyService service, string ruleId, string reason)
+        {
+            // 4. Whenever the socialjour takes a case, a known home municipality is told when its office next opens.
+            var signals = config.Register.Find(facts.HomeMunicipalityCode) is { } home
+                ? new[] { new SignalDue(home.Code, config.CalendarFor(home.Code).AvailableFrom(at)) }
+                : [];
+            return new RoutingDecision(
+                Recipient.SocialEmergencyService(service.Id),
+                signals,
+                ruleId,
+                reason,
+                AcknowledgeBy(config.DefaultCalendar, at),
+                at,
+                config.Version);
+        }
+
+        public RoutingDecision ToHome(Municipality home, OfficeCalendar calendar, string ruleId, string reason) => new(
+            Recipient.HomeMunicipality(home.Code),
+            [],
+            ruleId,
+            reason,
+            AcknowledgeBy(calendar, calendar.AvailableFrom(at)),
+            at,
+            config.Version);
+
+        /// <summary>The acknowledgement window runs from when the recipient can first take the case.</summary>
+        private DateTimeOffset AcknowledgeBy(OfficeCalendar calendar, DateTimeOffset from) => facts.Urgency switch
+        {
+            Urgency.Immediate => from + config.ImmediateWindow,
+            Urgency.Urgent => from + config.UrgentWindow,
+            // Routine: by the close of the recipient's next office day.
+            _ => calendar.NextOpening(at).Closes,
+        };
+    }
+}

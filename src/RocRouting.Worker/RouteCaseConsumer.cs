@@ -1,0 +1,106 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Data.Outbox;
+using RocRouting.Routing;
+
+namespace RocRouting.Worker;
+
+/// <summary>
+/// Decides who takes a submitted case. The decision, the case's new status, its timeline event and
+/// the CaseRouted message commit in one transaction; the unique (case, sequence) key makes a
+/// redelivered CaseSubmitted a no-op instead of a second decision.
+/// </summary>
+public sealed partial class RouteCaseConsumer(
+    RocDbContext db,
+    RoutingConfiguration config,
+    TimeProvider time,
+    ILogger<RouteCaseConsumer> logger) : IConsumer<CaseSubmitted>
+{
+    public const int FirstDecision = 1;
+
+    public async Task Consume(ConsumeContext<CaseSubmitted> context)
+    {
+        var message = context.Message;
+        var cancellationToken = context.CancellationToken;
+        if (await db.CaseRoutes.AnyAsync(r => r.CaseId == message.CaseId && r.Sequence == FirstDecision, cancellationToken))
+        {
+            LogAlreadyRouted(logger, message.CaseId);
+            return;
+        }
+
+        var @case = await db.Cases.SingleOrDefaultAsync(c => c.Id == message.CaseId, cancellationToken)
+            ?? throw new InvalidOperationException($"Case {message.CaseId} is not in the database.");
+
+        var decision = RoutingPolicy.Decide(
+            new CaseFacts(message.HomeMunicipalityCode, message.FoundInMunicipalityCode, message.Urgency),
+            message.SubmittedAt,
+            config);
+        var now = time.GetUtcNow();
+
+        var route = new CaseRoute
+        {
+            CaseId = @case.Id,
+            Sequence = FirstDecision,
+            RecipientKind = decision.Recipient.Kind,
+            RecipientMunicipalityCode = decision.Recipient.MunicipalityCode,
+            RecipientServiceId = decision.Recipient.ServiceId,
+            RuleId = decision.RuleId,
+            Reason = decision.Reason,
+            AcknowledgeBy = decision.AcknowledgeBy,
+            DecidedAt = now,
+            ConfigurationVersion = decision.ConfigurationVersion,
+        };
+        route.Signals.AddRange(decision.Signals.Select(s => new Signal
+        {
+            Id = Guid.CreateVersion7(now),
+            CaseId = @case.Id,
+            MunicipalityCode = s.MunicipalityCode,
+            DueAt = s.DueAt,
+        }));
+        db.CaseRoutes.Add(route);
+        @case.Status = CaseStatus.Routed;
+        @case.RoutedAt = now;
+        db.CaseEvents.Add(new CaseEvent
+        {
+            CaseId = @case.Id,
+            Kind = CaseEventKind.Routed,
+            At = now,
+            Detail = $"{decision.Recipient} ({decision.RuleId})",
+        });
+        db.Enqueue(
+            new CaseRouted
+            {
+                CaseId = @case.Id,
+                Urgency = @case.Urgency,
+                Recipient = decision.Recipient,
+                RuleId = decision.RuleId,
+                AcknowledgeBy = decision.AcknowledgeBy,
+                DecidedAt = now,
+                ConfigurationVersion = decision.ConfigurationVersion,
+                Signals = decision.Signals,
+            },
+            MessageIds.For(@case.Id, nameof(CaseRouted), FirstDecision),
+            now);
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Another delivery of the same message decided first; its decision stands.
+            LogAlreadyRouted(logger, message.CaseId);
+            return;
+        }
+        LogRouted(logger, @case.Id, decision.Recipient.Kind, decision.RuleId, (now - message.SubmittedAt).TotalMilliseconds);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} already routed; redelivery ignored")]
+    private static partial void LogAlreadyRouted(ILogger logger, Guid caseId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} routed to {RecipientKind} by rule {RuleId}, {ElapsedMs:F1} ms after submission")]
+    private static partial void LogRouted(ILogger logger, Guid caseId, RecipientKind recipientKind, string ruleId, double elapsedMs);
+}

@@ -1,0 +1,40 @@
+using MassTransit;
+using RocRouting.Data;
+using RocRouting.Hosting;
+
+namespace RocRouting.Worker;
+
+/// <summary>The worker's composition, shared by Program and the integration tests.</summary>
+public static class WorkerApp
+{
+    public static void RegisterConsumers(IBusRegistrationConfigurator bus) =>
+        bus.AddConsumer<RouteCaseConsumer>();
+
+    public static HostApplicationBuilder AddRocWorker(this HostApplicationBuilder builder)
+    {
+        builder.AddRocDefaults();
+        builder.AddRocBus(RegisterConsumers);
+        builder.Services.AddOutboxRelay();
+        return builder;
+    }
+
+    /// <summary>
+    /// The explicit migrate step: applies database migrations and declares the broker topology
+    /// (exchanges, queues, bindings), so nothing published before the first worker starts is dropped.
+    /// </summary>
+    public static async Task<int> MigrateAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddRocLogging();
+        builder.Services.AddRocData();
+        builder.AddRocBus(RegisterConsumers, deployTopologyOnly: true);
+        using var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.Migrate");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await HostingExtensions.MigrateDatabaseAsync(host.Services, timeout.Token);
+        logger.LogInformation("Database migrated");
+        await host.Services.GetRequiredService<IBusControl>().DeployAsync(timeout.Token);
+        logger.LogInformation("Broker topology deployed");
+        return 0;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Data;
+using RocRouting.IntegrationTests.Infrastructure;
+
+namespace RocRouting.IntegrationTests.Cases;
+
+public sealed class Submitting_a_case
+{
+    private RocApp _app = null!;
+    private HttpClient _police = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _app = await RocApp.SharedAsync();
+        _police = _app.Client(TestTokens.PoliceOfficer());
+    }
+
+    [OneTimeTearDown]
+    public void Dispose() => _police.Dispose();
+
+    [Test]
+    public async Task Is_accepted_and_then_routed_through_the_database_and_the_broker()
+    {
+        using var response = await CaseRequests.PostAsync(_police, CaseRequests.Valid());
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        var accepted = await CaseRequests.JsonAsync(response);
+        var caseId = accepted.GetProperty("caseId").GetGuid();
+        Assert.Multiple(() =>
+        {
+            Assert.That(accepted.GetProperty("status").GetString(), Is.EqualTo("submitted"));
+            Assert.That(accepted.GetProperty("statusUrl").GetString(), Is.EqualTo($"/api/v1/cases/{caseId}"));
+            Assert.That(response.Headers.Location?.ToString(), Is.EqualTo($"/api/v1/cases/{caseId}"));
+        });
+
+        var view = await Eventually.Until(
+            () => GetAsync(caseId),
+            v => v.GetProperty("status").GetString() == "routed",
+            "the case to show routed");
+
+        var route = view.GetProperty("route");
+        Assert.Multiple(() =>
+        {
+            Assert.That(route.GetProperty("recipient").GetProperty("kind").GetString(), Is.AnyOf("home-municipality", "social-emergency-service"));
+            Assert.That(route.GetProperty("ruleId").GetString(), Is.Not.Empty);
+            Assert.That(route.GetProperty("reason").GetString(), Is.Not.Empty);
+            Assert.That(route.GetProperty("configurationVersion").GetString(), Does.StartWith("cfg-"));
+            Assert.That(view.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()),
+                Is.EqualTo(new[] { "submitted", "routed" }));
+        });
+    }
+
+    [Test]
+    public async Task Twice_with_the_same_key_and_body_returns_the_same_case()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = CaseRequests.Valid();
+        using var first = await CaseRequests.PostAsync(_police, body, key);
+        using var second = await CaseRequests.PostAsync(_police, body, key);
+
+        var firstId = (await CaseRequests.JsonAsync(first)).GetProperty("caseId").GetGuid();
+        var secondId = (await CaseRequests.JsonAsync(second)).GetProperty("caseId").GetGuid();
+        var stored = await _app.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(secondId, Is.EqualTo(firstId));
+            Assert.That(stored, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Concurrently_with_the_same_key_makes_one_case()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = CaseRequests.Valid();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => CaseRequests.PostAsync(_police, body, key)));
+        var ids = await Task.WhenAll(responses.Select(async r => (await CaseRequests.JsonAsync(r)).GetProperty("caseId").GetGuid()));
+        var stored = await _app.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
+        Assert.Multiple(() =>
+        {
+            Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(ids.Distinct().Count(), Is.EqualTo(1));
+            Assert.That(stored, Is.EqualTo(1));
+        });
+        foreach (var r in responses)
+        {
+            r.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task With_a_used_key_and_a_different_body_is_a_conflict()
+    {
+        var key = Guid.NewGuid().ToString();
+        using var first = await CaseRequests.PostAsync(_police, CaseRequests.Valid(urgency: "urgent"), key);
+        using var second = await CaseRequests.PostAsync(_police, CaseRequests.Valid(urgency: "routine"), key);
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That(second.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        });
+    }
+
+    [Test]
+    public async Task The_same_key_from_another_officer_is_another_case()
+    {
+        var key = Guid.NewGuid().ToString();
+        using var other = _app.Client(TestTokens.PoliceOfficer());
+        using var first = await CaseRequests.PostAsync(_police, CaseRequests.Valid(), key);
+        using var second = await CaseRequests.PostAsync(other, CaseRequests.Valid(), key);
+        var firstId = (await CaseRequests.JsonAsync(first)).GetProperty("caseId").GetGuid();
+        var secondId = (await CaseRequests.JsonAsync(second)).GetProperty("caseId").GetGuid();
+        Assert.That(secondId, Is.Not.EqualTo(firstId));
+    }
+
+    [Test]
+    public async Task Stores_the_case_with_its_submitted_message_in_the_outbox()
+    {
+        using var response = await CaseRequests.PostAsync(_police, CaseRequests.Valid(home: null));
+        var caseId = (await CaseRequests.JsonAsync(response)).GetProperty("caseId").GetGuid();
+        var (stored, outbox) = await _app.WithDbAsync(async db => (
+            await db.Cases.SingleAsync(c => c.Id == caseId),
+            await db.OutboxMessages.Where(m => m.MessageType == "RocRouting.Contracts.CaseSubmitted")
+                .Where(m => EF.Functions.JsonContains(m.Payload, $"{{\"caseId\":\"{caseId}\"}}")).ToListAsync()));
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored.PersonalIdentityNumber, Is.EqualTo("191212121212"));
+            Assert.That(stored.BirthDate, Is.EqualTo(new DateOnly(1912, 12, 12)));
+            Assert.That(stored.HomeMunicipalityCode, Is.Null);
+            Assert.That(outbox, Has.Count.EqualTo(1));
+            Assert.That(outbox[0].Payload, Does.Not.Contain("1212121212").And.Not.Contain("Tolvan"),
+                "the message carries ids and routing facts only");
+        });
+    }
+
+    private async Task<JsonElement> GetAsync(Guid caseId)
+    {
+        using var response = await _police.GetAsync($"/api/v1/cases/{caseId}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        return await CaseRequests.JsonAsync(response);
+    }
+}
