@@ -32,6 +32,8 @@ install() {
   local missing=()
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   log "installing ${missing[*]} (Debian packages; the system services are not used)"
   # Keep the package scripts from starting system-wide services we do not use.

@@ -84,13 +84,16 @@ public sealed class OfficeCalendar(WeeklyOfficeHours hours, TimeZoneInfo zone)
 
     public ClosedDay? ClosedOn(DateOnly date)
     {
-        if (SwedishCalendar.Find(date) is { } named)
+        if (SwedishCalendar.FindNamed(date) is { } named)
         {
-            return new ClosedDay(date, named.Name, named);
+            return new ClosedDay(date, named.Name, SwedishCalendar.Find(date));
         }
-        return Hours.On(date.DayOfWeek) is null
-            ? new ClosedDay(date, date.DayOfWeek.ToString(), null)
-            : null;
+        if (Hours.On(date.DayOfWeek) is null)
+        {
+            return new ClosedDay(date, date.DayOfWeek.ToString(), SwedishCalendar.Find(date));
+        }
+        // An office configured to open on Sundays still closes: every Sunday is a public holiday.
+        return date.DayOfWeek == DayOfWeek.Sunday ? new ClosedDay(date, "Sunday", SwedishCalendar.Find(date)) : null;
     }
 
     public OfficeStatus StatusAt(DateTimeOffset at)

@@ -29,10 +29,16 @@ public static class SwedishCalendar
     {
         if (For(date.Year).TryGetValue(date, out var named))
         {
-            return named;
+            // An eve that falls on a Sunday is still a public holiday (every Sunday is).
+            return named.Kind == DayKind.HolidayEve && date.DayOfWeek == DayOfWeek.Sunday
+                ? named with { Kind = DayKind.PublicHoliday }
+                : named;
         }
         return date.DayOfWeek == DayOfWeek.Sunday ? new NamedDay(date, "Söndag", DayKind.PublicHoliday) : null;
     }
+
+    /// <summary>The named holiday or eve on this date, or null (a plain Sunday has no name).</summary>
+    public static NamedDay? FindNamed(DateOnly date) => For(date.Year).GetValueOrDefault(date);
 
     public static bool IsPublicHoliday(DateOnly date) => Find(date)?.Kind == DayKind.PublicHoliday;
 

@@ -26,7 +26,12 @@ public static class WorkerApp
     {
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddRocLogging();
+        // EF logs its probe of the not-yet-existing history table as an error on a first migration.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
         builder.Services.AddRocData();
+        builder.Services.AddSingleton(TimeProvider.System);
+        // Consumers are registered to declare their queues; their dependencies must resolve too.
+        builder.AddRocRoutingConfiguration();
         builder.AddRocBus(RegisterConsumers, deployTopologyOnly: true);
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.Migrate");

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test. Installs PostgreSQL and RabbitMQ from Debian's packages if missing; the test
+# fixtures start throw-away servers on free loopback ports (or use ROC_TEST_POSTGRES and
+# ROC_TEST_RABBITMQ when both are set) and remove them afterwards.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+"$root/deploy/local/servers.sh" install
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+status=0
+dotnet test RocRouting.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line for any runner that reads it: "N passed, N failed", summed over the test projects.
+awk '
+  /^ +Passed: +[0-9]+ *$/ { p += $2 }
+  /^ +Failed: +[0-9]+ *$/ { f += $2 }
+  END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit $status
