@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RocRouting.Api.Cases;
+using RocRouting.Contracts;
 using RocRouting.Api.Health;
 using RocRouting.Data;
 using RocRouting.Hosting;
@@ -10,6 +11,7 @@ builder.AddRocDefaults();
 builder.AddRocAuthentication();
 builder.AddRocBus();
 builder.Services.AddOutboxRelay();
+builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>

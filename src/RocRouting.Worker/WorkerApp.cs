@@ -1,4 +1,5 @@
 using MassTransit;
+using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Hosting;
 
@@ -15,6 +16,7 @@ public static class WorkerApp
         builder.AddRocDefaults();
         builder.AddRocBus(RegisterConsumers);
         builder.Services.AddOutboxRelay();
+        builder.Services.AddRocWarmUp(typeof(CaseRouted));
         return builder;
     }
 
