@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using RocRouting.Api.Cases;
 using RocRouting.Contracts;
 using RocRouting.Api.Health;
+using RocRouting.Api.Municipalities;
+using RocRouting.Api.Routing;
 using RocRouting.Data;
 using RocRouting.Hosting;
 
@@ -29,6 +31,8 @@ app.UseAuthorization();
 app.MapHealthApi();
 app.MapOpenApi().AllowAnonymous();
 app.MapCasesApi();
+app.MapRoutingApi();
+app.MapMunicipalitiesApi();
 
 app.Run();
 

@@ -99,8 +99,16 @@ public static class SwedishCalendar
             Holiday(new DateOnly(year, 12, 26), "Annandag jul"),
             Eve(new DateOnly(year, 12, 31), "Nyårsafton"),
         };
-        // Pingstdagen is always a Sunday and the fixed dates can coincide with Sundays; the named day wins.
-        return days.ToDictionary(d => d.Date);
+        // Two holidays can share a date (pingstdagen on 6 June in 2055, Kristi himmelsfärd on 1 May in
+        // 2008): the day carries both names.
+        return days
+            .GroupBy(d => d.Date)
+            .ToDictionary(
+                g => g.Key,
+                g => new NamedDay(
+                    g.Key,
+                    string.Join(" / ", g.Select(d => d.Name)),
+                    g.Any(d => d.Kind == DayKind.PublicHoliday) ? DayKind.PublicHoliday : DayKind.HolidayEve));
     }
 
     private static NamedDay Holiday(DateOnly date, string name) => new(date, name, DayKind.PublicHoliday);

@@ -62,6 +62,16 @@ public sealed class Swedish_public_holidays
     }
 
     [Test]
+    public void Holidays_sharing_a_date_carry_both_names()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(SwedishCalendar.Find(new DateOnly(2055, 6, 6))?.Name, Is.EqualTo("Sveriges nationaldag / Pingstdagen"));
+            Assert.That(SwedishCalendar.Find(new DateOnly(2008, 5, 1))?.Name, Is.EqualTo("Första maj / Kristi himmelsfärdsdag"));
+        });
+    }
+
+    [Test]
     public void An_ordinary_tuesday_is_a_working_day()
     {
         Assert.That(SwedishCalendar.IsNonOfficeDay(new DateOnly(2026, 11, 24)), Is.False);

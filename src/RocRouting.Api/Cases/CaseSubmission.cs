@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Contracts;
 using RocRouting.Routing;
 
@@ -41,16 +41,8 @@ public sealed record CaseSubmission(
     public const int MaxSummaryLength = 4000;
     public const int MaxBodyBytes = 64 * 1024;
 
-    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        MaxDepth = 8,
-        AllowTrailingCommas = false,
-        ReadCommentHandling = JsonCommentHandling.Disallow,
-    };
-
     /// <summary>SHA-256 over the normalised submission: a replay with other whitespace or field order is still the same request.</summary>
-    public byte[] Hash() => SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(this, JsonOptions));
+    public byte[] Hash() => SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(this, JsonBody.Options));
 
     public static (CaseSubmission? Submission, Dictionary<string, string[]> Errors) Validate(
         CaseSubmissionRequest request, MunicipalityRegister register, DateOnly today)
@@ -69,7 +61,7 @@ public sealed record CaseSubmission(
         {
             if (!string.IsNullOrWhiteSpace(child.PersonalIdentityNumber))
             {
-                if (Routing.Identity.PersonalIdentityNumber.TryParse(child.PersonalIdentityNumber, today, out var number, out var error))
+                if (RocRouting.Routing.Identity.PersonalIdentityNumber.TryParse(child.PersonalIdentityNumber, today, out var number, out var error))
                 {
                     pin = number.Digits;
                     birthDate = number.BirthDate;

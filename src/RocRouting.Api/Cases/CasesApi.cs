@@ -1,9 +1,9 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Data.Outbox;
@@ -24,6 +24,11 @@ public static partial class CasesApi
         group.MapPost("/", SubmitAsync)
             .RequireAuthorization(Policies.PoliceOfficer)
             .Accepts<CaseSubmissionRequest>("application/json")
+            .Produces<CaseAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithName("SubmitCase");
         group.MapGet("/{caseId:guid}", GetAsync)
             .RequireAuthorization(Policies.AnyUser)
@@ -36,7 +41,7 @@ public static partial class CasesApi
     /// committed together. The Idempotency-Key (scoped to the caller) makes a retry return the
     /// same case; the same key with a different request is a 409.
     /// </summary>
-    internal static async Task<Results<Accepted<CaseAccepted>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
+    internal static async Task<IResult> SubmitAsync(
         HttpContext http,
         RocDbContext db,
         RoutingConfiguration routing,
@@ -44,10 +49,6 @@ public static partial class CasesApi
         ILogger<CaseAccepted> logger,
         CancellationToken cancellationToken)
     {
-        if (!http.Request.HasJsonContentType())
-        {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the case as application/json.");
-        }
         var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
         if (key.Length is 0 or > 128 || key.Any(c => c is < '!' or > '~'))
         {
@@ -57,15 +58,10 @@ public static partial class CasesApi
             });
         }
 
-        var body = await ReadBodyAsync(http.Request, CaseSubmission.MaxBodyBytes, cancellationToken);
-        if (body is null)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"A case may be at most {CaseSubmission.MaxBodyBytes} bytes.");
-        }
-        var (request, jsonError) = Parse(body);
+        var (request, problem) = await JsonBody.ReadAsync<CaseSubmissionRequest>(http.Request, CaseSubmission.MaxBodyBytes, cancellationToken);
         if (request is null)
         {
-            return TypedResults.ValidationProblem(jsonError!);
+            return problem!;
         }
 
         var now = time.GetUtcNow();
@@ -162,10 +158,10 @@ public static partial class CasesApi
     private static Task<ChildCase?> FindByKeyAsync(RocDbContext db, string subject, string key, CancellationToken cancellationToken) =>
         db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.SubmittedBy == subject && c.IdempotencyKey == key, cancellationToken);
 
-    private static Results<Accepted<CaseAccepted>, ValidationProblem, ProblemHttpResult> Replay(ChildCase existing, byte[] hash) =>
+    private static IResult Replay(ChildCase existing, byte[] hash) =>
         existing.RequestHash.AsSpan().SequenceEqual(hash)
             ? Accepted(existing.Id, existing.Status)
-            : Problem(
+            : JsonBody.Problem(
                 StatusCodes.Status409Conflict,
                 "Idempotency-Key already used for a different case",
                 "This key was used for a case with different content. Use a new key for a new case; repeat the original body to retry.");
@@ -174,50 +170,6 @@ public static partial class CasesApi
     {
         var url = $"/api/v1/cases/{id}";
         return TypedResults.Accepted(url, new CaseAccepted(id, status, url));
-    }
-
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail);
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
-
-    private static (CaseSubmissionRequest? Request, Dictionary<string, string[]>? Errors) Parse(byte[] body)
-    {
-        try
-        {
-            var request = JsonSerializer.Deserialize<CaseSubmissionRequest>(body, CaseSubmission.JsonOptions);
-            return request is null
-                ? (null, new() { ["$"] = ["the body must be a JSON object"] })
-                : (request, null);
-        }
-        catch (JsonException e)
-        {
-            // The serializer's own message names .NET types; say what is wrong in the request's terms.
-            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path.TrimStart('$', '.');
-            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? "is not a field of a case"
-                : e.Path is null or "$" ? "the body is not valid JSON" : "has the wrong JSON type or is malformed";
-            return (null, new() { [field] = [message] });
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} submitted ({Urgency}, {Category})")]

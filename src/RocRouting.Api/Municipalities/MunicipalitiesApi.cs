@@ -1,0 +1,80 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using RocRouting.Hosting;
+using RocRouting.Routing;
+
+namespace RocRouting.Api.Municipalities;
+
+public sealed record MunicipalityView(string Code, string Name, string CountyCode, bool InAgreement, string ServedBy);
+
+public sealed record CalendarView(string MunicipalityCode, string Name, bool InAgreement, string TimeZone, IReadOnlyList<CalendarDay> Days);
+
+/// <summary>One local date: opening hours in local time, or why the office is closed.</summary>
+public sealed record CalendarDay(
+    DateOnly Date,
+    string Weekday,
+    bool Open,
+    string? Opens,
+    string? Closes,
+    DateTimeOffset? OpensAt,
+    DateTimeOffset? ClosesAt,
+    string? ClosedBecause,
+    string? Holiday);
+
+public static class MunicipalitiesApi
+{
+    public const int MaxCalendarDays = 366;
+
+    public static IEndpointRouteBuilder MapMunicipalitiesApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/municipalities").WithTags("Municipalities").RequireAuthorization(Policies.AnyUser);
+        group.MapGet("/", List).WithName("ListMunicipalities");
+        group.MapGet("/{code}/calendar", Calendar).WithName("MunicipalityCalendar");
+        return routes;
+    }
+
+    internal static Ok<List<MunicipalityView>> List(RoutingConfiguration config) => TypedResults.Ok(
+        config.Register.All.Select(m => new MunicipalityView(m.Code, m.Name, m.CountyCode, config.IsParticipant(m.Code), config.ServiceFor(m.Code).Id)).ToList());
+
+    /// <summary>Office days and closed days (with the holiday's name) as routing sees them.</summary>
+    internal static Results<Ok<CalendarView>, NotFound<ProblemDetails>, ValidationProblem> Calendar(
+        string code, string? from, int? days, RoutingConfiguration config, TimeProvider time)
+    {
+        if (config.Register.Find(code) is not { } municipality)
+        {
+            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Unknown municipality code", Detail = "Use an official 4-digit code, e.g. 0138." });
+        }
+        var calendar = config.CalendarFor(code);
+        var errors = new Dictionary<string, string[]>();
+        var start = calendar.LocalDate(time.GetUtcNow());
+        if (from is not null && !DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out start))
+        {
+            errors["from"] = ["must be a date as YYYY-MM-DD"];
+        }
+        var count = days ?? 14;
+        if (count is < 1 or > MaxCalendarDays)
+        {
+            errors["days"] = [$"must be between 1 and {MaxCalendarDays}"];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var list = calendar.Days(start, count).Select(d => new CalendarDay(
+            d.Date,
+            d.Date.DayOfWeek.ToString(),
+            d.Open is not null,
+            d.Open is null ? null : Clock(calendar, d.Open.Opens),
+            d.Open is null ? null : Clock(calendar, d.Open.Closes),
+            d.Open?.Opens,
+            d.Open?.Closes,
+            d.Closed?.Reason,
+            d.Closed?.Holiday?.Name)).ToList();
+        return TypedResults.Ok(new CalendarView(municipality.Code, municipality.Name, config.IsParticipant(code), calendar.Zone.Id, list));
+    }
+
+    private static string Clock(OfficeCalendar calendar, DateTimeOffset at) =>
+        calendar.ToLocal(at).ToString("HH:mm", CultureInfo.InvariantCulture);
+}
