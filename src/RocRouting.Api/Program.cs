@@ -4,6 +4,7 @@ using RocRouting.Api.Cases;
 using RocRouting.Contracts;
 using RocRouting.Api.Health;
 using RocRouting.Api.Municipalities;
+using RocRouting.Api.Queue;
 using RocRouting.Api.Routing;
 using RocRouting.Data;
 using RocRouting.Hosting;
@@ -31,6 +32,8 @@ app.UseAuthorization();
 app.MapHealthApi();
 app.MapOpenApi().AllowAnonymous();
 app.MapCasesApi();
+app.MapCaseActionsApi();
+app.MapQueueApi();
 app.MapRoutingApi();
 app.MapMunicipalitiesApi();
 

@@ -24,6 +24,48 @@ public sealed record CaseRouted
     public required DateTimeOffset DecidedAt { get; init; }
     public required string ConfigurationVersion { get; init; }
     public IReadOnlyList<SignalDue> Signals { get; init; } = [];
+
+    /// <summary>1 for the first decision; higher for re-routes (escalation, handover).</summary>
+    public int? RouteSequence { get; init; }
+}
+
+/// <summary>Nobody acknowledged a case in time: the recipient must be notified again.</summary>
+public sealed record CaseOverdue
+{
+    public required Guid CaseId { get; init; }
+    public required int RouteSequence { get; init; }
+    public required Recipient Recipient { get; init; }
+    public required Urgency Urgency { get; init; }
+    public required DateTimeOffset AcknowledgeBy { get; init; }
+    public required DateTimeOffset OverdueAt { get; init; }
+}
+
+/// <summary>A person of the recipient organisation took the case.</summary>
+public sealed record CaseAcknowledged
+{
+    public required Guid CaseId { get; init; }
+    public required int RouteSequence { get; init; }
+    public required Recipient Recipient { get; init; }
+    public required DateTimeOffset AcknowledgedAt { get; init; }
+}
+
+/// <summary>The social emergency service did not acknowledge a case even after a second window: an operator alert.</summary>
+public sealed record CaseEscalated
+{
+    public required Guid CaseId { get; init; }
+    public required int RouteSequence { get; init; }
+    public required Recipient Recipient { get; init; }
+    public required Urgency Urgency { get; init; }
+    public required DateTimeOffset AcknowledgeBy { get; init; }
+    public required DateTimeOffset EscalatedAt { get; init; }
+}
+
+/// <summary>The recipient closed the case.</summary>
+public sealed record CaseClosed
+{
+    public required Guid CaseId { get; init; }
+    public required string Outcome { get; init; }
+    public required DateTimeOffset ClosedAt { get; init; }
 }
 
 /// <summary>Who takes a case: a home municipality (by official code) or a social emergency service (by id).</summary>

@@ -6,12 +6,42 @@ public enum CaseStatus
 {
     Submitted,
     Routed,
+    Overdue,
+    Acknowledged,
+    Closed,
 }
 
 public enum CaseEventKind
 {
     Submitted,
     Routed,
+    Renotified,
+    Overdue,
+    Rerouted,
+    Acknowledged,
+    HandedOver,
+    Escalated,
+    Closed,
+}
+
+public enum CaseOutcome
+{
+    Handled,
+    Referred,
+    NoActionNeeded,
+    Duplicate,
+}
+
+public enum DeadlineKind
+{
+    /// <summary>The recipient's acknowledgement window has passed: re-notify and mark the case overdue.</summary>
+    FirstMiss,
+
+    /// <summary>A municipality still has not acknowledged (second window, or its office closed): the socialjour takes over.</summary>
+    Reroute,
+
+    /// <summary>The socialjour still has not acknowledged after a second window: alert the operators.</summary>
+    Escalate,
 }
 
 /// <summary>A case about a child at risk, as submitted by the police. Holds personal data: handle with care.</summary>
@@ -60,9 +90,80 @@ public sealed class ChildCase
 
     public DateTimeOffset? RoutedAt { get; set; }
 
+    /// <summary>The sequence of the current route (0 until the first decision).</summary>
+    public int RouteSequence { get; set; }
+
+    /// <summary>Who must take the case now (the current route's recipient); null until routed.</summary>
+    public RecipientKind? RecipientKind { get; set; }
+
+    public string? RecipientMunicipalityCode { get; set; }
+
+    public string? RecipientServiceId { get; set; }
+
+    public DateTimeOffset? AcknowledgeBy { get; set; }
+
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+
+    /// <summary>Set when the operators were alerted because nobody took the case.</summary>
+    public bool Escalated { get; set; }
+
+    public DateTimeOffset? ClosedAt { get; set; }
+
+    public CaseOutcome? Outcome { get; set; }
+
     public List<CaseEvent> Events { get; } = [];
 
     public List<CaseRoute> Routes { get; } = [];
+
+    public List<Acknowledgement> Acknowledgements { get; } = [];
+
+    public Recipient? Recipient => RecipientKind switch
+    {
+        Contracts.RecipientKind.HomeMunicipality => Contracts.Recipient.HomeMunicipality(RecipientMunicipalityCode!),
+        Contracts.RecipientKind.SocialEmergencyService => Contracts.Recipient.SocialEmergencyService(RecipientServiceId!),
+        _ => null,
+    };
+
+    public bool IsOpen => Status is not CaseStatus.Closed;
+}
+
+/// <summary>A person of the recipient organisation took the case. One per route.</summary>
+public sealed class Acknowledgement
+{
+    public long Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public long RouteId { get; set; }
+
+    /// <summary>The organisation as "home-municipality:0138" or "social-emergency-service:stockholm".</summary>
+    public required string Organisation { get; set; }
+
+    /// <summary>The token subject of the person (a pseudonymous id, never a name).</summary>
+    public required string Subject { get; set; }
+
+    public string? Note { get; set; }
+
+    public DateTimeOffset AcknowledgedAt { get; set; }
+}
+
+/// <summary>
+/// A durable deadline: lives in PostgreSQL, survives restarts, and fires once however many
+/// watchers run (claimed with FOR UPDATE SKIP LOCKED, marked fired in the same transaction).
+/// </summary>
+public sealed class Deadline
+{
+    public long Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public long RouteId { get; set; }
+
+    public DeadlineKind Kind { get; set; }
+
+    public DateTimeOffset DueAt { get; set; }
+
+    public DateTimeOffset? FiredAt { get; set; }
 }
 
 /// <summary>One step on a case's timeline. Never holds personal data.</summary>
@@ -105,6 +206,8 @@ public sealed class CaseRoute
     public required string ConfigurationVersion { get; set; }
 
     public List<Signal> Signals { get; } = [];
+
+    public List<Deadline> Deadlines { get; } = [];
 
     public Recipient Recipient => RecipientKind == RecipientKind.HomeMunicipality
         ? Recipient.HomeMunicipality(RecipientMunicipalityCode!)

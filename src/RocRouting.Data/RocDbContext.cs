@@ -16,6 +16,10 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     public DbSet<Signal> Signals => Set<Signal>();
 
+    public DbSet<Acknowledgement> Acknowledgements => Set<Acknowledgement>();
+
+    public DbSet<Deadline> Deadlines => Set<Deadline>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>Set when outbox rows were saved and their commit has not yet woken the relay.</summary>

@@ -18,6 +18,12 @@ public sealed class RabbitMqOptions
 
     /// <summary>Immediate retries in process before a message is moved to its queue's _error queue.</summary>
     public int RetryLimit { get; set; } = 5;
+
+    /// <summary>
+    /// Prefixes every exchange and queue ("staging." gives "staging.route-case"), so several
+    /// environments (or test runs) can share one broker without seeing each other's messages.
+    /// </summary>
+    public string? Prefix { get; set; }
 }
 
 public static class BusExtensions
@@ -60,7 +66,15 @@ public static class BusExtensions
                 cfg.Host(new Uri(options.Url));
                 cfg.PrefetchCount = options.PrefetchCount;
                 cfg.DeployTopologyOnly = deployTopologyOnly;
-                cfg.ConfigureEndpoints(context);
+                if (string.IsNullOrEmpty(options.Prefix))
+                {
+                    cfg.ConfigureEndpoints(context);
+                }
+                else
+                {
+                    cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, options.Prefix));
+                    cfg.ConfigureEndpoints(context, new KebabCaseEndpointNameFormatter(options.Prefix, false));
+                }
             });
         });
         return builder;

@@ -108,6 +108,14 @@ public sealed class RoutingConfiguration
 
     public static RoutingConfiguration Default { get; } = From(new RoutingSettings(), MunicipalityRegister.Official);
 
+    /// <summary>How long after a missed deadline the next escalation step waits: the urgency's own window again.</summary>
+    public TimeSpan SecondWindow(Urgency urgency) => urgency == Urgency.Immediate ? ImmediateWindow : UrgentWindow;
+
+    /// <summary>The display name of a recipient: the municipality's or the service's name.</summary>
+    public string NameOf(Recipient recipient) => recipient.Kind == RecipientKind.HomeMunicipality
+        ? Register.Find(recipient.MunicipalityCode)?.Name ?? recipient.MunicipalityCode ?? "?"
+        : FindService(recipient.ServiceId ?? "")?.Name ?? recipient.ServiceId ?? "?";
+
     public bool IsParticipant(string municipalityCode) => Participants.Contains(municipalityCode);
 
     public OfficeCalendar CalendarFor(string municipalityCode) =>

@@ -27,6 +27,10 @@ public static class RuleIds
     public const string NonParticipantOfficeOpen = "non-participant-office-open";
     public const string NonParticipantOfficeClosedImmediate = "non-participant-office-closed-immediate";
     public const string NonParticipantOfficeClosedDeferred = "non-participant-office-closed-deferred";
+    public const string EscalationUnacknowledged = "escalation-unacknowledged";
+    public const string EscalationOfficeClosed = "escalation-office-closed";
+    public const string HandoverToSocialjour = "handover-to-socialjour";
+    public const string HandoverToHomeMunicipality = "handover-to-home-municipality";
 }
 
 /// <summary>
@@ -97,6 +101,27 @@ public static class RoutingPolicy
         }
         return route.ToHome(home, calendar, RuleIds.NonParticipantOfficeClosedDeferred,
             $"{home.Name} is outside the Stockholm agreement and its office is closed ({office.ClosedBecause}); {urgency} cases wait until it opens {When(calendar, calendar.NextOpening(at).Opens)}");
+    }
+
+    /// <summary>
+    /// A later route to the social emergency service (escalation, handover), with the same deadlines
+    /// and signal to the home municipality as a first decision would have.
+    /// </summary>
+    public static RoutingDecision RerouteToSocialEmergencyService(CaseFacts facts, DateTimeOffset at, RoutingConfiguration config, string ruleId, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(config);
+        return new Route(facts, at.ToUniversalTime(), config)
+            .ToService(config.ServiceFor(facts.HomeMunicipalityCode ?? facts.FoundInMunicipalityCode), ruleId, reason);
+    }
+
+    /// <summary>A later route to the home municipality (handover), due from when its office can take it.</summary>
+    public static RoutingDecision RerouteToHomeMunicipality(CaseFacts facts, DateTimeOffset at, RoutingConfiguration config, string ruleId, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(config);
+        var home = config.Register.Get(facts.HomeMunicipalityCode ?? throw new ArgumentException("The home municipality is unknown.", nameof(facts)));
+        return new Route(facts, at.ToUniversalTime(), config).ToHome(home, config.CalendarFor(home.Code), ruleId, reason);
     }
 
     private static string Clock(OfficeCalendar calendar, DateTimeOffset at) =>

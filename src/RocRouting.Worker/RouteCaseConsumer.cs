@@ -3,14 +3,13 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RocRouting.Contracts;
 using RocRouting.Data;
-using RocRouting.Data.Outbox;
 using RocRouting.Routing;
 
 namespace RocRouting.Worker;
 
 /// <summary>
-/// Decides who takes a submitted case. The decision, the case's new status, its timeline event and
-/// the CaseRouted message commit in one transaction; the unique (case, sequence) key makes a
+/// Decides who takes a submitted case. The decision, the case's new status, its timeline event, its
+/// first deadline and the CaseRouted message commit in one transaction; the unique (case, sequence) key makes a
 /// redelivered CaseSubmitted a no-op instead of a second decision.
 /// </summary>
 public sealed partial class RouteCaseConsumer(
@@ -40,50 +39,7 @@ public sealed partial class RouteCaseConsumer(
             config);
         var now = time.GetUtcNow();
 
-        var route = new CaseRoute
-        {
-            CaseId = @case.Id,
-            Sequence = FirstDecision,
-            RecipientKind = decision.Recipient.Kind,
-            RecipientMunicipalityCode = decision.Recipient.MunicipalityCode,
-            RecipientServiceId = decision.Recipient.ServiceId,
-            RuleId = decision.RuleId,
-            Reason = decision.Reason,
-            AcknowledgeBy = decision.AcknowledgeBy,
-            DecidedAt = now,
-            ConfigurationVersion = decision.ConfigurationVersion,
-        };
-        route.Signals.AddRange(decision.Signals.Select(s => new Signal
-        {
-            Id = Guid.CreateVersion7(now),
-            CaseId = @case.Id,
-            MunicipalityCode = s.MunicipalityCode,
-            DueAt = s.DueAt,
-        }));
-        db.CaseRoutes.Add(route);
-        @case.Status = CaseStatus.Routed;
-        @case.RoutedAt = now;
-        db.CaseEvents.Add(new CaseEvent
-        {
-            CaseId = @case.Id,
-            Kind = CaseEventKind.Routed,
-            At = now,
-            Detail = $"{decision.Recipient} ({decision.RuleId})",
-        });
-        db.Enqueue(
-            new CaseRouted
-            {
-                CaseId = @case.Id,
-                Urgency = @case.Urgency,
-                Recipient = decision.Recipient,
-                RuleId = decision.RuleId,
-                AcknowledgeBy = decision.AcknowledgeBy,
-                DecidedAt = now,
-                ConfigurationVersion = decision.ConfigurationVersion,
-                Signals = decision.Signals,
-            },
-            MessageIds.For(@case.Id, nameof(CaseRouted), FirstDecision),
-            now);
+        CaseWorkflow.ApplyRoute(db, @case, decision, now, CaseEventKind.Routed);
 
         try
         {

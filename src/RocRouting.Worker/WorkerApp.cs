@@ -16,6 +16,9 @@ public static class WorkerApp
         builder.AddRocDefaults();
         builder.AddRocBus(RegisterConsumers);
         builder.Services.AddOutboxRelay();
+        builder.Services.AddOptions<DeadlineOptions>().BindConfiguration("Deadlines");
+        builder.Services.AddSingleton<DeadlineWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineWatcher>());
         builder.Services.AddRocWarmUp(typeof(CaseRouted));
         return builder;
     }

@@ -13,21 +13,41 @@ public sealed record CaseView(
     string FoundInMunicipalityCode,
     DateTimeOffset SubmittedAt,
     DateTimeOffset? RoutedAt,
+    Recipient? Recipient,
+    DateTimeOffset? AcknowledgeBy,
+    CaseAcknowledgementView? Acknowledgement,
+    bool Escalated,
+    DateTimeOffset? ClosedAt,
+    CaseOutcome? Outcome,
     RouteView? Route,
     IReadOnlyList<TimelineEntry> Timeline)
 {
-    public static CaseView From(ChildCase c) => new(
-        c.Id,
-        c.Status,
-        c.Urgency,
-        c.Category,
-        c.HomeMunicipalityCode,
-        c.FoundInMunicipalityCode,
-        c.SubmittedAt,
-        c.RoutedAt,
-        c.Routes.OrderByDescending(r => r.Sequence).Select(RouteView.From).FirstOrDefault(),
-        [.. c.Events.Select(e => new TimelineEntry(e.Kind, e.At, e.Detail))]);
+    /// <summary>Police see which organisation took the case and when, never who; staff also see the person's subject id.</summary>
+    public static CaseView From(ChildCase c, bool includeStaff)
+    {
+        var current = c.Routes.OrderByDescending(r => r.Sequence).FirstOrDefault();
+        var ack = current is null ? null : c.Acknowledgements.FirstOrDefault(a => a.RouteId == current.Id);
+        return new(
+            c.Id,
+            c.Status,
+            c.Urgency,
+            c.Category,
+            c.HomeMunicipalityCode,
+            c.FoundInMunicipalityCode,
+            c.SubmittedAt,
+            c.RoutedAt,
+            c.Recipient,
+            c.AcknowledgeBy,
+            ack is null ? null : new CaseAcknowledgementView(ack.AcknowledgedAt, ack.Organisation, includeStaff ? ack.Subject : null),
+            c.Escalated,
+            c.ClosedAt,
+            c.Outcome,
+            current is null ? null : RouteView.From(current),
+            [.. c.Events.Select(e => new TimelineEntry(e.Kind, e.At, e.Detail))]);
+    }
 }
+
+public sealed record CaseAcknowledgementView(DateTimeOffset AcknowledgedAt, string Organisation, string? Sub);
 
 public sealed record RouteView(
     Recipient Recipient,

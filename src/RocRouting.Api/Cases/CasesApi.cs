@@ -115,18 +115,25 @@ public static partial class CasesApi
     internal static async Task<Results<Ok<CaseView>, NotFound<ProblemDetails>>> GetAsync(
         Guid caseId, ClaimsPrincipal user, RocDbContext db, CancellationToken cancellationToken)
     {
-        var @case = await db.Cases.AsNoTracking()
-            .Include(c => c.Events.OrderBy(e => e.At).ThenBy(e => e.Id))
-            .Include(c => c.Routes.OrderBy(r => r.Sequence)).ThenInclude(r => r.Signals)
-            .AsSplitQuery()
-            .SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        var @case = await LoadAsync(db, caseId, cancellationToken);
         if (@case is null || !CaseAccess.CanRead(user, @case))
         {
             // Someone without a role in the case learns nothing, not even that it exists.
             return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Case not found" });
         }
-        return TypedResults.Ok(CaseView.From(@case));
+        return TypedResults.Ok(CaseView.From(@case, includeStaff: !user.IsInRole(Roles.PoliceOfficer)));
     }
+
+    internal static async Task<CaseView> LoadViewAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>
+        CaseView.From((await LoadAsync(db, caseId, cancellationToken))!, includeStaff: true);
+
+    private static Task<ChildCase?> LoadAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>
+        db.Cases.AsNoTracking()
+            .Include(c => c.Events.OrderBy(e => e.At).ThenBy(e => e.Id))
+            .Include(c => c.Routes.OrderBy(r => r.Sequence)).ThenInclude(r => r.Signals)
+            .Include(c => c.Acknowledgements)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken);
 
     private static ChildCase NewCase(CaseSubmission s, string subject, string unit, string key, byte[] hash, DateTimeOffset now)
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RocRouting.Contracts;
 
 namespace RocRouting.Data.Configurations;
@@ -26,6 +27,16 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<ChildCase>
         builder.Property(c => c.SubmittedByUnit).HasMaxLength(64);
         builder.Property(c => c.IdempotencyKey).HasMaxLength(128);
         builder.HasIndex(c => new { c.SubmittedBy, c.IdempotencyKey }).IsUnique();
+        builder.Property(c => c.RecipientKind).HasWireConversion().HasMaxLength(32);
+        builder.Property(c => c.RecipientMunicipalityCode).HasMaxLength(4).IsFixedLength();
+        builder.Property(c => c.RecipientServiceId).HasMaxLength(64);
+        builder.Property(c => c.Outcome).HasWireConversion().HasMaxLength(32);
+        builder.Ignore(c => c.Recipient);
+        builder.Ignore(c => c.IsOpen);
+        // The queues: open cases of one recipient, nearest deadline first.
+        builder.HasIndex(c => new { c.RecipientMunicipalityCode, c.AcknowledgeBy }).HasFilter("closed_at IS NULL");
+        builder.HasIndex(c => new { c.RecipientServiceId, c.AcknowledgeBy }).HasFilter("closed_at IS NULL");
+        builder.HasMany(c => c.Acknowledgements).WithOne().HasForeignKey(a => a.CaseId);
         builder.HasMany(c => c.Events).WithOne().HasForeignKey(e => e.CaseId);
         builder.HasMany(c => c.Routes).WithOne().HasForeignKey(r => r.CaseId);
     }
@@ -77,8 +88,43 @@ internal sealed class SignalConfiguration : IEntityTypeConfiguration<Signal>
     }
 }
 
+internal sealed class AcknowledgementConfiguration : IEntityTypeConfiguration<Acknowledgement>
+{
+    public void Configure(EntityTypeBuilder<Acknowledgement> builder)
+    {
+        builder.ToTable("case_acknowledgements");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).UseIdentityAlwaysColumn();
+        builder.Property(a => a.Organisation).HasMaxLength(96);
+        builder.Property(a => a.Subject).HasMaxLength(128);
+        builder.Property(a => a.Note).HasMaxLength(1000);
+        // One acknowledgement per route: a second "I have it" returns the first.
+        builder.HasIndex(a => a.RouteId).IsUnique();
+        builder.HasOne<CaseRoute>().WithMany().HasForeignKey(a => a.RouteId);
+    }
+}
+
+internal sealed class DeadlineConfiguration : IEntityTypeConfiguration<Deadline>
+{
+    public void Configure(EntityTypeBuilder<Deadline> builder)
+    {
+        builder.ToTable("case_deadlines");
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Id).UseIdentityAlwaysColumn();
+        builder.Property(d => d.Kind).HasWireConversion().HasMaxLength(32);
+        builder.HasIndex(d => d.DueAt).HasFilter("fired_at IS NULL").HasDatabaseName("ix_case_deadlines_pending");
+        builder.HasIndex(d => d.CaseId);
+        builder.HasOne<ChildCase>().WithMany().HasForeignKey(d => d.CaseId);
+        builder.HasOne<CaseRoute>().WithMany(r => r.Deadlines).HasForeignKey(d => d.RouteId);
+    }
+}
+
 internal static class WireConversion
 {
+    public static PropertyBuilder<TEnum?> HasWireConversion<TEnum>(this PropertyBuilder<TEnum?> property)
+        where TEnum : struct, Enum =>
+        property.HasConversion(new ValueConverter<TEnum, string>(v => Wire.Name(v), s => Wire.Parse<TEnum>(s)));
+
     /// <summary>Enums are stored as their kebab-case wire names ("absconded-from-care").</summary>
     public static PropertyBuilder<TEnum> HasWireConversion<TEnum>(this PropertyBuilder<TEnum> property)
         where TEnum : struct, Enum =>

@@ -1,0 +1,84 @@
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Contracts;
+using RocRouting.Data.Outbox;
+using RocRouting.Routing;
+
+namespace RocRouting.Data;
+
+/// <summary>
+/// The state changes of a case that several places make (the routing worker, the deadline watcher,
+/// the staff API), each writing the case, its timeline and its outbox message in the caller's
+/// unit of work. The caller commits.
+/// </summary>
+public static class CaseWorkflow
+{
+    /// <summary>Makes a decision the case's current route: stored, on the timeline, announced, and watched by a deadline.</summary>
+    public static CaseRoute ApplyRoute(RocDbContext db, ChildCase @case, RoutingDecision decision, DateTimeOffset now, CaseEventKind eventKind)
+    {
+        var sequence = @case.RouteSequence + 1;
+        var route = new CaseRoute
+        {
+            CaseId = @case.Id,
+            Sequence = sequence,
+            RecipientKind = decision.Recipient.Kind,
+            RecipientMunicipalityCode = decision.Recipient.MunicipalityCode,
+            RecipientServiceId = decision.Recipient.ServiceId,
+            RuleId = decision.RuleId,
+            Reason = decision.Reason,
+            AcknowledgeBy = decision.AcknowledgeBy,
+            DecidedAt = now,
+            ConfigurationVersion = decision.ConfigurationVersion,
+        };
+        route.Signals.AddRange(decision.Signals.Select(s => new Signal
+        {
+            Id = Guid.CreateVersion7(now),
+            CaseId = @case.Id,
+            MunicipalityCode = s.MunicipalityCode,
+            DueAt = s.DueAt,
+        }));
+        route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.FirstMiss, DueAt = decision.AcknowledgeBy });
+        db.CaseRoutes.Add(route);
+
+        var previous = @case.Recipient;
+        @case.RouteSequence = sequence;
+        @case.RecipientKind = decision.Recipient.Kind;
+        @case.RecipientMunicipalityCode = decision.Recipient.MunicipalityCode;
+        @case.RecipientServiceId = decision.Recipient.ServiceId;
+        @case.AcknowledgeBy = decision.AcknowledgeBy;
+        @case.AcknowledgedAt = null;
+        @case.Status = CaseStatus.Routed;
+        @case.RoutedAt ??= now;
+        AddEvent(db, @case, eventKind, now, previous is null
+            ? $"to {decision.Recipient} ({decision.RuleId})"
+            : $"from {previous} to {decision.Recipient} ({decision.RuleId})");
+
+        db.Enqueue(
+            new CaseRouted
+            {
+                CaseId = @case.Id,
+                Urgency = @case.Urgency,
+                Recipient = decision.Recipient,
+                RuleId = decision.RuleId,
+                AcknowledgeBy = decision.AcknowledgeBy,
+                DecidedAt = now,
+                ConfigurationVersion = decision.ConfigurationVersion,
+                Signals = decision.Signals,
+                RouteSequence = sequence,
+            },
+            MessageIds.For(@case.Id, nameof(CaseRouted), sequence),
+            now);
+        return route;
+    }
+
+    public static void AddEvent(RocDbContext db, ChildCase @case, CaseEventKind kind, DateTimeOffset at, string? detail = null) =>
+        db.CaseEvents.Add(new CaseEvent { CaseId = @case.Id, Kind = kind, At = at, Detail = detail });
+
+    /// <summary>Loads a case and locks its row until the transaction ends, so an acknowledgement and a deadline cannot both win.</summary>
+    public static Task<ChildCase?> LockCaseAsync(this RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>
+        db.Cases.FromSql($"SELECT * FROM cases WHERE id = {caseId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+
+    public static Task<CaseRoute> CurrentRouteAsync(this RocDbContext db, ChildCase @case, CancellationToken cancellationToken) =>
+        db.CaseRoutes.SingleAsync(r => r.CaseId == @case.Id && r.Sequence == @case.RouteSequence, cancellationToken);
+
+    public static CaseFacts Facts(this ChildCase @case) => new(@case.HomeMunicipalityCode, @case.FoundInMunicipalityCode, @case.Urgency);
+}
