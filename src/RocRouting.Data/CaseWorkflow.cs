@@ -13,7 +13,8 @@ namespace RocRouting.Data;
 public static class CaseWorkflow
 {
     /// <summary>Makes a decision the case's current route: stored, on the timeline, announced, and watched by a deadline.</summary>
-    public static CaseRoute ApplyRoute(RocDbContext db, ChildCase @case, RoutingDecision decision, DateTimeOffset now, CaseEventKind eventKind)
+    public static CaseRoute ApplyRoute(
+        RocDbContext db, ChildCase @case, RoutingDecision decision, RoutingConfiguration config, DateTimeOffset now, CaseEventKind eventKind)
     {
         var sequence = @case.RouteSequence + 1;
         var route = new CaseRoute
@@ -37,6 +38,16 @@ public static class CaseWorkflow
             DueAt = s.DueAt,
         }));
         route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.FirstMiss, DueAt = decision.AcknowledgeBy });
+        if (decision.Recipient.Kind == RecipientKind.HomeMunicipality)
+        {
+            // A municipality whose office closes before the deadline loses the case to the socialjour at closing time.
+            var calendar = config.CalendarFor(decision.Recipient.MunicipalityCode!);
+            var workday = calendar.StatusAt(now).OpenDay ?? calendar.NextOpening(now);
+            if (workday.Closes < decision.AcknowledgeBy)
+            {
+                route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.Reroute, DueAt = workday.Closes });
+            }
+        }
         db.CaseRoutes.Add(route);
 
         var previous = @case.Recipient;

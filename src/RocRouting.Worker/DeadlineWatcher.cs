@@ -151,7 +151,7 @@ public sealed partial class DeadlineWatcher(
                 $"{municipality} did not acknowledge the case within a second window; the socialjour takes it")
             : RoutingPolicy.RerouteToSocialEmergencyService(@case.Facts(), now, config, RuleIds.EscalationOfficeClosed,
                 $"{municipality}'s office closed with the case unacknowledged; the socialjour takes it");
-        CaseWorkflow.ApplyRoute(db, @case, decision, now, CaseEventKind.Rerouted);
+        CaseWorkflow.ApplyRoute(db, @case, decision, config, now, CaseEventKind.Rerouted);
         LogRerouted(logger, @case.Id, decision.RuleId);
     }
 

@@ -39,7 +39,7 @@ public sealed partial class RouteCaseConsumer(
             config);
         var now = time.GetUtcNow();
 
-        CaseWorkflow.ApplyRoute(db, @case, decision, now, CaseEventKind.Routed);
+        CaseWorkflow.ApplyRoute(db, @case, decision, config, now, CaseEventKind.Routed);
 
         try
         {

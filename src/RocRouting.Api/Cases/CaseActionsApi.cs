@@ -145,7 +145,7 @@ public static partial class CaseActionsApi
         {
             return Conflict("No home municipality", "The child's home municipality is unknown, so the case cannot be handed on to it.", @case);
         }
-        CaseWorkflow.ApplyRoute(db, @case, decision, now, CaseEventKind.HandedOver);
+        CaseWorkflow.ApplyRoute(db, @case, decision, config, now, CaseEventKind.HandedOver);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogHandedOver(logger, @case.Id, decision.Recipient.Kind);

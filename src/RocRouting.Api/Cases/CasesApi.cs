@@ -1,3 +1,4 @@
+using System.Data;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -127,13 +128,26 @@ public static partial class CasesApi
     internal static async Task<CaseView> LoadViewAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>
         CaseView.From((await LoadAsync(db, caseId, cancellationToken))!, includeStaff: true);
 
-    private static Task<ChildCase?> LoadAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>
-        db.Cases.AsNoTracking()
-            .Include(c => c.Events.OrderBy(e => e.At).ThenBy(e => e.Id))
-            .Include(c => c.Routes.OrderBy(r => r.Sequence)).ThenInclude(r => r.Signals)
-            .Include(c => c.Acknowledgements)
-            .AsSplitQuery()
-            .SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+    /// <summary>
+    /// The case with its timeline, routes and acknowledgements. The split queries run in one
+    /// repeatable-read snapshot: otherwise a re-route committing between them would show the new
+    /// route beside the old status.
+    /// </summary>
+    private static async Task<ChildCase?> LoadAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken)
+    {
+        var ownTransaction = db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken)
+            : null;
+        await using (ownTransaction)
+        {
+            return await db.Cases.AsNoTracking()
+                .Include(c => c.Events.OrderBy(e => e.At).ThenBy(e => e.Id))
+                .Include(c => c.Routes.OrderBy(r => r.Sequence)).ThenInclude(r => r.Signals)
+                .Include(c => c.Acknowledgements)
+                .AsSplitQuery()
+                .SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        }
+    }
 
     private static ChildCase NewCase(CaseSubmission s, string subject, string unit, string key, byte[] hash, DateTimeOffset now)
     {

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,18 +20,27 @@ public sealed class RocApp : IAsyncDisposable
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static RocApp? _shared;
 
-    private RocApp(string connectionString, WebApplicationFactory<Program> api, IHost worker)
+    private readonly List<IHost> _extraWorkers = [];
+
+    private RocApp(string connectionString, Dictionary<string, string?> settings, TimeProvider? clock, WebApplicationFactory<Program> api, IHost worker)
     {
         ConnectionString = connectionString;
+        _settings = settings;
+        Clock = clock;
         Api = api;
         Worker = worker;
     }
 
+    private readonly Dictionary<string, string?> _settings;
+
     public string ConnectionString { get; }
+
+    /// <summary>The clock both processes read, when the app was started with one.</summary>
+    public TimeProvider? Clock { get; }
 
     public WebApplicationFactory<Program> Api { get; }
 
-    public IHost Worker { get; }
+    public IHost Worker { get; private set; }
 
     public ConsumedMessages Consumed { get; } = new();
 
@@ -47,17 +57,41 @@ public sealed class RocApp : IAsyncDisposable
         }
     }
 
-    public static async Task StopSharedAsync()
+    private static RocApp? _clocked;
+
+    /// <summary>A second app, started once, whose API and worker read a <see cref="ManualClock"/>.</summary>
+    public static async Task<RocApp> ClockedAsync()
     {
-        if (_shared is not null)
+        await Gate.WaitAsync();
+        try
         {
-            await _shared.DisposeAsync();
-            _shared = null;
+            return _clocked ??= await StartAsync(new ManualClock(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero)), prefix: "clocked.");
+        }
+        finally
+        {
+            Gate.Release();
         }
     }
 
-    public static Dictionary<string, string?> Settings(string connectionString) => new()
+    public ManualClock ManualClock => (ManualClock)Clock!;
+
+    public static async Task StopSharedAsync()
     {
+        foreach (var app in new[] { _shared, _clocked })
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+        }
+        _shared = null;
+        _clocked = null;
+    }
+
+    public static Dictionary<string, string?> Settings(string connectionString, string? prefix = null) => new()
+    {
+        ["RabbitMq:Prefix"] = prefix,
+        ["Deadlines:PollInterval"] = "00:00:00.050",
         ["ConnectionStrings:Postgres"] = connectionString,
         ["RabbitMq:Url"] = TestServers.RabbitMqUrl,
         ["Auth:Issuer"] = TestTokens.Issuer,
@@ -66,8 +100,8 @@ public sealed class RocApp : IAsyncDisposable
         ["Outbox:PollInterval"] = "00:00:01",
     };
 
-    public static async Task MigrateAsync(string connectionString) =>
-        await WorkerApp.MigrateAsync([.. Settings(connectionString).Select(kv => $"--{kv.Key}={kv.Value}")]);
+    public static async Task MigrateAsync(Dictionary<string, string?> settings) =>
+        await WorkerApp.MigrateAsync([.. settings.Where(kv => kv.Value is not null).Select(kv => $"--{kv.Key}={kv.Value}")]);
 
     public HttpClient Client(string? token = null)
     {
@@ -87,34 +121,47 @@ public sealed class RocApp : IAsyncDisposable
 
     public IBus Bus => Worker.Services.GetRequiredService<IBus>();
 
-    private static async Task<RocApp> StartAsync()
+    /// <summary>
+    /// A service of its own: its own database, its own exchanges and queues (a prefix on the shared
+    /// broker) and, when given, a clock the test moves. For tests that need time under control.
+    /// </summary>
+    public static async Task<RocApp> StartAsync(TimeProvider? clock = null, string? prefix = null)
     {
         var connectionString = await TestServers.CreateDatabaseAsync("roc_app");
-        await MigrateAsync(connectionString);
+        var settings = Settings(connectionString, prefix);
+        await MigrateAsync(settings);
 
         var consumed = new ConsumedMessages();
-        var worker = BuildWorker(connectionString, consumed);
+        var worker = BuildWorker(settings, clock, consumed);
         await worker.StartAsync();
 
         var api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development");
-            foreach (var (k, v) in Settings(connectionString))
+            foreach (var (k, v) in settings.Where(kv => kv.Value is not null))
             {
                 web.UseSetting(k, v);
             }
+            if (clock is not null)
+            {
+                web.ConfigureTestServices(services => services.AddSingleton(clock));
+            }
         });
         _ = api.Server; // starts the host now, not inside the first test
-        var app = new RocApp(connectionString, api, worker);
+        var app = new RocApp(connectionString, settings, clock, api, worker);
         consumed.CopyTo(app.Consumed);
         return app;
     }
 
-    public static IHost BuildWorker(string connectionString, ConsumedMessages? consumed = null)
+    public static IHost BuildWorker(Dictionary<string, string?> settings, TimeProvider? clock = null, ConsumedMessages? consumed = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(Settings(connectionString));
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddRocWorker();
+        if (clock is not null)
+        {
+            builder.Services.AddSingleton(clock);
+        }
         if (consumed is not null)
         {
             builder.Services.AddSingleton(consumed);
@@ -123,8 +170,32 @@ public sealed class RocApp : IAsyncDisposable
         return builder.Build();
     }
 
+    /// <summary>Stops the worker (a crash or a deploy), runs <paramref name="whileStopped"/>, and starts a new one.</summary>
+    public async Task RestartWorkerAsync(Func<Task> whileStopped)
+    {
+        await Worker.StopAsync();
+        Worker.Dispose();
+        await whileStopped();
+        Worker = BuildWorker(_settings, Clock);
+        await Worker.StartAsync();
+    }
+
+    /// <summary>Starts another worker instance on the same database and queues.</summary>
+    public async Task<IHost> StartExtraWorkerAsync()
+    {
+        var worker = BuildWorker(_settings, Clock);
+        await worker.StartAsync();
+        _extraWorkers.Add(worker);
+        return worker;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var extra in _extraWorkers)
+        {
+            await extra.StopAsync();
+            extra.Dispose();
+        }
         await Api.DisposeAsync();
         await Worker.StopAsync();
         Worker.Dispose();

@@ -26,7 +26,7 @@ public sealed class Relaying_the_outbox
         OutboxSerializer.Register(typeof(RelayProbe));
         _connectionString = await TestServers.CreateDatabaseAsync("roc_relay");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(RocApp.Settings(_connectionString));
+        builder.Configuration.AddInMemoryCollection(RocApp.Settings(_connectionString, prefix: "relay-test."));
         builder.Services.AddRocData();
         builder.Services.AddSingleton<RelayProbeSink>();
         builder.AddRocBus(x => x.AddConsumer<RelayProbeConsumer>());
