@@ -1,0 +1,29 @@
+using RocRouting.IntegrationTests.Infrastructure;
+using RocRouting.Routing;
+
+namespace RocRouting.IntegrationTests.Hosting;
+
+public sealed class Starting_a_worker
+{
+    [Test]
+    public async Task Against_an_unmigrated_database_is_refused()
+    {
+        var connectionString = await TestServers.CreateDatabaseAsync("roc_unmigrated");
+        using var worker = RocApp.BuildWorker(RocApp.Settings(connectionString, prefix: "unmigrated."));
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => worker.StartAsync());
+        Assert.That(error!.Message, Does.Contain("schema is out of date").And.Contain("migrate"));
+    }
+
+    [Test]
+    public async Task With_an_invalid_routing_configuration_is_refused_with_the_reasons()
+    {
+        var connectionString = await TestServers.CreateDatabaseAsync("roc_badconfig");
+        var settings = RocApp.Settings(connectionString, prefix: "badconfig.");
+        await RocApp.MigrateAsync(settings);
+        settings["Routing:TimeZone"] = "Mars/Olympus";
+        settings["Routing:Participants:0"] = "9999";
+        using var worker = RocApp.BuildWorker(settings);
+        var error = Assert.ThrowsAsync<RoutingConfigurationException>(() => worker.StartAsync());
+        Assert.That(error!.Errors, Has.Some.Contain("Mars/Olympus").And.Some.Contain("9999"));
+    }
+}
