@@ -7,32 +7,22 @@ using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 
 namespace RocRouting.IntegrationTests.Escalation;
 
-public sealed class Acknowledging_a_case
+public sealed class Acknowledging_a_case : ClockedAppTest
 {
-    private RocApp _app = null!;
-    private ManualClock _clock = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _app = await RocApp.ClockedAsync();
-        _clock = _app.ManualClock;
-    }
-
     [Test]
     public async Task By_the_recipient_records_who_took_it_and_a_repeat_returns_the_first()
     {
-        _clock.NextLocal(DayOfWeek.Tuesday, 10);
-        var caseId = await SubmitAsync(_app, "0138", "urgent");
-        await RoutedAsync(_app, caseId);
+        Clock.NextLocal(DayOfWeek.Tuesday, 10);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, caseId);
         var staff = TestTokens.MunicipalityStaff("0138", sub: "tyreso-staff-1");
 
-        using var first = await AcknowledgeAsync(_app, staff, caseId, "On my way");
-        _clock.Advance(TimeSpan.FromMinutes(3));
-        using var second = await AcknowledgeAsync(_app, TestTokens.MunicipalityStaff("0138", sub: "tyreso-staff-2"), caseId);
+        using var first = await AcknowledgeAsync(App, staff, caseId, "On my way");
+        Clock.Advance(TimeSpan.FromMinutes(3));
+        using var second = await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0138", sub: "tyreso-staff-2"), caseId);
         var firstBody = await first.Content.ReadAsStringAsync();
         var secondBody = await second.Content.ReadAsStringAsync();
-        var stored = await _app.WithDbAsync(db => db.Acknowledgements.CountAsync(a => a.CaseId == caseId));
+        var stored = await App.WithDbAsync(db => db.Acknowledgements.CountAsync(a => a.CaseId == caseId));
         var ack = await CaseRequests.JsonAsync(first);
         Assert.Multiple(() =>
         {
@@ -49,13 +39,13 @@ public sealed class Acknowledging_a_case
     [Test]
     public async Task The_police_see_which_organisation_took_it_but_not_who()
     {
-        _clock.NextLocal(DayOfWeek.Tuesday, 10);
+        Clock.NextLocal(DayOfWeek.Tuesday, 10);
         var police = TestTokens.PoliceOfficer(unit: "Unit Follow");
-        using var client = _app.Client(police);
+        using var client = App.Client(police);
         using var submitted = await CaseRequests.PostAsync(client, CaseRequests.Valid(home: "0138"));
         var caseId = (await CaseRequests.JsonAsync(submitted)).GetProperty("caseId").GetGuid();
-        await RoutedAsync(_app, caseId);
-        using var acknowledged = await AcknowledgeAsync(_app, TestTokens.MunicipalityStaff("0138", sub: "tyreso-staff-9"), caseId);
+        await RoutedAsync(App, caseId);
+        using var acknowledged = await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0138", sub: "tyreso-staff-9"), caseId);
 
         using var response = await client.GetAsync($"/api/v1/cases/{caseId}");
         var view = await CaseRequests.JsonAsync(response);
@@ -72,11 +62,11 @@ public sealed class Acknowledging_a_case
     [Test]
     public async Task By_another_municipality_is_answered_as_if_the_case_did_not_exist()
     {
-        _clock.NextLocal(DayOfWeek.Tuesday, 10);
-        var caseId = await SubmitAsync(_app, "0138", "urgent");
-        await RoutedAsync(_app, caseId);
-        using var response = await AcknowledgeAsync(_app, TestTokens.MunicipalityStaff("0180"), caseId);
-        using var unknown = await AcknowledgeAsync(_app, TestTokens.MunicipalityStaff("0138"), Guid.NewGuid());
+        Clock.NextLocal(DayOfWeek.Tuesday, 10);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, caseId);
+        using var response = await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0180"), caseId);
+        using var unknown = await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0138"), Guid.NewGuid());
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
@@ -87,15 +77,15 @@ public sealed class Acknowledging_a_case
     [Test]
     public async Task After_escalation_moved_it_is_a_conflict_naming_the_current_recipient()
     {
-        var tuesday = _clock.NextLocal(DayOfWeek.Tuesday, 10);
-        var caseId = await SubmitAsync(_app, "0138", "urgent");
-        await RoutedAsync(_app, caseId);
-        _clock.Set(tuesday.AddHours(2).AddSeconds(1));
-        await UntilAsync(_app, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
-        _clock.Set(tuesday.AddHours(4).AddSeconds(2));
-        await UntilAsync(_app, caseId, v => Timeline(v).Contains("rerouted"), "the re-route");
+        var tuesday = Clock.NextLocal(DayOfWeek.Tuesday, 10);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, caseId);
+        Clock.Set(tuesday.AddHours(2).AddSeconds(1));
+        await UntilAsync(App, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
+        Clock.Set(tuesday.AddHours(4).AddSeconds(2));
+        await UntilAsync(App, caseId, v => Timeline(v).Contains("rerouted"), "the re-route");
 
-        using var response = await AcknowledgeAsync(_app, TestTokens.MunicipalityStaff("0138"), caseId);
+        using var response = await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0138"), caseId);
         var problem = await CaseRequests.JsonAsync(response);
         Assert.Multiple(() =>
         {
@@ -107,31 +97,31 @@ public sealed class Acknowledging_a_case
     [Test]
     public async Task Racing_the_re_route_deadline_has_exactly_one_winner()
     {
-        var tuesday = _clock.NextLocal(DayOfWeek.Tuesday, 10);
+        var tuesday = Clock.NextLocal(DayOfWeek.Tuesday, 10);
         var ids = new List<Guid>();
         for (var i = 0; i < 6; i++)
         {
-            ids.Add(await SubmitAsync(_app, "0138", "urgent"));
+            ids.Add(await SubmitAsync(App, "0138", "urgent"));
         }
         foreach (var id in ids)
         {
-            await RoutedAsync(_app, id);
+            await RoutedAsync(App, id);
         }
-        _clock.Set(tuesday.AddHours(2).AddSeconds(1));
+        Clock.Set(tuesday.AddHours(2).AddSeconds(1));
         foreach (var id in ids)
         {
-            await UntilAsync(_app, id, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
+            await UntilAsync(App, id, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
         }
 
         // The re-route deadline falls due while every case is being acknowledged.
         var staff = TestTokens.MunicipalityStaff("0138");
-        var acks = ids.Select(id => AcknowledgeAsync(_app, staff, id)).ToList();
-        _clock.Set(tuesday.AddHours(4).AddSeconds(2));
+        var acks = ids.Select(id => AcknowledgeAsync(App, staff, id)).ToList();
+        Clock.Set(tuesday.AddHours(4).AddSeconds(2));
         var responses = await Task.WhenAll(acks);
 
         foreach (var (id, response) in ids.Zip(responses))
         {
-            var view = await UntilAsync(_app, id, v => v.GetProperty("status").GetString() is "acknowledged" or "routed", "one outcome");
+            var view = await UntilAsync(App, id, v => v.GetProperty("status").GetString() is "acknowledged" or "routed", "one outcome");
             var timeline = Timeline(view).ToList();
             var acknowledged = response.StatusCode == HttpStatusCode.OK;
             Assert.Multiple(() =>
@@ -148,14 +138,14 @@ public sealed class Acknowledging_a_case
     [Test]
     public async Task A_handover_moves_it_to_the_socialjour_who_can_then_take_it()
     {
-        _clock.NextLocal(DayOfWeek.Tuesday, 16);
-        var caseId = await SubmitAsync(_app, "0138", "urgent");
-        await RoutedAsync(_app, caseId);
+        Clock.NextLocal(DayOfWeek.Tuesday, 16);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, caseId);
 
-        using var municipality = _app.Client(TestTokens.MunicipalityStaff("0138"));
+        using var municipality = App.Client(TestTokens.MunicipalityStaff("0138"));
         using var handover = await municipality.PostAsJsonAsync($"/api/v1/cases/{caseId}/handovers", new { reason = "Our office closes in 30 minutes" });
         var view = await CaseRequests.JsonAsync(handover);
-        using var ack = await AcknowledgeAsync(_app, TestTokens.SocialjourStaff(), caseId);
+        using var ack = await AcknowledgeAsync(App, TestTokens.SocialjourStaff(), caseId);
         Assert.Multiple(() =>
         {
             Assert.That(handover.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -169,18 +159,18 @@ public sealed class Acknowledging_a_case
     [Test]
     public async Task Closing_it_takes_it_off_the_queue()
     {
-        _clock.NextLocal(DayOfWeek.Saturday, 2);
-        var open = await SubmitAsync(_app, null, "urgent");
-        var closed = await SubmitAsync(_app, null, "immediate");
-        await RoutedAsync(_app, open);
-        await RoutedAsync(_app, closed);
-        using var staff = _app.Client(TestTokens.SocialjourStaff());
+        Clock.NextLocal(DayOfWeek.Saturday, 2);
+        var open = await SubmitAsync(App, null, "urgent");
+        var closed = await SubmitAsync(App, null, "immediate");
+        await RoutedAsync(App, open);
+        await RoutedAsync(App, closed);
+        using var staff = App.Client(TestTokens.SocialjourStaff());
 
         using var closure = await staff.PostAsJsonAsync($"/api/v1/cases/{closed}/closure", new { outcome = "handled" });
         using var again = await staff.PostAsJsonAsync($"/api/v1/cases/{closed}/closure", new { outcome = "duplicate" });
         using var queueResponse = await staff.GetAsync("/api/v1/queue?limit=200");
         var items = (await CaseRequests.JsonAsync(queueResponse)).GetProperty("items").EnumerateArray().ToList();
-        var status = await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == closed).Select(c => c.Status).SingleAsync());
+        var status = await App.WithDbAsync(db => db.Cases.Where(c => c.Id == closed).Select(c => c.Status).SingleAsync());
         var secondClosure = await CaseRequests.JsonAsync(again);
         Assert.Multiple(() =>
         {

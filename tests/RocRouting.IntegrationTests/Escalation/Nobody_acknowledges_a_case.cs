@@ -6,32 +6,22 @@ using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 namespace RocRouting.IntegrationTests.Escalation;
 
 /// <summary>Deadlines against real servers, with a clock the test moves (Tyresö's office: weekdays 08:00-16:30).</summary>
-public sealed class Nobody_acknowledges_a_case
+public sealed class Nobody_acknowledges_a_case : ClockedAppTest
 {
-    private RocApp _app = null!;
-    private ManualClock _clock = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _app = await RocApp.ClockedAsync();
-        _clock = _app.ManualClock;
-    }
-
     [Test]
     public async Task At_a_municipality_it_is_renotified_then_rerouted_to_the_socialjour()
     {
-        var tuesday = _clock.NextLocal(DayOfWeek.Tuesday, 10);
-        var caseId = await SubmitAsync(_app, "0138", "urgent");
-        var routed = await RoutedAsync(_app, caseId);
+        var tuesday = Clock.NextLocal(DayOfWeek.Tuesday, 10);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        var routed = await RoutedAsync(App, caseId);
         Assert.That(Recipient(routed), Is.EqualTo("home-municipality:0138"));
 
-        _clock.Set(tuesday.AddHours(2).AddSeconds(1));
-        var overdue = await UntilAsync(_app, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
+        Clock.Set(tuesday.AddHours(2).AddSeconds(1));
+        var overdue = await UntilAsync(App, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
         Assert.That(Timeline(overdue), Is.EqualTo(new[] { "submitted", "routed", "overdue", "renotified" }));
 
-        _clock.Set(tuesday.AddHours(4).AddSeconds(2));
-        var rerouted = await UntilAsync(_app, caseId, v => Timeline(v).Contains("rerouted"), "the re-route");
+        Clock.Set(tuesday.AddHours(4).AddSeconds(2));
+        var rerouted = await UntilAsync(App, caseId, v => Timeline(v).Contains("rerouted"), "the re-route");
         Assert.Multiple(() =>
         {
             Assert.That(Recipient(rerouted), Is.EqualTo("social-emergency-service:stockholm"));
@@ -44,12 +34,12 @@ public sealed class Nobody_acknowledges_a_case
     [Test]
     public async Task At_a_municipality_whose_office_closes_first_it_is_rerouted_at_closing_time()
     {
-        var tuesday = _clock.NextLocal(DayOfWeek.Tuesday, 15);
-        var caseId = await SubmitAsync(_app, "0138", "urgent");
-        await RoutedAsync(_app, caseId);
+        var tuesday = Clock.NextLocal(DayOfWeek.Tuesday, 15);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, caseId);
 
-        _clock.Set(tuesday.AddMinutes(90)); // 16:30, before the 17:00 deadline
-        var rerouted = await UntilAsync(_app, caseId, v => Timeline(v).Contains("rerouted"), "the re-route at closing");
+        Clock.Set(tuesday.AddMinutes(90)); // 16:30, before the 17:00 deadline
+        var rerouted = await UntilAsync(App, caseId, v => Timeline(v).Contains("rerouted"), "the re-route at closing");
         Assert.Multiple(() =>
         {
             Assert.That(Recipient(rerouted), Is.EqualTo("social-emergency-service:stockholm"));
@@ -60,16 +50,16 @@ public sealed class Nobody_acknowledges_a_case
     [Test]
     public async Task At_the_socialjour_it_raises_an_operator_alert()
     {
-        var at = _clock.NextLocal(DayOfWeek.Saturday, 3);
-        var caseId = await SubmitAsync(_app, null, "immediate");
-        await RoutedAsync(_app, caseId);
+        var at = Clock.NextLocal(DayOfWeek.Saturday, 3);
+        var caseId = await SubmitAsync(App, null, "immediate");
+        await RoutedAsync(App, caseId);
 
-        _clock.Set(at.AddMinutes(15).AddSeconds(1));
-        await UntilAsync(_app, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
-        _clock.Set(at.AddMinutes(30).AddSeconds(2));
-        var escalated = await UntilAsync(_app, caseId, v => v.GetProperty("escalated").GetBoolean(), "the escalation");
+        Clock.Set(at.AddMinutes(15).AddSeconds(1));
+        await UntilAsync(App, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
+        Clock.Set(at.AddMinutes(30).AddSeconds(2));
+        var escalated = await UntilAsync(App, caseId, v => v.GetProperty("escalated").GetBoolean(), "the escalation");
 
-        var alerts = await _app.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.MessageType == "RocRouting.Contracts.CaseEscalated"
+        var alerts = await App.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.MessageType == "RocRouting.Contracts.CaseEscalated"
             && EF.Functions.JsonContains(m.Payload, $"{{\"caseId\":\"{caseId}\"}}")));
         Assert.Multiple(() =>
         {
@@ -81,44 +71,44 @@ public sealed class Nobody_acknowledges_a_case
     [Test]
     public async Task A_worker_restarted_between_deadline_and_action_still_acts()
     {
-        var at = _clock.NextLocal(DayOfWeek.Saturday, 4);
-        var caseId = await SubmitAsync(_app, null, "immediate");
-        await RoutedAsync(_app, caseId);
+        var at = Clock.NextLocal(DayOfWeek.Saturday, 4);
+        var caseId = await SubmitAsync(App, null, "immediate");
+        await RoutedAsync(App, caseId);
 
         // The deadline passes while no worker runs; the next worker to start acts on it.
-        await _app.RestartWorkerAsync(() =>
+        await App.RestartWorkerAsync(() =>
         {
-            _clock.Set(at.AddMinutes(16));
+            Clock.Set(at.AddMinutes(16));
             return Task.CompletedTask;
         });
-        var overdue = await UntilAsync(_app, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss after restart");
+        var overdue = await UntilAsync(App, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss after restart");
         Assert.That(Timeline(overdue).Count(k => k == "overdue"), Is.EqualTo(1));
     }
 
     [Test]
     public async Task With_two_workers_each_deadline_fires_once()
     {
-        await using var second = new AsyncDisposableHost(await _app.StartExtraWorkerAsync());
-        var at = _clock.NextLocal(DayOfWeek.Sunday, 2);
+        await using var second = new AsyncDisposableHost(await App.StartExtraWorkerAsync());
+        var at = Clock.NextLocal(DayOfWeek.Sunday, 2);
         var ids = new List<Guid>();
         for (var i = 0; i < 12; i++)
         {
-            ids.Add(await SubmitAsync(_app, null, "immediate"));
+            ids.Add(await SubmitAsync(App, null, "immediate"));
         }
         foreach (var id in ids)
         {
-            await RoutedAsync(_app, id);
+            await RoutedAsync(App, id);
         }
 
-        _clock.Set(at.AddMinutes(16));
+        Clock.Set(at.AddMinutes(16));
         foreach (var id in ids)
         {
-            await UntilAsync(_app, id, v => v.GetProperty("status").GetString() == "overdue", "every case overdue");
+            await UntilAsync(App, id, v => v.GetProperty("status").GetString() == "overdue", "every case overdue");
         }
-        var counts = await _app.WithDbAsync(db => db.CaseEvents
+        var counts = await App.WithDbAsync(db => db.CaseEvents
             .Where(e => ids.Contains(e.CaseId) && (e.Kind == CaseEventKind.Overdue || e.Kind == CaseEventKind.Renotified))
             .GroupBy(e => new { e.CaseId, e.Kind }).Select(g => g.Count()).ToListAsync());
-        var escalations = await _app.WithDbAsync(db => db.Deadlines.CountAsync(d => ids.Contains(d.CaseId) && d.Kind == DeadlineKind.Escalate));
+        var escalations = await App.WithDbAsync(db => db.Deadlines.CountAsync(d => ids.Contains(d.CaseId) && d.Kind == DeadlineKind.Escalate));
         Assert.Multiple(() =>
         {
             Assert.That(counts, Has.Count.EqualTo(ids.Count * 2));

@@ -4,34 +4,24 @@ using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 
 namespace RocRouting.IntegrationTests.Escalation;
 
-public sealed class Reading_the_queue
+public sealed class Reading_the_queue : ClockedAppTest
 {
-    private RocApp _app = null!;
-    private ManualClock _clock = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _app = await RocApp.ClockedAsync();
-        _clock = _app.ManualClock;
-    }
-
     [Test]
     public async Task Lists_the_municipalitys_open_cases_most_urgent_and_nearest_deadline_first()
     {
-        _clock.NextLocal(DayOfWeek.Wednesday, 9);
+        Clock.NextLocal(DayOfWeek.Wednesday, 9);
         // Värmdö (0120) is used by no other test, so its queue holds exactly these cases.
-        var routine = await SubmitAsync(_app, "0120", "routine");
-        var urgent = await SubmitAsync(_app, "0120", "urgent");
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        var immediate = await SubmitAsync(_app, "0120", "immediate");
-        var laterUrgent = await SubmitAsync(_app, "0120", "urgent");
+        var routine = await SubmitAsync(App, "0120", "routine");
+        var urgent = await SubmitAsync(App, "0120", "urgent");
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var immediate = await SubmitAsync(App, "0120", "immediate");
+        var laterUrgent = await SubmitAsync(App, "0120", "urgent");
         foreach (var id in new[] { routine, urgent, immediate, laterUrgent })
         {
-            await RoutedAsync(_app, id);
+            await RoutedAsync(App, id);
         }
 
-        using var staff = _app.Client(TestTokens.MunicipalityStaff("0120"));
+        using var staff = App.Client(TestTokens.MunicipalityStaff("0120"));
         using var response = await staff.GetAsync("/api/v1/queue");
         var page = await CaseRequests.JsonAsync(response);
         var items = page.GetProperty("items").EnumerateArray().ToList();
@@ -59,10 +49,10 @@ public sealed class Reading_the_queue
     [Test]
     public async Task Of_another_municipality_shows_none_of_these_cases()
     {
-        _clock.NextLocal(DayOfWeek.Wednesday, 9);
-        var id = await SubmitAsync(_app, "0138", "urgent");
-        await RoutedAsync(_app, id);
-        using var other = _app.Client(TestTokens.MunicipalityStaff("0186"));
+        Clock.NextLocal(DayOfWeek.Wednesday, 9);
+        var id = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, id);
+        using var other = App.Client(TestTokens.MunicipalityStaff("0186"));
         using var response = await other.GetAsync("/api/v1/queue");
         var ids = (await CaseRequests.JsonAsync(response)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("caseId").GetGuid());
         Assert.That(ids, Does.Not.Contain(id));
@@ -74,7 +64,7 @@ public sealed class Reading_the_queue
     [TestCase("next=garbage", "next")]
     public async Task With_bad_filters_is_a_bad_request(string query, string field)
     {
-        using var staff = _app.Client(TestTokens.SocialjourStaff());
+        using var staff = App.Client(TestTokens.SocialjourStaff());
         using var response = await staff.GetAsync($"/api/v1/queue?{query}");
         var problem = await CaseRequests.JsonAsync(response);
         Assert.Multiple(() =>
@@ -87,7 +77,7 @@ public sealed class Reading_the_queue
     [Test]
     public async Task Is_not_for_the_police()
     {
-        using var police = _app.Client(TestTokens.PoliceOfficer());
+        using var police = App.Client(TestTokens.PoliceOfficer());
         using var response = await police.GetAsync("/api/v1/queue");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
