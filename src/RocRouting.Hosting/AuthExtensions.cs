@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
@@ -100,7 +99,4 @@ public static class AuthExtensions
             throw new InvalidOperationException("Auth: set Auth:Authority (production) or Auth:DevelopmentSigningKey (local).");
         }
     }
-
-    /// <summary>Used by tests and the local token script's C# twin: a UTF-8 string to a base64 key.</summary>
-    public static string ToBase64Key(string secret) => Convert.ToBase64String(Encoding.UTF8.GetBytes(secret));
 }

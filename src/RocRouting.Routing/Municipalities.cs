@@ -31,8 +31,6 @@ public sealed class MunicipalityRegister
 
     public IReadOnlyList<Municipality> All { get; }
 
-    public IReadOnlyCollection<County> Counties => _counties.Values;
-
     public bool Contains(string? code) => code is not null && _byCode.ContainsKey(code);
 
     public Municipality? Find(string? code) => code is not null && _byCode.TryGetValue(code, out var m) ? m : null;
@@ -40,7 +38,7 @@ public sealed class MunicipalityRegister
     public Municipality Get(string code) =>
         Find(code) ?? throw new KeyNotFoundException($"Municipality code '{code}' is not in the official register.");
 
-    public County? FindCounty(string? code) => code is not null && _counties.TryGetValue(code, out var c) ? c : null;
+    public County? CountyOf(Municipality municipality) => _counties.GetValueOrDefault(municipality.CountyCode);
 
     public IEnumerable<Municipality> InCounty(string countyCode) => All.Where(m => m.CountyCode == countyCode);
 

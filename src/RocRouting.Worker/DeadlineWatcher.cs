@@ -34,9 +34,6 @@ public sealed partial class DeadlineWatcher(
     private readonly Counter<long> _fired = meters.Create("RocRouting.Worker").CreateCounter<long>("rocrouting.deadlines.fired", description: "Deadlines that acted, by kind");
     private readonly Counter<long> _escalated = meters.Create("RocRouting.Worker").CreateCounter<long>("rocrouting.cases.escalated", description: "Operator alerts: cases nobody acknowledged");
 
-    /// <summary>When the watcher last finished a round, for health checks.</summary>
-    public DateTimeOffset? LastRound { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -46,7 +43,6 @@ public sealed partial class DeadlineWatcher(
                 while (await FireDueAsync(stoppingToken) == options.Value.BatchSize)
                 {
                 }
-                LastRound = time.GetUtcNow();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -6,7 +6,7 @@ using RocRouting.Routing;
 
 namespace RocRouting.Api.Municipalities;
 
-public sealed record MunicipalityView(string Code, string Name, string CountyCode, bool InAgreement, string ServedBy);
+public sealed record MunicipalityView(string Code, string Name, string CountyCode, string? County, bool InAgreement, string ServedBy);
 
 public sealed record CalendarView(string MunicipalityCode, string Name, bool InAgreement, string TimeZone, IReadOnlyList<CalendarDay> Days);
 
@@ -35,7 +35,7 @@ public static class MunicipalitiesApi
     }
 
     internal static Ok<List<MunicipalityView>> List(RoutingConfiguration config) => TypedResults.Ok(
-        config.Register.All.Select(m => new MunicipalityView(m.Code, m.Name, m.CountyCode, config.IsParticipant(m.Code), config.ServiceFor(m.Code).Id)).ToList());
+        config.Register.All.Select(m => new MunicipalityView(m.Code, m.Name, m.CountyCode, config.Register.CountyOf(m)?.Name, config.IsParticipant(m.Code), config.ServiceFor(m.Code).Id)).ToList());
 
     /// <summary>Office days and closed days (with the holiday's name) as routing sees them.</summary>
     internal static Results<Ok<CalendarView>, NotFound<ProblemDetails>, ValidationProblem> Calendar(

@@ -70,6 +70,7 @@ public sealed class Reading_a_municipality_calendar
         {
             Assert.That(list, Has.Count.EqualTo(290));
             Assert.That(list.Count(m => m.GetProperty("inAgreement").GetBoolean()), Is.EqualTo(26));
+            Assert.That(list.Single(m => m.GetProperty("code").GetString() == "1480").GetProperty("county").GetString(), Is.EqualTo("Västra Götalands län"));
         });
     }
 }
