@@ -36,8 +36,18 @@ install() {
   command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   log "installing ${missing[*]} (Debian packages; the system services are not used)"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packages would start system-wide services we never use (and that fail where there is no init
+  # system); a temporary policy-rc.d asks them not to, and goes away afterwards.
+  local policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+  fi
+  local status=0
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || status=$?
+  [ $status -eq 0 ] && { as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?; }
+  [ -n "$policy" ] && as_root rm -f "$policy"
+  return $status
 }
 
 load_ports() {
