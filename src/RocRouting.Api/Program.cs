@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RocRouting.Api.Cases;
-using RocRouting.Contracts;
 using RocRouting.Api.Health;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Api.Municipalities;
 using RocRouting.Api.Queue;
 using RocRouting.Api.Routing;
+using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Hosting;
 
@@ -24,6 +25,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

@@ -62,6 +62,24 @@ public sealed class Calling_without_the_right_token
     }
 
     [Test]
+    public async Task Every_answer_forbids_caching_sniffing_and_framing()
+    {
+        using var client = _app.Client(TestTokens.PoliceOfficer());
+        using var accepted = await CaseRequests.PostAsync(client, CaseRequests.Valid());
+        using var unauthorized = await _app.Client().GetAsync($"/api/v1/cases/{Guid.NewGuid()}");
+        foreach (var response in new[] { accepted, unauthorized })
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
+                Assert.That(response.Headers.GetValues("X-Content-Type-Options"), Is.EqualTo(new[] { "nosniff" }));
+                Assert.That(response.Headers.GetValues("X-Frame-Options"), Is.EqualTo(new[] { "DENY" }));
+                Assert.That(response.Headers.GetValues("Referrer-Policy"), Is.EqualTo(new[] { "no-referrer" }));
+            });
+        }
+    }
+
+    [Test]
     public async Task Health_checks_answer_without_a_token()
     {
         using var client = _app.Client();

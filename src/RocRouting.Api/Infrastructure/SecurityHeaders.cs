@@ -1,0 +1,24 @@
+namespace RocRouting.Api.Infrastructure;
+
+/// <summary>
+/// Headers every answer carries: nothing about children is cached by a browser or proxy, sniffed
+/// into another type, framed, or leaked through a referrer.
+/// </summary>
+public static class SecurityHeaders
+{
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.CacheControl = "no-store";
+            headers.Pragma = "no-cache";
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            return Task.CompletedTask;
+        });
+        return next(context);
+    });
+}
