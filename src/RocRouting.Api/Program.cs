@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RocRouting.Api.Cases;
 using RocRouting.Api.Health;
+using RocRouting.Api.Inbox;
 using RocRouting.Api.Infrastructure;
 using RocRouting.Api.Municipalities;
 using RocRouting.Api.Queue;
@@ -36,6 +37,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapCasesApi();
 app.MapCaseActionsApi();
 app.MapQueueApi();
+app.MapInboxApi();
 app.MapRoutingApi();
 app.MapMunicipalitiesApi();
 

@@ -14,7 +14,7 @@ public static class CaseWorkflow
 {
     /// <summary>Makes a decision the case's current route: stored, on the timeline, announced, and watched by a deadline.</summary>
     public static CaseRoute ApplyRoute(
-        RocDbContext db, ChildCase @case, RoutingDecision decision, RoutingConfiguration config, DateTimeOffset now, CaseEventKind eventKind)
+        RocDbContext db, ChildCase @case, RoutingDecision decision, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now, CaseEventKind eventKind)
     {
         var sequence = @case.RouteSequence + 1;
         var route = new CaseRoute
@@ -50,6 +50,13 @@ public static class CaseWorkflow
         }
         db.CaseRoutes.Add(route);
 
+        // The recipient's inbox gets the case, each signalled municipality a signal; webhooks follow where configured.
+        AddToInbox(db, webhooks, @case, route, decision.Recipient, InboxItemKind.Case, decision.AcknowledgeBy, now);
+        foreach (var signal in decision.Signals)
+        {
+            AddToInbox(db, webhooks, @case, route, Recipient.HomeMunicipality(signal.MunicipalityCode), InboxItemKind.Signal, signal.DueAt, now);
+        }
+
         var previous = @case.Recipient;
         @case.RouteSequence = sequence;
         @case.RecipientKind = decision.Recipient.Kind;
@@ -79,6 +86,38 @@ public static class CaseWorkflow
             MessageIds.For(@case.Id, nameof(CaseRouted), sequence),
             now);
         return route;
+    }
+
+    private static void AddToInbox(
+        RocDbContext db, WebhookDirectory webhooks, ChildCase @case, CaseRoute route, Recipient recipient, InboxItemKind kind, DateTimeOffset dueAt, DateTimeOffset now)
+    {
+        var item = new InboxItem
+        {
+            Id = Guid.CreateVersion7(now),
+            RecipientKind = recipient.Kind,
+            RecipientMunicipalityCode = recipient.MunicipalityCode,
+            RecipientServiceId = recipient.ServiceId,
+            Kind = kind,
+            CaseId = @case.Id,
+            Urgency = @case.Urgency,
+            DueAt = dueAt,
+            CreatedAt = now,
+        };
+        route.InboxItems.Add(item);
+        if (webhooks.HasWebhook(recipient))
+        {
+            db.Deliveries.Add(new Delivery
+            {
+                Id = Guid.CreateVersion7(now),
+                InboxItemId = item.Id,
+                CaseId = @case.Id,
+                Recipient = recipient.ToString(),
+                State = DeliveryState.Pending,
+                // A case is announced at once; a signal when it is due.
+                NextAttemptAt = kind == InboxItemKind.Case ? now : dueAt,
+                CreatedAt = now,
+            });
+        }
     }
 
     public static void AddEvent(RocDbContext db, ChildCase @case, CaseEventKind kind, DateTimeOffset at, string? detail = null) =>

@@ -25,6 +25,8 @@ public static class DataServiceCollectionExtensions
         services.AddDbContext<RocDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(sp.GetRequiredService<OutboxWakeUpInterceptor>()));
         services.AddOptions<OutboxOptions>().BindConfiguration("Outbox");
+        services.AddOptions<DeliveryOptions>().BindConfiguration("Delivery");
+        services.AddSingleton<WebhookDirectory>();
         return services;
     }
 

@@ -22,6 +22,7 @@ public enum CaseEventKind
     HandedOver,
     Escalated,
     Closed,
+    Delivered,
 }
 
 public enum CaseOutcome
@@ -30,6 +31,19 @@ public enum CaseOutcome
     Referred,
     NoActionNeeded,
     Duplicate,
+}
+
+public enum InboxItemKind
+{
+    Case,
+    Signal,
+}
+
+public enum DeliveryState
+{
+    Pending,
+    Delivered,
+    Failed,
 }
 
 public enum DeadlineKind
@@ -209,6 +223,8 @@ public sealed class CaseRoute
 
     public List<Deadline> Deadlines { get; } = [];
 
+    public List<InboxItem> InboxItems { get; } = [];
+
     public Recipient Recipient => RecipientKind == RecipientKind.HomeMunicipality
         ? Recipient.HomeMunicipality(RecipientMunicipalityCode!)
         : Recipient.SocialEmergencyService(RecipientServiceId!);
@@ -226,4 +242,72 @@ public sealed class Signal
     public required string MunicipalityCode { get; set; }
 
     public DateTimeOffset DueAt { get; set; }
+}
+
+/// <summary>
+/// Something a recipient must see: a case routed to it, or a signal about one of its children.
+/// Always there to pull from (GET /api/v1/inbox), whatever happens to the webhook.
+/// </summary>
+public sealed class InboxItem
+{
+    public Guid Id { get; set; }
+
+    /// <summary>The committing transaction's id: with the snapshot's xmin it makes the inbox cursor gap-free.</summary>
+    public long TxId { get; set; }
+
+    public RecipientKind RecipientKind { get; set; }
+
+    public string? RecipientMunicipalityCode { get; set; }
+
+    public string? RecipientServiceId { get; set; }
+
+    public InboxItemKind Kind { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public long RouteId { get; set; }
+
+    public Urgency Urgency { get; set; }
+
+    /// <summary>When the recipient must act (the route's deadline, or the signal's due time).</summary>
+    public DateTimeOffset DueAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When a client system confirmed it received the item (not a person acknowledging the case).</summary>
+    public DateTimeOffset? ReceivedAt { get; set; }
+
+    public Recipient Recipient => RecipientKind == Contracts.RecipientKind.HomeMunicipality
+        ? Contracts.Recipient.HomeMunicipality(RecipientMunicipalityCode!)
+        : Contracts.Recipient.SocialEmergencyService(RecipientServiceId!);
+}
+
+/// <summary>A webhook notification of an inbox item to its recipient, retried on a durable schedule.</summary>
+public sealed class Delivery
+{
+    /// <summary>Also the idempotency id the receiver sees on every attempt.</summary>
+    public Guid Id { get; set; }
+
+    public Guid InboxItemId { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    /// <summary>The recipient as "home-municipality:0138" / "social-emergency-service:stockholm".</summary>
+    public required string Recipient { get; set; }
+
+    public DeliveryState State { get; set; }
+
+    public int Attempts { get; set; }
+
+    /// <summary>Not before this instant (the item's due time, then the durable backoff).</summary>
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>A worker holds the delivery until then; if it dies, another takes over after it.</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? DeliveredAt { get; set; }
 }

@@ -20,6 +20,10 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     public DbSet<Deadline> Deadlines => Set<Deadline>();
 
+    public DbSet<InboxItem> InboxItems => Set<InboxItem>();
+
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>Set when outbox rows were saved and their commit has not yet woken the relay.</summary>

@@ -62,6 +62,7 @@ public sealed partial class DeadlineWatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
         var config = scope.ServiceProvider.GetRequiredService<RoutingConfiguration>();
+        var webhooks = scope.ServiceProvider.GetRequiredService<WebhookDirectory>();
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var due = await db.Deadlines
@@ -89,7 +90,7 @@ public sealed partial class DeadlineWatcher(
                     FirstMiss(db, config, @case, route, now);
                     break;
                 case DeadlineKind.Reroute:
-                    Reroute(db, config, @case, now);
+                    Reroute(db, config, webhooks, @case, now);
                     break;
                 case DeadlineKind.Escalate:
                     Escalate(db, @case, route, now);
@@ -138,7 +139,7 @@ public sealed partial class DeadlineWatcher(
         LogOverdue(logger, @case.Id, recipient.Kind, next.Kind, next.DueAt);
     }
 
-    private void Reroute(RocDbContext db, RoutingConfiguration config, ChildCase @case, DateTimeOffset now)
+    private void Reroute(RocDbContext db, RoutingConfiguration config, WebhookDirectory webhooks, ChildCase @case, DateTimeOffset now)
     {
         var municipality = config.NameOf(@case.Recipient!);
         var officeOpen = config.CalendarFor(@case.RecipientMunicipalityCode!).StatusAt(now).IsOpen;
@@ -147,7 +148,7 @@ public sealed partial class DeadlineWatcher(
                 $"{municipality} did not acknowledge the case within a second window; the socialjour takes it")
             : RoutingPolicy.RerouteToSocialEmergencyService(@case.Facts(), now, config, RuleIds.EscalationOfficeClosed,
                 $"{municipality}'s office closed with the case unacknowledged; the socialjour takes it");
-        CaseWorkflow.ApplyRoute(db, @case, decision, config, now, CaseEventKind.Rerouted);
+        CaseWorkflow.ApplyRoute(db, @case, decision, config, webhooks, now, CaseEventKind.Rerouted);
         LogRerouted(logger, @case.Id, decision.RuleId);
     }
 

@@ -15,6 +15,7 @@ namespace RocRouting.Worker;
 public sealed partial class RouteCaseConsumer(
     RocDbContext db,
     RoutingConfiguration config,
+    WebhookDirectory webhooks,
     TimeProvider time,
     ILogger<RouteCaseConsumer> logger) : IConsumer<CaseSubmitted>
 {
@@ -39,7 +40,7 @@ public sealed partial class RouteCaseConsumer(
             config);
         var now = time.GetUtcNow();
 
-        CaseWorkflow.ApplyRoute(db, @case, decision, config, now, CaseEventKind.Routed);
+        CaseWorkflow.ApplyRoute(db, @case, decision, config, webhooks, now, CaseEventKind.Routed);
 
         try
         {

@@ -105,8 +105,8 @@ public static partial class CaseActionsApi
     /// to close), the socialjour to the home municipality. The new route gets fresh deadlines.
     /// </summary>
     internal static async Task<IResult> HandOverAsync(
-        Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time,
-        ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
+        Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, WebhookDirectory webhooks,
+        TimeProvider time, ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<HandoverRequest>(http, MaxBodyBytes, cancellationToken);
         if (request is null)
@@ -145,7 +145,7 @@ public static partial class CaseActionsApi
         {
             return Conflict("No home municipality", "The child's home municipality is unknown, so the case cannot be handed on to it.", @case);
         }
-        CaseWorkflow.ApplyRoute(db, @case, decision, config, now, CaseEventKind.HandedOver);
+        CaseWorkflow.ApplyRoute(db, @case, decision, config, webhooks, now, CaseEventKind.HandedOver);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogHandedOver(logger, @case.Id, decision.Recipient.Kind);

@@ -119,6 +119,44 @@ internal sealed class DeadlineConfiguration : IEntityTypeConfiguration<Deadline>
     }
 }
 
+internal sealed class InboxItemConfiguration : IEntityTypeConfiguration<InboxItem>
+{
+    public void Configure(EntityTypeBuilder<InboxItem> builder)
+    {
+        builder.ToTable("inbox_items");
+        builder.HasKey(i => i.Id);
+        builder.Property(i => i.Id).ValueGeneratedNever();
+        builder.Property(i => i.TxId).HasDefaultValueSql("(pg_current_xact_id()::text)::bigint").ValueGeneratedOnAdd();
+        builder.Property(i => i.RecipientKind).HasWireConversion().HasMaxLength(32);
+        builder.Property(i => i.RecipientMunicipalityCode).HasMaxLength(4).IsFixedLength();
+        builder.Property(i => i.RecipientServiceId).HasMaxLength(64);
+        builder.Property(i => i.Kind).HasWireConversion().HasMaxLength(16);
+        builder.Property(i => i.Urgency).HasWireConversion().HasMaxLength(16);
+        builder.Ignore(i => i.Recipient);
+        builder.HasIndex(i => new { i.RecipientMunicipalityCode, i.TxId, i.Id });
+        builder.HasIndex(i => new { i.RecipientServiceId, i.TxId, i.Id });
+        builder.HasIndex(i => i.CaseId);
+        builder.HasOne<ChildCase>().WithMany().HasForeignKey(i => i.CaseId);
+        builder.HasOne<CaseRoute>().WithMany(r => r.InboxItems).HasForeignKey(i => i.RouteId);
+    }
+}
+
+internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
+{
+    public void Configure(EntityTypeBuilder<Delivery> builder)
+    {
+        builder.ToTable("deliveries");
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Id).ValueGeneratedNever();
+        builder.Property(d => d.Recipient).HasMaxLength(96);
+        builder.Property(d => d.State).HasWireConversion().HasMaxLength(16);
+        builder.Property(d => d.LastError).HasMaxLength(500);
+        builder.HasIndex(d => d.NextAttemptAt).HasFilter("state = 'pending'").HasDatabaseName("ix_deliveries_pending");
+        builder.HasIndex(d => d.InboxItemId);
+        builder.HasOne<InboxItem>().WithMany().HasForeignKey(d => d.InboxItemId);
+    }
+}
+
 internal static class WireConversion
 {
     public static PropertyBuilder<TEnum?> HasWireConversion<TEnum>(this PropertyBuilder<TEnum?> property)

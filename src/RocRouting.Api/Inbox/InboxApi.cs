@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Api.Infrastructure;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Hosting;
+using RocRouting.Routing;
+
+namespace RocRouting.Api.Inbox;
+
+public sealed record InboxItemView(Guid ItemId, InboxItemKind Kind, Guid CaseId, Urgency Urgency, DateTimeOffset DueAt, DateTimeOffset CreatedAt, DateTimeOffset? ReceivedAt)
+{
+    public static InboxItemView From(InboxItem i) => new(i.Id, i.Kind, i.CaseId, i.Urgency, i.DueAt, i.CreatedAt, i.ReceivedAt);
+}
+
+public sealed record InboxPage(IReadOnlyList<InboxItemView> Items, string Next);
+
+public sealed record ReceiptView(Guid ItemId, DateTimeOffset ReceivedAt);
+
+public static class InboxApi
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 500;
+
+    public static IEndpointRouteBuilder MapInboxApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/inbox").WithTags("Inbox").RequireAuthorization(Policies.Staff);
+        group.MapGet("/", GetAsync).Produces<InboxPage>().ProducesValidationProblem().WithName("GetInbox");
+        group.MapPost("/{itemId:guid}/receipt", ReceiptAsync).Produces<ReceiptView>().WithName("ConfirmReceipt");
+        return routes;
+    }
+
+    /// <summary>
+    /// Cases and signals for the caller's organisation. Without <c>after</c>: the newest first. With
+    /// <c>after</c>: everything since that cursor, oldest first, so a client system that keeps
+    /// polling with the returned <c>next</c> sees every item exactly once. Items are ordered by the
+    /// id of the transaction that wrote them and shown only once every older transaction has ended
+    /// (the snapshot's xmin), so an item committed late can never fall behind a cursor.
+    /// </summary>
+    internal static async Task<IResult> GetAsync(
+        ClaimsPrincipal user, string? after, int? limit, RocDbContext db, RoutingConfiguration config, CancellationToken cancellationToken)
+    {
+        if (StaffOrganisation.Of(user, config) is not { } organisation)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No organisation");
+        }
+        var errors = new Dictionary<string, string[]>();
+        var take = limit ?? DefaultLimit;
+        if (take is < 1 or > MaxLimit)
+        {
+            errors["limit"] = [$"must be between 1 and {MaxLimit}"];
+        }
+        (long Tx, Guid Id) cursor = default;
+        if (after is not null && !TryDecode(after, out cursor))
+        {
+            errors["after"] = ["is not a cursor this service issued"];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var kind = Wire.Name(organisation.Kind);
+        var code = organisation.MunicipalityCode;
+        var service = organisation.ServiceId;
+        List<InboxItem> items;
+        if (after is null)
+        {
+            items = await db.InboxItems.FromSql($"""
+                SELECT * FROM inbox_items
+                WHERE recipient_kind = {kind}
+                  AND recipient_municipality_code IS NOT DISTINCT FROM {code}::character(4)
+                  AND recipient_service_id IS NOT DISTINCT FROM {service}::character varying
+                  AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
+                ORDER BY tx_id DESC, id DESC
+                LIMIT {take}
+                """).AsNoTracking().ToListAsync(cancellationToken);
+            var newest = items.Count > 0 ? (items[0].TxId, items[0].Id) : (0L, Guid.Empty);
+            return TypedResults.Ok(new InboxPage([.. items.Select(InboxItemView.From)], Encode(newest)));
+        }
+
+        items = await db.InboxItems.FromSql($"""
+            SELECT * FROM inbox_items
+            WHERE recipient_kind = {kind}
+              AND recipient_municipality_code IS NOT DISTINCT FROM {code}::character(4)
+              AND recipient_service_id IS NOT DISTINCT FROM {service}::character varying
+              AND (tx_id, id) > ({cursor.Tx}, {cursor.Id})
+              AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
+            ORDER BY tx_id, id
+            LIMIT {take}
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        var last = items.Count > 0 ? (items[^1].TxId, items[^1].Id) : cursor;
+        return TypedResults.Ok(new InboxPage([.. items.Select(InboxItemView.From)], Encode(last)));
+    }
+
+    /// <summary>A client system confirms it received an item (not that a person took the case). Repeats return the first receipt.</summary>
+    internal static async Task<IResult> ReceiptAsync(
+        Guid itemId, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var organisation = StaffOrganisation.Of(user, config);
+        var item = await db.InboxItems.SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
+        if (item is null || organisation is null || item.Recipient != organisation)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Inbox item not found");
+        }
+        if (item.ReceivedAt is null)
+        {
+            var now = time.GetUtcNow();
+            // Only the first receipt counts, even when two arrive at once.
+            var updated = await db.InboxItems.Where(i => i.Id == itemId && i.ReceivedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(i => i.ReceivedAt, now), cancellationToken);
+            item.ReceivedAt = updated == 1 ? now : await db.InboxItems.Where(i => i.Id == itemId).Select(i => i.ReceivedAt).SingleAsync(cancellationToken);
+        }
+        return TypedResults.Ok(new ReceiptView(item.Id, item.ReceivedAt!.Value));
+    }
+
+    private static string Encode((long Tx, Guid Id) cursor) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"i1:{cursor.Tx}:{cursor.Id:N}")));
+
+    private static bool TryDecode(string text, out (long Tx, Guid Id) cursor)
+    {
+        cursor = default;
+        try
+        {
+            var parts = Encoding.ASCII.GetString(Convert.FromBase64String(text)).Split(':');
+            if (parts.Length == 3 && parts[0] == "i1"
+                && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var tx)
+                && Guid.TryParseExact(parts[2], "N", out var id))
+            {
+                cursor = (tx, id);
+                return true;
+            }
+            return false;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}
