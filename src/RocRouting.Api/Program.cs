@@ -5,6 +5,7 @@ using RocRouting.Api.Health;
 using RocRouting.Api.Inbox;
 using RocRouting.Api.Infrastructure;
 using RocRouting.Api.Municipalities;
+using RocRouting.Api.Operations;
 using RocRouting.Api.Queue;
 using RocRouting.Api.Routing;
 using RocRouting.Contracts;
@@ -38,6 +39,7 @@ app.MapCasesApi();
 app.MapCaseActionsApi();
 app.MapQueueApi();
 app.MapInboxApi();
+app.MapOperationsApi();
 app.MapRoutingApi();
 app.MapMunicipalitiesApi();
 

@@ -60,6 +60,16 @@ public sealed record CaseEscalated
     public required DateTimeOffset EscalatedAt { get; init; }
 }
 
+/// <summary>A webhook delivery exhausted its durable schedule: an operator alert. The item stays in the recipient's inbox.</summary>
+public sealed record DeliveryFailed
+{
+    public required Guid DeliveryId { get; init; }
+    public required Guid CaseId { get; init; }
+    public required string Recipient { get; init; }
+    public required int Attempts { get; init; }
+    public required DateTimeOffset FailedAt { get; init; }
+}
+
 /// <summary>The recipient closed the case.</summary>
 public sealed record CaseClosed
 {

@@ -310,4 +310,7 @@ public sealed class Delivery
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? DeliveredAt { get; set; }
+
+    public override string ToString() =>
+        $"delivery {Id} to {Recipient}: {State}, {Attempts} attempt(s), next {NextAttemptAt:O}, lease {LeaseUntil:O}, last error {LastError}";
 }

@@ -29,6 +29,7 @@ public static class Policies
 {
     public const string PoliceOfficer = Roles.PoliceOfficer;
     public const string Staff = "staff";
+    public const string Operator = Roles.Operator;
     public const string AnyUser = "any-user";
 }
 
@@ -61,7 +62,8 @@ public static class AuthExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.AnyUser, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.PoliceOfficer, p => p.RequireRole(Roles.PoliceOfficer).RequireClaim(Claims.Unit))
-            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.SocialjourStaff, Roles.MunicipalityStaff));
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.SocialjourStaff, Roles.MunicipalityStaff))
+            .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator));
         return builder;
     }
 

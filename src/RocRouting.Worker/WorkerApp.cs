@@ -1,5 +1,6 @@
 using MassTransit;
 using RocRouting.Contracts;
+using RocRouting.Worker.Delivery;
 using RocRouting.Data;
 using RocRouting.Hosting;
 
@@ -19,6 +20,11 @@ public static class WorkerApp
         builder.Services.AddOptions<DeadlineOptions>().BindConfiguration("Deadlines");
         builder.Services.AddSingleton<DeadlineWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineWatcher>());
+        builder.Services.AddOptions<WebhookResilienceOptions>().BindConfiguration("Delivery:Resilience");
+        builder.Services.AddSingleton<WebhookPipelines>();
+        builder.Services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        builder.Services.AddHostedService<DeliveryWorker>();
         builder.Services.AddRocWarmUp(typeof(CaseRouted));
         return builder;
     }

@@ -125,10 +125,14 @@ public sealed class RocApp : IAsyncDisposable
     /// A service of its own: its own database, its own exchanges and queues (a prefix on the shared
     /// broker) and, when given, a clock the test moves. For tests that need time under control.
     /// </summary>
-    public static async Task<RocApp> StartAsync(TimeProvider? clock = null, string? prefix = null)
+    public static async Task<RocApp> StartAsync(TimeProvider? clock = null, string? prefix = null, Dictionary<string, string?>? extraSettings = null)
     {
         var connectionString = await TestServers.CreateDatabaseAsync("roc_app");
         var settings = Settings(connectionString, prefix);
+        foreach (var (k, v) in extraSettings ?? [])
+        {
+            settings[k] = v;
+        }
         await MigrateAsync(settings);
 
         var consumed = new ConsumedMessages();

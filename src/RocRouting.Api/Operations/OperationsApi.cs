@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Hosting;
+
+namespace RocRouting.Api.Operations;
+
+/// <summary>A delivery as operators see it: where it goes and how it fares, no personal data.</summary>
+public sealed record DeliveryView(
+    Guid Id, Guid ItemId, Guid CaseId, string Recipient, DeliveryState State, int Attempts,
+    DateTimeOffset NextAttemptAt, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt)
+{
+    public static DeliveryView From(Data.Delivery d) =>
+        new(d.Id, d.InboxItemId, d.CaseId, d.Recipient, d.State, d.Attempts, d.NextAttemptAt, d.LastError, d.CreatedAt, d.DeliveredAt);
+}
+
+public static class OperationsApi
+{
+    public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/operations").WithTags("Operations").RequireAuthorization(Policies.Operator);
+        group.MapGet("/deliveries", ListAsync).Produces<List<DeliveryView>>().ProducesValidationProblem().WithName("ListDeliveries");
+        group.MapPost("/deliveries/{id:guid}/retry", RetryAsync).Produces<DeliveryView>().WithName("RetryDelivery");
+        return routes;
+    }
+
+    /// <summary>Deliveries by state (default: failed), most recent first, with the last error.</summary>
+    internal static async Task<IResult> ListAsync(string? state, int? limit, RocDbContext db, CancellationToken cancellationToken)
+    {
+        var wanted = DeliveryState.Failed;
+        if (state is not null && !Wire.TryParse(state, out wanted))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [$"must be one of {string.Join(", ", Wire.AllNames<DeliveryState>())}"] });
+        }
+        var take = Math.Clamp(limit ?? 100, 1, 500);
+        var rows = await db.Deliveries.AsNoTracking().Where(d => d.State == wanted)
+            .OrderByDescending(d => d.CreatedAt).Take(take).ToListAsync(cancellationToken);
+        return TypedResults.Ok(rows.Select(DeliveryView.From).ToList());
+    }
+
+    /// <summary>
+    /// Puts a delivery back on the schedule, due now, for one more attempt. The attempt count is kept,
+    /// so the receiver sees the retry marked as a repeat.
+    /// </summary>
+    internal static async Task<IResult> RetryAsync(Guid id, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var updated = await db.Deliveries.Where(d => d.Id == id && d.State != DeliveryState.Delivered)
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(d => d.State, DeliveryState.Pending)
+                .SetProperty(d => d.NextAttemptAt, now)
+                .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
+        var delivery = await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (delivery is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Delivery not found");
+        }
+        return updated == 1
+            ? TypedResults.Ok(DeliveryView.From(delivery))
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already delivered", detail: "A delivered notification is not sent again.");
+    }
+}

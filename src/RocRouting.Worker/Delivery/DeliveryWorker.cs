@@ -1,0 +1,237 @@
+using System.Diagnostics.Metrics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Data.Outbox;
+
+namespace RocRouting.Worker.Delivery;
+
+/// <summary>The thin notification a recipient's webhook receives: ids and times only, never personal data.</summary>
+public sealed record WebhookNotification(string Type, Guid ItemId, Guid CaseId, string Urgency, DateTimeOffset DueAt, string Url);
+
+/// <summary>
+/// Delivers inbox items to recipients' webhooks. Due deliveries are claimed with a lease (FOR UPDATE
+/// SKIP LOCKED, then no lock is held during HTTP), sent through the recipient's Polly pipeline, and
+/// on failure moved to a durable schedule in PostgreSQL with exponential backoff; after the limit
+/// they are marked failed and operators are alerted. Every attempt after the first carries
+/// <c>RocRouting-Repeat: true</c>, so a receiver never sees the same delivery id twice unmarked.
+/// </summary>
+public sealed partial class DeliveryWorker(
+    IServiceScopeFactory scopes,
+    IHttpClientFactory httpClients,
+    WebhookDirectory directory,
+    WebhookPipelines pipelines,
+    TimeProvider time,
+    IOptions<DeliveryOptions> options,
+    IMeterFactory meters,
+    ILogger<DeliveryWorker> logger) : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Counter<long> _attempts = meters.Create("RocRouting.Worker").CreateCounter<long>("rocrouting.deliveries.attempts", description: "Webhook delivery attempts by recipient and outcome");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                claimed = await DeliverDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogRoundFailed(logger, e);
+            }
+            if (claimed == 0)
+            {
+                await Task.Delay(options.Value.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Claims and sends the deliveries due now; returns how many were claimed.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var leaseUntil = now + options.Value.Lease;
+        List<Data.Delivery> claimed;
+        Dictionary<Guid, InboxItem> items;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+            claimed = await db.Deliveries.FromSql($"""
+                UPDATE deliveries SET lease_until = {leaseUntil}, attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM deliveries
+                    WHERE state = 'pending' AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                    ORDER BY next_attempt_at
+                    LIMIT 20
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING *
+                """).AsNoTracking().ToListAsync(cancellationToken);
+            if (claimed.Count == 0)
+            {
+                return 0;
+            }
+            var itemIds = claimed.Select(d => d.InboxItemId).ToList();
+            items = await db.InboxItems.AsNoTracking().Where(i => itemIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, cancellationToken);
+        }
+
+        var outcomes = await Task.WhenAll(claimed.Select(d => SendAsync(d, items[d.InboxItemId], cancellationToken)));
+
+        // Each outcome commits on its own, so one bad row cannot hold back the others' results.
+        foreach (var (delivery, error, retryAfter) in outcomes)
+        {
+            try
+            {
+                await RecordAsync(delivery, items[delivery.InboxItemId], error, retryAfter);
+            }
+            catch (Exception e)
+            {
+                // The lease runs out and another round tries again.
+                LogRecordFailed(logger, e, delivery.Id);
+            }
+        }
+        return claimed.Count;
+    }
+
+    private async Task RecordAsync(Data.Delivery delivery, InboxItem item, string? error, TimeSpan? retryAfter)
+    {
+        var settings = options.Value;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        var done = time.GetUtcNow();
+        db.Attach(delivery);
+        delivery.LeaseUntil = null;
+        if (error is null)
+        {
+            delivery.State = DeliveryState.Delivered;
+            delivery.DeliveredAt = done;
+            delivery.LastError = null;
+            db.CaseEvents.Add(new CaseEvent
+            {
+                CaseId = delivery.CaseId,
+                Kind = CaseEventKind.Delivered,
+                At = done,
+                Detail = $"{Wire.Name(item.Kind)} to {delivery.Recipient} (webhook)",
+            });
+        }
+        else
+        {
+            delivery.LastError = error.Length > 500 ? error[..500] : error;
+            // A manual retry of a failed delivery gets one attempt: the count is past the limit already.
+            if (retryAfter == TimeSpan.MaxValue || delivery.Attempts >= settings.MaxAttempts)
+            {
+                delivery.State = DeliveryState.Failed;
+                db.Enqueue(
+                    new DeliveryFailed { DeliveryId = delivery.Id, CaseId = delivery.CaseId, Recipient = delivery.Recipient, Attempts = delivery.Attempts, FailedAt = done },
+                    MessageIds.For(delivery.CaseId, $"{nameof(DeliveryFailed)}:{delivery.Id:N}", delivery.Attempts),
+                    done);
+                LogFailed(logger, delivery.Id, delivery.CaseId, delivery.Recipient, delivery.Attempts);
+            }
+            else
+            {
+                delivery.NextAttemptAt = done + (retryAfter ?? Backoff(delivery.Attempts, settings));
+                LogRescheduled(logger, delivery.Id, delivery.Recipient, delivery.Attempts, delivery.NextAttemptAt);
+            }
+        }
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Sends one delivery through the recipient's pipeline. Returns the error (null on success) and,
+    /// for the durable schedule, when to retry (<see cref="TimeSpan.MaxValue"/> means never: a permanent refusal).
+    /// </summary>
+    private async Task<(Data.Delivery Delivery, string? Error, TimeSpan? RetryAfter)> SendAsync(
+        Data.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
+    {
+        if (directory.For(delivery.Recipient) is not { Url: { } url } webhook)
+        {
+            return (delivery, "no webhook is configured for the recipient any more", TimeSpan.MaxValue);
+        }
+        var notification = new WebhookNotification(
+            item.Kind == InboxItemKind.Case ? "case.routed" : "signal",
+            item.Id,
+            item.CaseId,
+            Wire.Name(item.Urgency),
+            item.DueAt,
+            new Uri(options.Value.PublicBaseUrl, $"/api/v1/cases/{item.CaseId}").ToString());
+        var body = JsonSerializer.SerializeToUtf8Bytes(notification, Json);
+        var client = httpClients.CreateClient(HttpClientName);
+        var sent = 0;
+        try
+        {
+            using var response = await pipelines.For(delivery.Recipient).ExecuteAsync(
+                async token =>
+                {
+                    sent++;
+                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    request.Headers.Add("RocRouting-Delivery-Id", delivery.Id.ToString());
+                    request.Headers.Add("RocRouting-Delivery-Attempt", $"{delivery.Attempts}.{sent}");
+                    if (delivery.Attempts > 1 || sent > 1)
+                    {
+                        // This id may have reached the receiver before: say so.
+                        request.Headers.Add("RocRouting-Repeat", "true");
+                    }
+                    request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(webhook.Secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
+                    return await client.SendAsync(request, token);
+                },
+                cancellationToken);
+            var status = (int)response.StatusCode;
+            _attempts.Add(sent, new("recipient", delivery.Recipient), new("outcome", status < 300 ? "delivered" : "failed"));
+            if (response.IsSuccessStatusCode)
+            {
+                return (delivery, null, null);
+            }
+            var error = $"HTTP {status}";
+            if (WebhookPipelines.IsTransient(response))
+            {
+                return (delivery, error, WebhookPipelines.RetryAfter(response, time.GetUtcNow()));
+            }
+            // Any other 4xx: the receiver refuses this notification; retrying will not change its mind.
+            return (delivery, error, TimeSpan.MaxValue);
+        }
+        catch (BrokenCircuitException e)
+        {
+            _attempts.Add(1, new("recipient", delivery.Recipient), new("outcome", "circuit-open"));
+            return (delivery, "circuit open: the receiver has been failing", e.RetryAfter);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Connection refused, timeouts, and anything unforeseen: the durable schedule tries again.
+            _attempts.Add(Math.Max(sent, 1), new("recipient", delivery.Recipient), new("outcome", "error"));
+            return (delivery, e.GetType().Name, null);
+        }
+    }
+
+    private static TimeSpan Backoff(int attempts, DeliveryOptions settings)
+    {
+        var exponential = settings.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 20));
+        var capped = Math.Min(exponential, settings.MaxRetryDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds((capped * 0.75) + (Random.Shared.NextDouble() * capped * 0.25));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording the outcome of delivery {DeliveryId} failed")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, Guid deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery round failed")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} to {Recipient} failed (attempt {Attempts}); next attempt at {NextAttemptAt}")]
+    private static partial void LogRescheduled(ILogger logger, Guid deliveryId, string recipient, int attempts, DateTimeOffset nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "OPERATOR ALERT: delivery {DeliveryId} of case {CaseId} to {Recipient} failed after {Attempts} attempts; the item stays in the inbox")]
+    private static partial void LogFailed(ILogger logger, Guid deliveryId, Guid caseId, string recipient, int attempts);
+}
