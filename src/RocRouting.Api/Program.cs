@@ -40,6 +40,7 @@ app.MapCaseActionsApi();
 app.MapQueueApi();
 app.MapInboxApi();
 app.MapOperationsApi();
+app.MapDeadLettersApi();
 app.MapRoutingApi();
 app.MapMunicipalitiesApi();
 

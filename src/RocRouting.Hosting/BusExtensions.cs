@@ -80,3 +80,22 @@ public static class BusExtensions
         return builder;
     }
 }
+
+/// <summary>The worker's receive queues and their MassTransit error queues, named as MassTransit names them.</summary>
+public static class WorkerQueues
+{
+    /// <summary>The worker's consumers by type name without the "Consumer" suffix, as MassTransit's formatter sees them.</summary>
+    private static readonly string[] Consumers = ["RouteCase"];
+
+    public static IEnumerable<(string Queue, string ErrorQueue)> All(RabbitMqOptions options)
+    {
+        var formatter = string.IsNullOrEmpty(options.Prefix)
+            ? KebabCaseEndpointNameFormatter.Instance
+            : new KebabCaseEndpointNameFormatter(options.Prefix, false);
+        foreach (var consumer in Consumers)
+        {
+            var queue = formatter.SanitizeName((options.Prefix ?? "") + consumer);
+            yield return (queue, queue + "_error");
+        }
+    }
+}
