@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -34,6 +35,9 @@ public sealed partial class DeliveryWorker(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private readonly SemaphoreSlim _slots = new(32);
+    private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+
     private readonly Counter<long> _attempts = meters.Create("RocRouting.Worker").CreateCounter<long>("rocrouting.deliveries.attempts", description: "Webhook delivery attempts by recipient and outcome");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -43,7 +47,7 @@ public sealed partial class DeliveryWorker(
             var claimed = 0;
             try
             {
-                claimed = await DeliverDueAsync(stoppingToken);
+                claimed = await ClaimAndStartAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -58,52 +62,80 @@ public sealed partial class DeliveryWorker(
                 await Task.Delay(options.Value.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
+        // Let deliveries in flight record their outcome; anything cut off is retried when its lease ends.
+        await Task.WhenAll(_inFlight.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Claims and sends the deliveries due now; returns how many were claimed.</summary>
-    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims as many due deliveries as there are free slots and starts each on its own, so a slow
+    /// or hanging receiver holds only its own slots and never the deliveries to anyone else.
+    /// </summary>
+    private async Task<int> ClaimAndStartAsync(CancellationToken stoppingToken)
+    {
+        var free = _slots.CurrentCount;
+        if (free == 0)
+        {
+            await _slots.WaitAsync(stoppingToken);
+            _slots.Release();
+            return 1;
+        }
+        var (claimed, items) = await ClaimAsync(free, stoppingToken);
+        foreach (var delivery in claimed)
+        {
+            await _slots.WaitAsync(stoppingToken);
+            var task = Task.Run(async () =>
+            {
+                try
+                {
+                    var (_, error, retryAfter) = await SendAsync(delivery, items[delivery.InboxItemId], stoppingToken);
+                    await RecordAsync(delivery, items[delivery.InboxItemId], error, retryAfter);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The lease runs out and another round tries again.
+                    LogRecordFailed(logger, e, delivery.Id);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }, CancellationToken.None);
+            _inFlight.TryAdd(task, 0);
+            _ = task.ContinueWith(t => _inFlight.TryRemove(t, out _), TaskScheduler.Default);
+        }
+        return claimed.Count;
+    }
+
+    /// <summary>Leases up to <paramref name="limit"/> due deliveries (counting the attempt) and loads their inbox items.</summary>
+    private async Task<(List<Data.Delivery> Claimed, Dictionary<Guid, InboxItem> Items)> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var leaseUntil = now + options.Value.Lease;
-        List<Data.Delivery> claimed;
-        Dictionary<Guid, InboxItem> items;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        var claimed = await db.Deliveries.FromSql($"""
+            UPDATE deliveries SET lease_until = {leaseUntil}, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM deliveries
+                WHERE state = 'pending' AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                ORDER BY next_attempt_at
+                LIMIT {limit}
+                FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        if (claimed.Count == 0)
         {
-            var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-            claimed = await db.Deliveries.FromSql($"""
-                UPDATE deliveries SET lease_until = {leaseUntil}, attempts = attempts + 1
-                WHERE id IN (
-                    SELECT id FROM deliveries
-                    WHERE state = 'pending' AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
-                    ORDER BY next_attempt_at
-                    LIMIT 20
-                    FOR UPDATE SKIP LOCKED)
-                RETURNING *
-                """).AsNoTracking().ToListAsync(cancellationToken);
-            if (claimed.Count == 0)
-            {
-                return 0;
-            }
-            var itemIds = claimed.Select(d => d.InboxItemId).ToList();
-            items = await db.InboxItems.AsNoTracking().Where(i => itemIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, cancellationToken);
+            return (claimed, []);
         }
+        var itemIds = claimed.Select(d => d.InboxItemId).ToList();
+        var items = await db.InboxItems.AsNoTracking().Where(i => itemIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, cancellationToken);
+        return (claimed, items);
+    }
 
-        var outcomes = await Task.WhenAll(claimed.Select(d => SendAsync(d, items[d.InboxItemId], cancellationToken)));
-
-        // Each outcome commits on its own, so one bad row cannot hold back the others' results.
-        foreach (var (delivery, error, retryAfter) in outcomes)
-        {
-            try
-            {
-                await RecordAsync(delivery, items[delivery.InboxItemId], error, retryAfter);
-            }
-            catch (Exception e)
-            {
-                // The lease runs out and another round tries again.
-                LogRecordFailed(logger, e, delivery.Id);
-            }
-        }
-        return claimed.Count;
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
     }
 
     private async Task RecordAsync(Data.Delivery delivery, InboxItem item, string? error, TimeSpan? retryAfter)

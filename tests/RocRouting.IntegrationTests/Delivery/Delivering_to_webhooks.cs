@@ -24,6 +24,7 @@ public sealed class Delivering_to_webhooks
         ["0162"] = "slow-down",
         ["0163"] = "switch",
         ["0125"] = "down",
+        ["0128"] = "hang",
     };
 
     private TestReceiver _receiver = null!;
@@ -40,7 +41,7 @@ public sealed class Delivering_to_webhooks
         {
             ["Delivery:ImmediateRetries"] = "3",
             ["Delivery:ImmediateRetryDelay"] = "00:00:00.050",
-            ["Delivery:AttemptTimeout"] = "00:00:02",
+            ["Delivery:AttemptTimeout"] = "00:00:01",
             ["Delivery:MaxAttempts"] = "3",
             ["Delivery:FirstRetryDelay"] = "00:01:00",
             ["Delivery:PollInterval"] = "00:00:00.050",
@@ -159,6 +160,23 @@ public sealed class Delivering_to_webhooks
         });
         await UntilStateAsync(delivery, DeliveryState.Delivered);
         Assert.That(_receiver.On("/switch").Last(r => r.DeliveryId == delivery.ToString()).MarkedRepeat, Is.True);
+    }
+
+    [Test]
+    public async Task A_receiver_that_hangs_is_cut_off_by_the_attempt_timeout_and_rescheduled()
+    {
+        var (_, delivery) = await RouteToAsync("0128");
+        var pending = await Eventually.Until(
+            () => _app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == delivery)),
+            d => d.Attempts == 1 && d.LeaseUntil == null,
+            "the timed-out attempt to be recorded",
+            TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending.State, Is.EqualTo(DeliveryState.Pending));
+            Assert.That(pending.LastError, Is.EqualTo("TimeoutRejectedException"));
+            Assert.That(_receiver.On("/hang").Count(r => r.DeliveryId == delivery.ToString()), Is.EqualTo(4), "each attempt timed out and was retried");
+        });
     }
 
     [Test]
