@@ -19,6 +19,7 @@ builder.AddRocBus();
 builder.Services.AddOutboxRelay();
 builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddProblemDetails();
+builder.Services.AddRocRateLimiting();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
@@ -31,6 +32,7 @@ app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapHealthApi();
