@@ -64,6 +64,7 @@ public static class AuthExtensions
             .AddPolicy(Policies.PoliceOfficer, p => p.RequireRole(Roles.PoliceOfficer).RequireClaim(Claims.Unit))
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.SocialjourStaff, Roles.MunicipalityStaff))
             .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator));
+        builder.Services.AddHostedService<AuthConfigurationCheck>();
         return builder;
     }
 
@@ -101,4 +102,35 @@ public static class AuthExtensions
             throw new InvalidOperationException("Auth: set Auth:Authority (production) or Auth:DevelopmentSigningKey (local).");
         }
     }
+}
+
+/// <summary>Outside Development the service refuses to start with the development key, without an issuer, or without an authority.</summary>
+internal sealed class AuthConfigurationCheck(IOptions<AuthOptions> options, IHostEnvironment environment) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (environment.IsDevelopment())
+        {
+            return Task.CompletedTask;
+        }
+        var auth = options.Value;
+        var problems = new List<string>();
+        if (!string.IsNullOrEmpty(auth.DevelopmentSigningKey))
+        {
+            problems.Add("Auth:DevelopmentSigningKey is set; it is for local use only");
+        }
+        if (string.IsNullOrWhiteSpace(auth.Issuer) || auth.Issuer == "rocrouting-local")
+        {
+            problems.Add("Auth:Issuer must name the production token issuer");
+        }
+        if (string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            problems.Add("Auth:Authority must name the OpenID Connect authority that signs tokens");
+        }
+        return problems.Count == 0
+            ? Task.CompletedTask
+            : throw new InvalidOperationException($"Refusing to start in {environment.EnvironmentName}: {string.Join("; ", problems)}.");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
