@@ -20,10 +20,11 @@ public sealed record CaseView(
     DateTimeOffset? ClosedAt,
     CaseOutcome? Outcome,
     RouteView? Route,
-    IReadOnlyList<TimelineEntry> Timeline)
+    IReadOnlyList<TimelineEntry> Timeline,
+    CaseDetails? Details)
 {
     /// <summary>Police see which organisation took the case and when, never who; staff also see the person's subject id.</summary>
-    public static CaseView From(ChildCase c, bool includeStaff)
+    public static CaseView From(ChildCase c, bool includeStaff, bool includePersonalData)
     {
         var current = c.Routes.OrderByDescending(r => r.Sequence).FirstOrDefault();
         var ack = current is null ? null : c.Acknowledgements.FirstOrDefault(a => a.RouteId == current.Id);
@@ -43,9 +44,27 @@ public sealed record CaseView(
             c.ClosedAt,
             c.Outcome,
             current is null ? null : RouteView.From(current),
-            [.. c.Events.Select(e => new TimelineEntry(e.Kind, e.At, e.Detail))]);
+            [.. c.Events.Select(e => new TimelineEntry(e.Kind, e.At, e.Detail))],
+            includePersonalData ? CaseDetails.From(c) : null);
     }
 }
+
+/// <summary>The personal data of a case: only for the police unit that reported it and the organisations it was routed or signalled to.</summary>
+public sealed record CaseDetails(ChildDetails Child, string? Summary, ReportedBy ReportedBy, string? PoliceReference)
+{
+    public static CaseDetails From(ChildCase c) => new(
+        new ChildDetails(
+            c.PersonalIdentityNumber is { Length: 12 } pin ? $"{pin[..8]}-{pin[8..]}" : null,
+            c.BirthDate,
+            c.HomeMunicipalityCode),
+        c.Summary,
+        new ReportedBy(c.ReportedByOfficerId, c.ReportedByUnit, c.ReportedByPhone),
+        c.PoliceReference);
+}
+
+public sealed record ChildDetails(string? PersonalIdentityNumber, DateOnly? BirthDate, string? HomeMunicipalityCode);
+
+public sealed record ReportedBy(string OfficerId, string Unit, string? Phone);
 
 public sealed record CaseAcknowledgementView(DateTimeOffset AcknowledgedAt, string Organisation, string? Sub);
 

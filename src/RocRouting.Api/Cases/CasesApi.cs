@@ -122,11 +122,12 @@ public static partial class CasesApi
             // Someone without a role in the case learns nothing, not even that it exists.
             return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Case not found" });
         }
-        return TypedResults.Ok(CaseView.From(@case, includeStaff: !user.IsInRole(Roles.PoliceOfficer)));
+        // Operators find stuck cases by status and route; they never see who the child is.
+        return TypedResults.Ok(CaseView.From(@case, includeStaff: !user.IsInRole(Roles.PoliceOfficer), includePersonalData: !user.IsInRole(Roles.Operator)));
     }
 
     internal static async Task<CaseView> LoadViewAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>
-        CaseView.From((await LoadAsync(db, caseId, cancellationToken))!, includeStaff: true);
+        CaseView.From((await LoadAsync(db, caseId, cancellationToken))!, includeStaff: true, includePersonalData: true);
 
     /// <summary>
     /// The case with its timeline, routes and acknowledgements. The split queries run in one
