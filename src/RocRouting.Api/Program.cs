@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RocRouting.Api.Audit;
 using RocRouting.Api.Cases;
 using RocRouting.Api.Health;
 using RocRouting.Api.Inbox;
@@ -43,6 +44,7 @@ app.MapQueueApi();
 app.MapInboxApi();
 app.MapOperationsApi();
 app.MapDeadLettersApi();
+app.MapAuditApi();
 app.MapRoutingApi();
 app.MapMunicipalitiesApi();
 

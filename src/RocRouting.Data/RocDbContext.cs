@@ -24,6 +24,8 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     public DbSet<Delivery> Deliveries => Set<Delivery>();
 
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>Set when outbox rows were saved and their commit has not yet woken the relay.</summary>

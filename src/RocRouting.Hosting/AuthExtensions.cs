@@ -30,6 +30,7 @@ public static class Policies
     public const string PoliceOfficer = Roles.PoliceOfficer;
     public const string Staff = "staff";
     public const string Operator = Roles.Operator;
+    public const string Auditor = Roles.Auditor;
     public const string AnyUser = "any-user";
 }
 
@@ -63,7 +64,8 @@ public static class AuthExtensions
             .AddPolicy(Policies.AnyUser, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.PoliceOfficer, p => p.RequireRole(Roles.PoliceOfficer).RequireClaim(Claims.Unit))
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.SocialjourStaff, Roles.MunicipalityStaff))
-            .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator));
+            .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator))
+            .AddPolicy(Policies.Auditor, p => p.RequireRole(Roles.Auditor));
         builder.Services.AddHostedService<AuthConfigurationCheck>();
         return builder;
     }

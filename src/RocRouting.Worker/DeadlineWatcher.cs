@@ -149,12 +149,14 @@ public sealed partial class DeadlineWatcher(
             : RoutingPolicy.RerouteToSocialEmergencyService(@case.Facts(), now, config, RuleIds.EscalationOfficeClosed,
                 $"{municipality}'s office closed with the case unacknowledged; the socialjour takes it");
         CaseWorkflow.ApplyRoute(db, @case, decision, config, webhooks, now, CaseEventKind.Rerouted);
+        db.Audit(Actor.Worker, "case.reroute", @case.Id, now);
         LogRerouted(logger, @case.Id, decision.RuleId);
     }
 
     private void Escalate(RocDbContext db, ChildCase @case, CaseRoute route, DateTimeOffset now)
     {
         @case.Escalated = true;
+        db.Audit(Actor.Worker, "case.escalate", @case.Id, now);
         CaseWorkflow.AddEvent(db, @case, CaseEventKind.Escalated, now, $"{route.Recipient} has not acknowledged; operators alerted");
         db.Enqueue(
             new CaseEscalated

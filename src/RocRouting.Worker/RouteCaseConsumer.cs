@@ -41,6 +41,7 @@ public sealed partial class RouteCaseConsumer(
         var now = time.GetUtcNow();
 
         CaseWorkflow.ApplyRoute(db, @case, decision, config, webhooks, now, CaseEventKind.Routed);
+        db.Audit(Actor.Worker, "case.route", @case.Id, now);
 
         try
         {

@@ -88,6 +88,7 @@ public static partial class CaseActionsApi
             AcknowledgedAt = now,
         };
         db.Acknowledgements.Add(acknowledgement);
+        db.Audit(Actor.From(user, acknowledgement.Organisation), "case.acknowledge", @case.Id, now);
         @case.Status = CaseStatus.Acknowledged;
         @case.AcknowledgedAt = now;
         CaseWorkflow.AddEvent(db, @case, CaseEventKind.Acknowledged, now, $"by {acknowledgement.Organisation}");
@@ -146,6 +147,7 @@ public static partial class CaseActionsApi
             return Conflict("No home municipality", "The child's home municipality is unknown, so the case cannot be handed on to it.", @case);
         }
         CaseWorkflow.ApplyRoute(db, @case, decision, config, webhooks, now, CaseEventKind.HandedOver);
+        db.Audit(Actor.From(user, from), "case.handover", @case.Id, now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogHandedOver(logger, @case.Id, decision.Recipient.Kind);
@@ -185,6 +187,7 @@ public static partial class CaseActionsApi
         @case.Status = CaseStatus.Closed;
         @case.ClosedAt = now;
         @case.Outcome = outcome;
+        db.Audit(Actor.From(user), "case.close", @case.Id, now);
         CaseWorkflow.AddEvent(db, @case, CaseEventKind.Closed, now, $"by {@case.Recipient}: {Wire.Name(outcome)}");
         db.Enqueue(new CaseClosed { CaseId = @case.Id, Outcome = Wire.Name(outcome), ClosedAt = now }, MessageIds.For(@case.Id, nameof(CaseClosed)), now);
         await db.SaveChangesAsync(cancellationToken);
@@ -202,8 +205,13 @@ public static partial class CaseActionsApi
     {
         var organisation = StaffOrganisation.Of(user, config);
         var @case = await db.LockCaseAsync(caseId, cancellationToken);
-        if (@case is null || organisation is null)
+        if (@case is null)
         {
+            return (null, NotFound());
+        }
+        if (organisation is null)
+        {
+            await AuditDeniedAsync(db, user, caseId, cancellationToken);
             return (null, NotFound());
         }
         if (@case.Recipient == organisation)
@@ -212,9 +220,18 @@ public static partial class CaseActionsApi
         }
         var hadIt = await db.CaseRoutes.AnyAsync(r => r.CaseId == caseId && r.RecipientKind == organisation.Kind
             && r.RecipientMunicipalityCode == organisation.MunicipalityCode && r.RecipientServiceId == organisation.ServiceId, cancellationToken);
+        await AuditDeniedAsync(db, user, caseId, cancellationToken);
         return hadIt
             ? (null, Conflict("The case has moved to another recipient", $"The case is now with {(@case.Recipient is { } r ? config.NameOf(r) : "nobody yet")}.", @case))
             : (null, NotFound());
+    }
+
+    /// <summary>A refused attempt is recorded and committed on its own: the caller's transaction changes nothing else.</summary>
+    private static async Task AuditDeniedAsync(RocDbContext db, ClaimsPrincipal user, Guid caseId, CancellationToken cancellationToken)
+    {
+        db.Audit(Actor.From(user), "case.change", caseId, DateTimeOffset.UtcNow, AuditTrail.Denied);
+        await db.SaveChangesAsync(cancellationToken);
+        await db.Database.CommitTransactionAsync(cancellationToken);
     }
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Case not found");

@@ -84,6 +84,7 @@ public static partial class CasesApi
 
         var @case = NewCase(submission, subject, unit, key, hash, now);
         db.Cases.Add(@case);
+        db.Audit(Actor.From(http.User), "case.submit", @case.Id, now);
         db.Enqueue(
             new CaseSubmitted
             {
@@ -114,16 +115,23 @@ public static partial class CasesApi
     }
 
     internal static async Task<Results<Ok<CaseView>, NotFound<ProblemDetails>>> GetAsync(
-        Guid caseId, ClaimsPrincipal user, RocDbContext db, CancellationToken cancellationToken)
+        Guid caseId, ClaimsPrincipal user, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var @case = await LoadAsync(db, caseId, cancellationToken);
-        if (@case is null || !CaseAccess.CanRead(user, @case))
+        var allowed = @case is not null && CaseAccess.CanRead(user, @case);
+        if (@case is not null)
+        {
+            // Every read of a case, and every refused attempt, is on the audit trail.
+            db.Audit(Actor.From(user), "case.read", caseId, time.GetUtcNow(), allowed ? AuditTrail.Ok : AuditTrail.Denied);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        if (!allowed)
         {
             // Someone without a role in the case learns nothing, not even that it exists.
             return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Case not found" });
         }
         // Operators find stuck cases by status and route; they never see who the child is.
-        return TypedResults.Ok(CaseView.From(@case, includeStaff: !user.IsInRole(Roles.PoliceOfficer), includePersonalData: !user.IsInRole(Roles.Operator)));
+        return TypedResults.Ok(CaseView.From(@case!, includeStaff: !user.IsInRole(Roles.PoliceOfficer), includePersonalData: !user.IsInRole(Roles.Operator)));
     }
 
     internal static async Task<CaseView> LoadViewAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>

@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using RocRouting.Data;
 using RocRouting.Hosting;
 
 namespace RocRouting.Api.Operations;
@@ -58,7 +60,8 @@ public static class DeadLettersApi
         return TypedResults.Ok(list);
     }
 
-    internal static async Task<IResult> RedriveAsync(int? limit, IOptions<RabbitMqOptions> options, CancellationToken cancellationToken)
+    internal static async Task<IResult> RedriveAsync(
+        int? limit, ClaimsPrincipal user, IOptions<RabbitMqOptions> options, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var take = Math.Clamp(limit ?? 1000, 1, 10000);
         var moved = 0;
@@ -81,6 +84,8 @@ public static class DeadLettersApi
                 moved++;
             }
         }
+        db.Audit(Actor.From(user), "deadletters.redrive", null, time.GetUtcNow());
+        await db.SaveChangesAsync(CancellationToken.None);
         return TypedResults.Ok(new RedriveResult(moved));
     }
 

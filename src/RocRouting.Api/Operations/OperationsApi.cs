@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Contracts;
 using RocRouting.Data;
@@ -42,7 +43,7 @@ public static class OperationsApi
     /// Puts a delivery back on the schedule, due now, for one more attempt. The attempt count is kept,
     /// so the receiver sees the retry marked as a repeat.
     /// </summary>
-    internal static async Task<IResult> RetryAsync(Guid id, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<IResult> RetryAsync(Guid id, ClaimsPrincipal user, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var updated = await db.Deliveries.Where(d => d.Id == id && d.State != DeliveryState.Delivered)
@@ -55,6 +56,8 @@ public static class OperationsApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Delivery not found");
         }
+        db.Audit(Actor.From(user), "delivery.retry", delivery.CaseId, now, updated == 1 ? AuditTrail.Ok : AuditTrail.Denied);
+        await db.SaveChangesAsync(cancellationToken);
         return updated == 1
             ? TypedResults.Ok(DeliveryView.From(delivery))
             : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already delivered", detail: "A delivered notification is not sent again.");

@@ -22,6 +22,8 @@ public static class TestTokens
 
     public static string Operator() => Create(Roles.Operator, "operator-1");
 
+    public static string Auditor() => Create(Roles.Auditor, "auditor-1");
+
     public static string Create(string role, string sub, Dictionary<string, object>? extra = null, string? key = null, DateTime? expires = null)
     {
         var claims = new Dictionary<string, object> { [Claims.Role] = role, [Claims.Subject] = sub };
