@@ -125,6 +125,9 @@ public sealed class ChildCase
 
     public CaseOutcome? Outcome { get; set; }
 
+    /// <summary>Set when the retention job erased the personal data of this closed case.</summary>
+    public DateTimeOffset? PersonalDataErasedAt { get; set; }
+
     public List<CaseEvent> Events { get; } = [];
 
     public List<CaseRoute> Routes { get; } = [];

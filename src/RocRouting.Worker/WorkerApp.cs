@@ -20,6 +20,8 @@ public static class WorkerApp
         builder.Services.AddOptions<DeadlineOptions>().BindConfiguration("Deadlines");
         builder.Services.AddSingleton<DeadlineWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineWatcher>());
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration("Retention");
+        builder.Services.AddHostedService<RetentionJob>();
         builder.Services.AddOptions<WebhookResilienceOptions>().BindConfiguration("Delivery:Resilience");
         builder.Services.AddSingleton<WebhookPipelines>();
         builder.Services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)

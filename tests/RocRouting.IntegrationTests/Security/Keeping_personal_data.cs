@@ -1,0 +1,50 @@
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Data;
+using RocRouting.IntegrationTests.Infrastructure;
+using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
+
+namespace RocRouting.IntegrationTests.Security;
+
+public sealed class Keeping_personal_data : ClockedAppTest
+{
+    [Test]
+    public async Task A_closed_case_loses_its_personal_data_after_the_retention_period_and_keeps_its_statistics()
+    {
+        var closedAt = Clock.NextLocal(DayOfWeek.Saturday, 3);
+        var closed = await SubmitAsync(App, null, "urgent");
+        var open = await SubmitAsync(App, null, "urgent");
+        await RoutedAsync(App, closed);
+        await RoutedAsync(App, open);
+        using var staff = App.Client(TestTokens.SocialjourStaff());
+        using (await AcknowledgeAsync(App, TestTokens.SocialjourStaff(), closed, "Fictitious note about Tolvan"))
+        using (await staff.PostAsJsonAsync($"/api/v1/cases/{closed}/closure", new { outcome = "handled" }))
+        {
+        }
+
+        Clock.Set(closedAt.AddDays(89));
+        var before = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == closed));
+        Assert.That(before.PersonalIdentityNumber, Is.Not.Null, "kept within the retention period");
+
+        Clock.Set(closedAt.AddDays(91));
+        var after = await Eventually.Until(
+            () => App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == closed)),
+            c => c.PersonalDataErasedAt is not null,
+            "the retention job");
+        var stillOpen = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == open));
+        var note = await App.WithDbAsync(db => db.Acknowledgements.Where(a => a.CaseId == closed).Select(a => a.Note).SingleAsync());
+        var erasures = await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == closed && a.Action == "case.erase"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.PersonalIdentityNumber, Is.Null);
+            Assert.That(after.BirthDate, Is.Null);
+            Assert.That(after.Summary, Is.Null);
+            Assert.That(after.ReportedByPhone, Is.Null);
+            Assert.That(note, Is.Null);
+            Assert.That(after.Status, Is.EqualTo(CaseStatus.Closed), "the pseudonymous case remains for statistics");
+            Assert.That(after.Urgency, Is.EqualTo(before.Urgency));
+            Assert.That(stillOpen.PersonalIdentityNumber, Is.Not.Null, "an open case is never erased");
+            Assert.That(erasures, Is.EqualTo(1), "erased once, however often the job runs");
+        });
+    }
+}
