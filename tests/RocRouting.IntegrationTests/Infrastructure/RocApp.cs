@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using RocRouting.Data;
 using RocRouting.Worker;
 
@@ -149,10 +150,14 @@ public sealed class RocApp : IAsyncDisposable
             {
                 web.UseSetting(k, v);
             }
-            if (clock is not null)
+            web.ConfigureTestServices(services =>
             {
-                web.ConfigureTestServices(services => services.AddSingleton(clock));
-            }
+                services.AddSingleton(Captured.LoggerProvider);
+                if (clock is not null)
+                {
+                    services.AddSingleton(clock);
+                }
+            });
         });
         _ = api.Server; // starts the host now, not inside the first test
         var app = new RocApp(connectionString, settings, clock, api, worker);
@@ -165,6 +170,7 @@ public sealed class RocApp : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddRocWorker();
+        builder.Logging.AddProvider(Captured.LoggerProvider);
         if (clock is not null)
         {
             builder.Services.AddSingleton(clock);
