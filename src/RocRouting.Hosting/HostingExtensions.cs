@@ -18,7 +18,9 @@ public static class HostingExtensions
         builder.AddRocRoutingConfiguration();
         builder.AddRocLogging();
         builder.Services.AddHostedService<SchemaCheck>();
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<OutboxHealthCheck>("outbox", tags: ["ready"]);
         return builder;
     }
 
