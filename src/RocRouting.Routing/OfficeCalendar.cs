@@ -72,6 +72,9 @@ public sealed class OfficeCalendar(WeeklyOfficeHours hours, TimeZoneInfo zone)
 
     public DateTimeOffset ToLocal(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone);
 
+    /// <summary>The local wall-clock time as people read it: "16:30".</summary>
+    public string LocalClock(DateTimeOffset at) => ToLocal(at).ToString("HH:mm", CultureInfo.InvariantCulture);
+
     /// <summary>The office day on a local date, or null when the office does not open that day.</summary>
     public OfficeDay? On(DateOnly date)
     {

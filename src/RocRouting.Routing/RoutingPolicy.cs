@@ -70,7 +70,7 @@ public static class RoutingPolicy
                     return route.ToService(
                         config.ServiceFor(home.Code),
                         RuleIds.ParticipantOfficeClosingBeforeImmediateWindow,
-                        $"{home.Name}'s office closes at {Clock(calendar, day.Closes)}, before an immediate case can be acknowledged; the socialjour takes it");
+                        $"{home.Name}'s office closes at {calendar.LocalClock(day.Closes)}, before an immediate case can be acknowledged; the socialjour takes it");
                 }
                 return route.ToHome(home, calendar, RuleIds.ParticipantOfficeOpen,
                     $"{home.Name}'s office is open; its social services take the case");
@@ -123,9 +123,6 @@ public static class RoutingPolicy
         var home = config.Register.Get(facts.HomeMunicipalityCode ?? throw new ArgumentException("The home municipality is unknown.", nameof(facts)));
         return new Route(facts, at.ToUniversalTime(), config).ToHome(home, config.CalendarFor(home.Code), ruleId, reason);
     }
-
-    private static string Clock(OfficeCalendar calendar, DateTimeOffset at) =>
-        calendar.ToLocal(at).ToString("HH:mm", CultureInfo.InvariantCulture);
 
     private static string When(OfficeCalendar calendar, DateTimeOffset at) =>
         calendar.ToLocal(at).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture);

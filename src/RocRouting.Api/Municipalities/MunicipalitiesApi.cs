@@ -66,15 +66,12 @@ public static class MunicipalitiesApi
             d.Date,
             d.Date.DayOfWeek.ToString(),
             d.Open is not null,
-            d.Open is null ? null : Clock(calendar, d.Open.Opens),
-            d.Open is null ? null : Clock(calendar, d.Open.Closes),
+            d.Open is null ? null : calendar.LocalClock(d.Open.Opens),
+            d.Open is null ? null : calendar.LocalClock(d.Open.Closes),
             d.Open?.Opens,
             d.Open?.Closes,
             d.Closed?.Reason,
             d.Closed?.Holiday?.Name)).ToList();
         return TypedResults.Ok(new CalendarView(municipality.Code, municipality.Name, config.IsParticipant(code), calendar.Zone.Id, list));
     }
-
-    private static string Clock(OfficeCalendar calendar, DateTimeOffset at) =>
-        calendar.ToLocal(at).ToString("HH:mm", CultureInfo.InvariantCulture);
 }

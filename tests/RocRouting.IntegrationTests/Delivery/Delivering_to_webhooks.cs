@@ -36,7 +36,7 @@ public sealed class Delivering_to_webhooks
     {
         _receiver = new TestReceiver();
         await _receiver.StartAsync();
-        var closedPort = new Uri($"http://127.0.0.1:{FreePort()}/down");
+        var closedPort = new Uri($"http://127.0.0.1:{TestServers.FreePorts(1)[0]}/down");
         var settings = new Dictionary<string, string?>
         {
             ["Delivery:ImmediateRetries"] = "3",
@@ -215,14 +215,5 @@ public sealed class Delivering_to_webhooks
         var parts = request.Headers["RocRouting-Signature"].Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
         var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{parts["t"]}.{request.Body}"));
         return CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(parts["v1"]));
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

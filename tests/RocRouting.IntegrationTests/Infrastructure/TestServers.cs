@@ -115,7 +115,8 @@ public static class TestServers
         }
     }
 
-    private static int[] FreePorts(int count)
+    /// <summary>Free loopback ports (free when asked; a test binds them at once).</summary>
+    public static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ =>
         {
