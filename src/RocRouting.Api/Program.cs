@@ -21,6 +21,8 @@ builder.Services.AddOutboxRelay();
 builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddProblemDetails();
 builder.Services.AddRocRateLimiting();
+builder.Services.AddOptions<PersonalDataOptions>().BindConfiguration("PersonalData");
+builder.Services.AddSingleton<ChildKeys>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {

@@ -76,6 +76,9 @@ public sealed class ChildCase
     /// <summary>Normalised to 12 digits. Personal data.</summary>
     public string? PersonalIdentityNumber { get; set; }
 
+    /// <summary>HMAC-SHA256 of the identity number under a secret key: finds earlier cases about the same child without the number.</summary>
+    public byte[]? ChildKey { get; set; }
+
     public DateOnly? BirthDate { get; set; }
 
     /// <summary>Free text from the officer. Personal data.</summary>

@@ -52,6 +52,9 @@ public sealed record CaseView(
 /// <summary>The personal data of a case: only for the police unit that reported it and the organisations it was routed or signalled to.</summary>
 public sealed record CaseDetails(ChildDetails Child, string? Summary, ReportedBy ReportedBy, string? PoliceReference)
 {
+    /// <summary>Earlier cases about the same child (matched by the keyed hash of the identity number), newest first.</summary>
+    public IReadOnlyList<EarlierCase> EarlierCases { get; init; } = [];
+
     public static CaseDetails From(ChildCase c) => new(
         new ChildDetails(
             c.PersonalIdentityNumber is { Length: 12 } pin ? $"{pin[..8]}-{pin[8..]}" : null,
@@ -61,6 +64,8 @@ public sealed record CaseDetails(ChildDetails Child, string? Summary, ReportedBy
         new ReportedBy(c.ReportedByOfficerId, c.ReportedByUnit, c.ReportedByPhone),
         c.PoliceReference);
 }
+
+public sealed record EarlierCase(Guid CaseId, DateTimeOffset SubmittedAt, CaseStatus Status, CaseCategory Category);
 
 public sealed record ChildDetails(string? PersonalIdentityNumber, DateOnly? BirthDate, string? HomeMunicipalityCode);
 

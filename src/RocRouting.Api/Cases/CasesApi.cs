@@ -46,6 +46,7 @@ public static partial class CasesApi
         HttpContext http,
         RocDbContext db,
         RoutingConfiguration routing,
+        ChildKeys childKeys,
         TimeProvider time,
         ILogger<CaseAccepted> logger,
         CancellationToken cancellationToken)
@@ -83,6 +84,7 @@ public static partial class CasesApi
         }
 
         var @case = NewCase(submission, subject, unit, key, hash, now);
+        @case.ChildKey = submission.PersonalIdentityNumber is { } pin ? childKeys.For(pin) : null;
         db.Cases.Add(@case);
         db.Audit(Actor.From(http.User), "case.submit", @case.Id, now);
         db.Enqueue(
@@ -131,7 +133,19 @@ public static partial class CasesApi
             return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Case not found" });
         }
         // Operators find stuck cases by status and route; they never see who the child is.
-        return TypedResults.Ok(CaseView.From(@case!, includeStaff: !user.IsInRole(Roles.PoliceOfficer), includePersonalData: !user.IsInRole(Roles.Operator)));
+        var personal = !user.IsInRole(Roles.Operator);
+        var view = CaseView.From(@case!, includeStaff: !user.IsInRole(Roles.PoliceOfficer), includePersonalData: personal);
+        if (personal && @case!.ChildKey is { } childKey)
+        {
+            var earlier = await db.Cases.AsNoTracking()
+                .Where(c => c.ChildKey == childKey && c.Id != caseId && c.SubmittedAt < @case.SubmittedAt)
+                .OrderByDescending(c => c.SubmittedAt)
+                .Take(20)
+                .Select(c => new EarlierCase(c.Id, c.SubmittedAt, c.Status, c.Category))
+                .ToListAsync(cancellationToken);
+            view = view with { Details = view.Details! with { EarlierCases = earlier } };
+        }
+        return TypedResults.Ok(view);
     }
 
     internal static async Task<CaseView> LoadViewAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>

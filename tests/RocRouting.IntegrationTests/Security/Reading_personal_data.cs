@@ -31,6 +31,43 @@ public sealed class Reading_personal_data : ClockedAppTest
     }
 
     [Test]
+    public async Task Staff_see_earlier_cases_about_the_same_child_and_only_those()
+    {
+        Clock.NextLocal(DayOfWeek.Saturday, 3);
+        // A fictitious child (31 January 2011) no other test uses, and another one.
+        var child = "20110131123" + RocRouting.Routing.Identity.PersonalIdentityNumber.CheckDigit("110131123");
+        var other = "20110131124" + RocRouting.Routing.Identity.PersonalIdentityNumber.CheckDigit("110131124");
+        var first = await SubmitWithNumberAsync(child);
+        Clock.Advance(TimeSpan.FromHours(1));
+        var unrelated = await SubmitWithNumberAsync(other);
+        Clock.Advance(TimeSpan.FromHours(1));
+        var second = await SubmitWithNumberAsync(child);
+        await RoutedAsync(App, second);
+
+        using var socialjour = App.Client(TestTokens.SocialjourStaff());
+        var view = await CaseRequests.JsonAsync(await socialjour.GetAsync($"/api/v1/cases/{second}"));
+        var earlier = view.GetProperty("details").GetProperty("earlierCases").EnumerateArray().Select(e => e.GetProperty("caseId").GetGuid()).ToList();
+        var stored = await App.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Cases, c => c.Id == first));
+        Assert.Multiple(() =>
+        {
+            Assert.That(earlier, Is.EqualTo(new[] { first }));
+            Assert.That(earlier, Does.Not.Contain(unrelated));
+            Assert.That(stored.ChildKey, Has.Length.EqualTo(32));
+            Assert.That(Convert.ToHexString(stored.ChildKey!), Does.Not.Contain(child[2..]), "the key is a hash, not the number");
+        });
+    }
+
+    private async Task<Guid> SubmitWithNumberAsync(string twelveDigits)
+    {
+        using var police = App.Client(TestTokens.PoliceOfficer());
+        var body = CaseRequests.Valid(home: null);
+        body["child"]!["personalIdentityNumber"] = twelveDigits;
+        using var response = await CaseRequests.PostAsync(police, body);
+        Assert.That((int)response.StatusCode, Is.EqualTo(202), await response.Content.ReadAsStringAsync());
+        return (await CaseRequests.JsonAsync(response)).GetProperty("caseId").GetGuid();
+    }
+
+    [Test]
     public async Task A_municipality_without_a_role_in_the_case_gets_not_found()
     {
         Clock.NextLocal(DayOfWeek.Saturday, 3);
