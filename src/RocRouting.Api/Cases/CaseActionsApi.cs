@@ -62,7 +62,7 @@ public static partial class CaseActionsApi
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, cancellationToken);
+        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, time, cancellationToken);
         if (@case is null)
         {
             return refusal!;
@@ -120,7 +120,7 @@ public static partial class CaseActionsApi
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, cancellationToken);
+        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, time, cancellationToken);
         if (@case is null)
         {
             return refusal!;
@@ -174,7 +174,7 @@ public static partial class CaseActionsApi
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, cancellationToken);
+        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, time, cancellationToken);
         if (@case is null)
         {
             return refusal!;
@@ -201,7 +201,7 @@ public static partial class CaseActionsApi
     /// current recipient.
     /// </summary>
     private static async Task<(ChildCase? Case, IResult? Refusal)> LockAsRecipientAsync(
-        RocDbContext db, Guid caseId, ClaimsPrincipal user, RoutingConfiguration config, CancellationToken cancellationToken)
+        RocDbContext db, Guid caseId, ClaimsPrincipal user, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
     {
         var organisation = StaffOrganisation.Of(user, config);
         var @case = await db.LockCaseAsync(caseId, cancellationToken);
@@ -211,7 +211,7 @@ public static partial class CaseActionsApi
         }
         if (organisation is null)
         {
-            await AuditDeniedAsync(db, user, caseId, cancellationToken);
+            await AuditDeniedAsync(db, user, caseId, time.GetUtcNow(), cancellationToken);
             return (null, NotFound());
         }
         if (@case.Recipient == organisation)
@@ -220,16 +220,16 @@ public static partial class CaseActionsApi
         }
         var hadIt = await db.CaseRoutes.AnyAsync(r => r.CaseId == caseId && r.RecipientKind == organisation.Kind
             && r.RecipientMunicipalityCode == organisation.MunicipalityCode && r.RecipientServiceId == organisation.ServiceId, cancellationToken);
-        await AuditDeniedAsync(db, user, caseId, cancellationToken);
+        await AuditDeniedAsync(db, user, caseId, time.GetUtcNow(), cancellationToken);
         return hadIt
             ? (null, Conflict("The case has moved to another recipient", $"The case is now with {(@case.Recipient is { } r ? config.NameOf(r) : "nobody yet")}.", @case))
             : (null, NotFound());
     }
 
     /// <summary>A refused attempt is recorded and committed on its own: the caller's transaction changes nothing else.</summary>
-    private static async Task AuditDeniedAsync(RocDbContext db, ClaimsPrincipal user, Guid caseId, CancellationToken cancellationToken)
+    private static async Task AuditDeniedAsync(RocDbContext db, ClaimsPrincipal user, Guid caseId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        db.Audit(Actor.From(user), "case.change", caseId, DateTimeOffset.UtcNow, AuditTrail.Denied);
+        db.Audit(Actor.From(user), "case.change", caseId, at, AuditTrail.Denied);
         await db.SaveChangesAsync(cancellationToken);
         await db.Database.CommitTransactionAsync(cancellationToken);
     }
