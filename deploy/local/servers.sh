@@ -88,6 +88,10 @@ wait_for_port() {
 
 start() {
   local dir=$1
+  if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
+    log "PostgreSQL or RabbitMQ is not installed: run '$0 install' first"
+    exit 1
+  fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   load_ports "$dir"

@@ -21,8 +21,7 @@ builder.Services.AddOutboxRelay();
 builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddProblemDetails();
 builder.Services.AddRocRateLimiting();
-builder.Services.AddOptions<PersonalDataOptions>().BindConfiguration("PersonalData");
-builder.Services.AddSingleton<ChildKeys>();
+builder.Services.AddPersonalDataProtection();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
@@ -31,6 +30,8 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 
 var app = builder.Build();
+// A missing or malformed key stops the start here, not at the first case.
+app.Services.ValidatePersonalDataProtection();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

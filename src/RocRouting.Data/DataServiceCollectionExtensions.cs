@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RocRouting.Data.Outbox;
+using RocRouting.Data.Privacy;
 
 namespace RocRouting.Data;
 
@@ -28,6 +29,22 @@ public static class DataServiceCollectionExtensions
         services.AddOptions<DeliveryOptions>().BindConfiguration("Delivery");
         services.AddSingleton<WebhookDirectory>();
         return services;
+    }
+
+    /// <summary>The keyed hash and the encryption of personal data (configuration section "PersonalData").</summary>
+    public static IServiceCollection AddPersonalDataProtection(this IServiceCollection services)
+    {
+        services.AddOptions<PersonalDataOptions>().BindConfiguration("PersonalData");
+        services.AddSingleton<ChildKeys>();
+        services.AddSingleton<PersonalDataProtector>();
+        return services;
+    }
+
+    /// <summary>Resolves the protection services, so a missing or malformed key fails with its message at start.</summary>
+    public static void ValidatePersonalDataProtection(this IServiceProvider services)
+    {
+        services.GetRequiredService<ChildKeys>();
+        services.GetRequiredService<PersonalDataProtector>();
     }
 
     /// <summary>Adds the relay that publishes committed outbox rows (needs MassTransit's IBus).</summary>

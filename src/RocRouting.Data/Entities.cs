@@ -73,16 +73,16 @@ public sealed class ChildCase
 
     public required string FoundInMunicipalityCode { get; set; }
 
-    /// <summary>Normalised to 12 digits. Personal data.</summary>
-    public string? PersonalIdentityNumber { get; set; }
+    /// <summary>The identity number (12 digits), sealed by <see cref="Privacy.PersonalDataProtector"/>. Personal data.</summary>
+    public string? SealedPersonalIdentityNumber { get; set; }
 
     /// <summary>HMAC-SHA256 of the identity number under a secret key: finds earlier cases about the same child without the number.</summary>
     public byte[]? ChildKey { get; set; }
 
     public DateOnly? BirthDate { get; set; }
 
-    /// <summary>Free text from the officer. Personal data.</summary>
-    public string? Summary { get; set; }
+    /// <summary>Free text from the officer, sealed by <see cref="Privacy.PersonalDataProtector"/>. Personal data.</summary>
+    public string? SealedSummary { get; set; }
 
     public required string ReportedByOfficerId { get; set; }
 

@@ -2,12 +2,18 @@ namespace RocRouting.Worker;
 
 internal static class Program
 {
-    /// <summary>`RocRouting.Worker migrate` applies migrations and deploys broker topology, then exits; no verb runs the worker.</summary>
+    /// <summary>
+    /// `migrate` applies migrations and deploys broker topology; `rotate-keys` re-encrypts personal
+    /// data under the current key; both then exit. No verb runs the worker.
+    /// </summary>
     public static async Task<int> Main(string[] args)
     {
-        if (args is ["migrate", ..])
+        switch (args)
         {
-            return await WorkerApp.MigrateAsync(args[1..]);
+            case ["migrate", ..]:
+                return await WorkerApp.MigrateAsync(args[1..]);
+            case ["rotate-keys", ..]:
+                return await WorkerApp.RotateKeysAsync(args[1..]);
         }
 
         var builder = Host.CreateApplicationBuilder(args);

@@ -48,7 +48,7 @@ public sealed partial class RetentionJob(
         var erased = (await db.Database.SqlQuery<int>($"""
             WITH erased AS (
                 UPDATE cases
-                SET personal_identity_number = NULL, child_key = NULL, birth_date = NULL, summary = NULL,
+                SET sealed_personal_identity_number = NULL, child_key = NULL, birth_date = NULL, sealed_summary = NULL,
                     reported_by_officer_id = 'erased', reported_by_phone = NULL, police_reference = NULL,
                     personal_data_erased_at = {now}
                 WHERE closed_at < {cutoff} AND personal_data_erased_at IS NULL

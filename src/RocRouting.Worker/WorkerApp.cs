@@ -1,13 +1,15 @@
 using MassTransit;
 using RocRouting.Contracts;
 using RocRouting.Worker.Delivery;
+using Microsoft.EntityFrameworkCore;
 using RocRouting.Data;
+using RocRouting.Data.Privacy;
 using RocRouting.Hosting;
 
 namespace RocRouting.Worker;
 
 /// <summary>The worker's composition, shared by Program and the integration tests.</summary>
-public static class WorkerApp
+public static partial class WorkerApp
 {
     public static void RegisterConsumers(IBusRegistrationConfigurator bus) =>
         bus.AddConsumer<RouteCaseConsumer>();
@@ -42,6 +44,7 @@ public static class WorkerApp
         // EF logs its probe of the not-yet-existing history table as an error on a first migration.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
         builder.Services.AddRocData();
+        builder.Services.AddPersonalDataProtection();
         builder.Services.AddSingleton(TimeProvider.System);
         // Consumers are registered to declare their queues; their dependencies must resolve too.
         builder.AddRocRoutingConfiguration();
@@ -51,8 +54,55 @@ public static class WorkerApp
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await HostingExtensions.MigrateDatabaseAsync(host.Services, timeout.Token);
         logger.LogInformation("Database migrated");
+        await SealUnencryptedAsync(host.Services, logger, timeout.Token);
         await host.Services.GetRequiredService<IBusControl>().DeployAsync(timeout.Token);
         logger.LogInformation("Broker topology deployed");
         return 0;
     }
+
+    /// <summary>
+    /// The rotation command: seals every identity number and summary with PersonalData:CurrentKeyId.
+    /// Run it after the API has the new key as current, with the old keys still configured; remove
+    /// an old key only once this has finished. Safe to repeat and to run beside the service.
+    /// </summary>
+    public static async Task<int> RotateKeysAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddRocLogging();
+        builder.Services.AddRocData();
+        builder.Services.AddPersonalDataProtection();
+        using var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.RotateKeys");
+        var protector = host.Services.GetRequiredService<PersonalDataProtector>();
+        await using var scope = host.Services.CreateAsyncScope();
+        var count = await PersonalDataRekeying.RunAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), protector, 500, CancellationToken.None);
+        LogRekeyed(logger, count, protector.CurrentKeyId);
+        return 0;
+    }
+
+    /// <summary>
+    /// Values stored before encryption at rest existed are sealed right after the migration that
+    /// made room for them; that needs the keys only when there is such a value.
+    /// </summary>
+    private static async Task SealUnencryptedAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        var unsealed = await db.Cases.CountAsync(
+            c => (c.SealedPersonalIdentityNumber != null && !c.SealedPersonalIdentityNumber.StartsWith(PersonalDataProtector.Scheme))
+                || (c.SealedSummary != null && !c.SealedSummary.StartsWith(PersonalDataProtector.Scheme)),
+            cancellationToken);
+        if (unsealed > 0)
+        {
+            var protector = scope.ServiceProvider.GetRequiredService<PersonalDataProtector>();
+            var sealedCount = await PersonalDataRekeying.SealPlaintextAsync(db, protector, 500, cancellationToken);
+            LogSealed(logger, sealedCount);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted the personal data of {Count} case(s) under key {KeyId}")]
+    private static partial void LogRekeyed(ILogger logger, int count, string keyId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sealed the personal data of {Count} case(s) stored before encryption")]
+    private static partial void LogSealed(ILogger logger, int count);
 }

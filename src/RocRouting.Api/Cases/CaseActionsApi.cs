@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using RocRouting.Api.Infrastructure;
 using RocRouting.Contracts;
 using RocRouting.Data;
+using RocRouting.Data.Privacy;
 using RocRouting.Data.Outbox;
 using RocRouting.Hosting;
 using RocRouting.Routing;
@@ -107,7 +108,7 @@ public static partial class CaseActionsApi
     /// </summary>
     internal static async Task<IResult> HandOverAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, WebhookDirectory webhooks,
-        TimeProvider time, ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
+        PersonalDataProtector protector, TimeProvider time, ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<HandoverRequest>(http, MaxBodyBytes, cancellationToken);
         if (request is null)
@@ -152,7 +153,7 @@ public static partial class CaseActionsApi
         await transaction.CommitAsync(cancellationToken);
         LogHandedOver(logger, @case.Id, decision.Recipient.Kind);
 
-        var view = await CasesApi.LoadViewAsync(db, @case.Id, cancellationToken);
+        var view = await CasesApi.LoadViewAsync(db, @case.Id, protector, cancellationToken);
         return TypedResults.Ok(view);
     }
 

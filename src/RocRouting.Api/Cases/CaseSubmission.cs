@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using RocRouting.Api.Infrastructure;
 using RocRouting.Contracts;
@@ -42,7 +41,8 @@ public sealed record CaseSubmission(
     public const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>SHA-256 over the normalised submission: a replay with other whitespace or field order is still the same request.</summary>
-    public byte[] Hash() => SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(this, JsonBody.Options));
+    /// <summary>The normalised request as bytes, for telling a retry from a different request.</summary>
+    public byte[] Canonical() => JsonSerializer.SerializeToUtf8Bytes(this, JsonBody.Options);
 
     public static (CaseSubmission? Submission, Dictionary<string, string[]> Errors) Validate(
         CaseSubmissionRequest request, MunicipalityRegister register, DateOnly today)

@@ -1,5 +1,6 @@
 using RocRouting.Contracts;
 using RocRouting.Data;
+using RocRouting.Data.Privacy;
 
 namespace RocRouting.Api.Cases;
 
@@ -23,8 +24,11 @@ public sealed record CaseView(
     IReadOnlyList<TimelineEntry> Timeline,
     CaseDetails? Details)
 {
-    /// <summary>Police see which organisation took the case and when, never who; staff also see the person's subject id.</summary>
-    public static CaseView From(ChildCase c, bool includeStaff, bool includePersonalData)
+    /// <summary>
+    /// Police see which organisation took the case and when, never who; staff also see the person's
+    /// subject id. The personal data is opened only when a protector is given.
+    /// </summary>
+    public static CaseView From(ChildCase c, bool includeStaff, PersonalDataProtector? personalData)
     {
         var current = c.Routes.OrderByDescending(r => r.Sequence).FirstOrDefault();
         var ack = current is null ? null : c.Acknowledgements.FirstOrDefault(a => a.RouteId == current.Id);
@@ -45,7 +49,7 @@ public sealed record CaseView(
             c.Outcome,
             current is null ? null : RouteView.From(current),
             [.. c.Events.Select(e => new TimelineEntry(e.Kind, e.At, e.Detail))],
-            includePersonalData ? CaseDetails.From(c) : null);
+            personalData is null ? null : CaseDetails.From(c, personalData));
     }
 }
 
@@ -55,12 +59,12 @@ public sealed record CaseDetails(ChildDetails Child, string? Summary, ReportedBy
     /// <summary>Earlier cases about the same child (matched by the keyed hash of the identity number), newest first.</summary>
     public IReadOnlyList<EarlierCase> EarlierCases { get; init; } = [];
 
-    public static CaseDetails From(ChildCase c) => new(
+    public static CaseDetails From(ChildCase c, PersonalDataProtector protector) => new(
         new ChildDetails(
-            c.PersonalIdentityNumber is { Length: 12 } pin ? $"{pin[..8]}-{pin[8..]}" : null,
+            protector.OpenOrNull(c.SealedPersonalIdentityNumber, c.Id, PersonalField.IdentityNumber) is { Length: 12 } pin ? $"{pin[..8]}-{pin[8..]}" : null,
             c.BirthDate,
             c.HomeMunicipalityCode),
-        c.Summary,
+        protector.OpenOrNull(c.SealedSummary, c.Id, PersonalField.Summary),
         new ReportedBy(c.ReportedByOfficerId, c.ReportedByUnit, c.ReportedByPhone),
         c.PoliceReference);
 }

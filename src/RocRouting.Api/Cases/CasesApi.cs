@@ -8,6 +8,7 @@ using RocRouting.Api.Infrastructure;
 using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Data.Outbox;
+using RocRouting.Data.Privacy;
 using RocRouting.Hosting;
 using RocRouting.Routing;
 
@@ -47,6 +48,7 @@ public static partial class CasesApi
         RocDbContext db,
         RoutingConfiguration routing,
         ChildKeys childKeys,
+        PersonalDataProtector protector,
         TimeProvider time,
         ILogger<CaseAccepted> logger,
         CancellationToken cancellationToken)
@@ -76,7 +78,7 @@ public static partial class CasesApi
 
         var subject = http.User.FindFirstValue(Claims.Subject) ?? "";
         var unit = http.User.FindFirstValue(Claims.Unit) ?? "";
-        var hash = submission.Hash();
+        var hash = childKeys.ForRequest(submission.Canonical());
 
         if (await FindByKeyAsync(db, subject, key, cancellationToken) is { } existing)
         {
@@ -85,6 +87,8 @@ public static partial class CasesApi
 
         var @case = NewCase(submission, subject, unit, key, hash, now);
         @case.ChildKey = submission.PersonalIdentityNumber is { } pin ? childKeys.For(pin) : null;
+        @case.SealedPersonalIdentityNumber = protector.SealOrNull(submission.PersonalIdentityNumber, @case.Id, PersonalField.IdentityNumber);
+        @case.SealedSummary = protector.SealOrNull(submission.Summary, @case.Id, PersonalField.Summary);
         db.Cases.Add(@case);
         db.Audit(Actor.From(http.User), "case.submit", @case.Id, now);
         db.Enqueue(
@@ -117,7 +121,7 @@ public static partial class CasesApi
     }
 
     internal static async Task<Results<Ok<CaseView>, NotFound<ProblemDetails>>> GetAsync(
-        Guid caseId, ClaimsPrincipal user, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        Guid caseId, ClaimsPrincipal user, RocDbContext db, PersonalDataProtector protector, TimeProvider time, CancellationToken cancellationToken)
     {
         var @case = await LoadAsync(db, caseId, cancellationToken);
         var allowed = @case is not null && CaseAccess.CanRead(user, @case);
@@ -134,7 +138,7 @@ public static partial class CasesApi
         }
         // Operators find stuck cases by status and route; they never see who the child is.
         var personal = !user.IsInRole(Roles.Operator);
-        var view = CaseView.From(@case!, includeStaff: !user.IsInRole(Roles.PoliceOfficer), includePersonalData: personal);
+        var view = CaseView.From(@case!, includeStaff: !user.IsInRole(Roles.PoliceOfficer), personal ? protector : null);
         if (personal && @case!.ChildKey is { } childKey)
         {
             var earlier = await db.Cases.AsNoTracking()
@@ -148,8 +152,8 @@ public static partial class CasesApi
         return TypedResults.Ok(view);
     }
 
-    internal static async Task<CaseView> LoadViewAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>
-        CaseView.From((await LoadAsync(db, caseId, cancellationToken))!, includeStaff: true, includePersonalData: true);
+    internal static async Task<CaseView> LoadViewAsync(RocDbContext db, Guid caseId, PersonalDataProtector protector, CancellationToken cancellationToken) =>
+        CaseView.From((await LoadAsync(db, caseId, cancellationToken))!, includeStaff: true, protector);
 
     /// <summary>
     /// The case with its timeline, routes and acknowledgements. The split queries run in one
@@ -182,9 +186,7 @@ public static partial class CasesApi
             Category = s.Category,
             HomeMunicipalityCode = s.HomeMunicipalityCode,
             FoundInMunicipalityCode = s.FoundInMunicipalityCode,
-            PersonalIdentityNumber = s.PersonalIdentityNumber,
             BirthDate = s.BirthDate,
-            Summary = s.Summary,
             ReportedByOfficerId = s.OfficerId,
             ReportedByUnit = s.Unit,
             ReportedByPhone = s.Phone,

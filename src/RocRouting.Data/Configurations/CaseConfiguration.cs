@@ -17,9 +17,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<ChildCase>
         builder.Property(c => c.Category).HasWireConversion().HasMaxLength(32);
         builder.Property(c => c.HomeMunicipalityCode).HasMaxLength(4).IsFixedLength();
         builder.Property(c => c.FoundInMunicipalityCode).HasMaxLength(4).IsFixedLength();
-        builder.Property(c => c.PersonalIdentityNumber).HasMaxLength(12);
         builder.HasIndex(c => c.ChildKey);
-        builder.Property(c => c.Summary).HasMaxLength(4000);
         builder.Property(c => c.ReportedByOfficerId).HasMaxLength(64);
         builder.Property(c => c.ReportedByUnit).HasMaxLength(64);
         builder.Property(c => c.ReportedByPhone).HasMaxLength(32);

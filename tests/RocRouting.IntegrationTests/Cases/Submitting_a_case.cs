@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Data;
+using RocRouting.Data.Privacy;
 using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Cases;
@@ -122,13 +123,16 @@ public sealed class Submitting_a_case
     {
         using var response = await CaseRequests.PostAsync(_police, CaseRequests.Valid(home: null));
         var caseId = (await CaseRequests.JsonAsync(response)).GetProperty("caseId").GetGuid();
-        var (stored, outbox) = await _app.WithDbAsync(async db => (
+        var (stored, row, outbox) = await _app.WithDbAsync(async db => (
             await db.Cases.SingleAsync(c => c.Id == caseId),
+            (await db.Database.SqlQuery<string>($"SELECT row_to_json(c)::text AS \"Value\" FROM cases c WHERE id = {caseId}").ToListAsync()).Single(),
             await db.OutboxMessages.Where(m => m.MessageType == "RocRouting.Contracts.CaseSubmitted")
                 .Where(m => EF.Functions.JsonContains(m.Payload, $"{{\"caseId\":\"{caseId}\"}}")).ToListAsync()));
         Assert.Multiple(() =>
         {
-            Assert.That(stored.PersonalIdentityNumber, Is.EqualTo("191212121212"));
+            Assert.That(stored.SealedPersonalIdentityNumber, Does.StartWith("aes256gcm:test-1:").And.Not.Contain("1212121212"), "encrypted at rest");
+            Assert.That(_app.Protector.Open(stored.SealedPersonalIdentityNumber!, caseId, PersonalField.IdentityNumber), Is.EqualTo("191212121212"));
+            Assert.That(row, Does.Not.Contain("1212121212").And.Not.Contain("Tolvan"), "neither the number nor the summary in clear anywhere in the row");
             Assert.That(stored.BirthDate, Is.EqualTo(new DateOnly(1912, 12, 12)));
             Assert.That(stored.HomeMunicipalityCode, Is.Null);
             Assert.That(outbox, Has.Count.EqualTo(1));

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RocRouting.Data;
+using RocRouting.Data.Privacy;
 using RocRouting.Worker;
 
 namespace RocRouting.IntegrationTests.Infrastructure;
@@ -33,6 +34,11 @@ public sealed class RocApp : IAsyncDisposable
     }
 
     private readonly Dictionary<string, string?> _settings;
+
+    /// <summary>A copy of the configuration both processes run with, for a command run beside them.</summary>
+    public Dictionary<string, string?> Configuration => new(_settings);
+
+    public PersonalDataProtector Protector => Api.Services.GetRequiredService<PersonalDataProtector>();
 
     public string ConnectionString { get; }
 
@@ -102,10 +108,17 @@ public sealed class RocApp : IAsyncDisposable
         ["Auth:Audience"] = TestTokens.Audience,
         ["Auth:DevelopmentSigningKey"] = TestTokens.SigningKey,
         ["Outbox:PollInterval"] = "00:00:01",
+        ["PersonalData:HashKey"] = "dGVzdC1jaGlsZC1rZXktZm9yLXJvY3JvdXRpbmctdGVzdHMtb25seQ==",
+        ["PersonalData:CurrentKeyId"] = "test-1",
+        ["PersonalData:EncryptionKeys:test-1"] = TestKeys.First,
     };
 
     public static async Task MigrateAsync(Dictionary<string, string?> settings) =>
-        await WorkerApp.MigrateAsync([.. settings.Where(kv => kv.Value is not null).Select(kv => $"--{kv.Key}={kv.Value}")]);
+        await WorkerApp.MigrateAsync(CommandLine(settings));
+
+    /// <summary>Settings as the command-line arguments of a worker verb (migrate, rotate-keys).</summary>
+    public static string[] CommandLine(Dictionary<string, string?> settings) =>
+        [.. settings.Where(kv => kv.Value is not null).Select(kv => $"--{kv.Key}={kv.Value}")];
 
     public HttpClient Client(string? token = null)
     {

@@ -24,7 +24,7 @@ public sealed class Keeping_personal_data : ClockedAppTest
 
         Clock.Set(closedAt.AddDays(89));
         var before = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == closed));
-        Assert.That(before.PersonalIdentityNumber, Is.Not.Null, "kept within the retention period");
+        Assert.That(before.SealedPersonalIdentityNumber, Is.Not.Null, "kept within the retention period");
 
         Clock.Set(closedAt.AddDays(91));
         var after = await Eventually.Until(
@@ -36,14 +36,14 @@ public sealed class Keeping_personal_data : ClockedAppTest
         var erasures = await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == closed && a.Action == "case.erase"));
         Assert.Multiple(() =>
         {
-            Assert.That(after.PersonalIdentityNumber, Is.Null);
+            Assert.That(after.SealedPersonalIdentityNumber, Is.Null);
             Assert.That(after.BirthDate, Is.Null);
-            Assert.That(after.Summary, Is.Null);
+            Assert.That(after.SealedSummary, Is.Null);
             Assert.That(after.ReportedByPhone, Is.Null);
             Assert.That(note, Is.Null);
             Assert.That(after.Status, Is.EqualTo(CaseStatus.Closed), "the pseudonymous case remains for statistics");
             Assert.That(after.Urgency, Is.EqualTo(before.Urgency));
-            Assert.That(stillOpen.PersonalIdentityNumber, Is.Not.Null, "an open case is never erased");
+            Assert.That(stillOpen.SealedPersonalIdentityNumber, Is.Not.Null, "an open case is never erased");
             Assert.That(erasures, Is.EqualTo(1), "erased once, however often the job runs");
         });
     }

@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace RocRouting.Data.Privacy;
+
+/// <summary>
+/// Re-encrypts every sealed value that is not under the current key (and seals any value stored
+/// before encryption existed). Batches of rows are locked while they are rewritten, so the
+/// retention job cannot erase a value that this then writes back. Idempotent and resumable: a
+/// second run finds nothing to do.
+/// </summary>
+public static class PersonalDataRekeying
+{
+    private sealed record Row(Guid Id, string? SealedPersonalIdentityNumber, string? SealedSummary);
+
+    /// <summary>Re-encrypts everything not under the current key (the rotation command).</summary>
+    public static Task<int> RunAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>
+        RunAsync(db, protector, protector.CurrentPrefix, batchSize, cancellationToken);
+
+    /// <summary>Seals only values stored before encryption (the migrate step, which may not hold every old key).</summary>
+    public static Task<int> SealPlaintextAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>
+        RunAsync(db, protector, PersonalDataProtector.Scheme, batchSize, cancellationToken);
+
+    /// <summary>Rewrites every value that does not start with <paramref name="keep"/>.</summary>
+    private static async Task<int> RunAsync(RocDbContext db, PersonalDataProtector protector, string keep, int batchSize, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        var after = Guid.Empty;
+        while (true)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Not composed: FOR UPDATE must stay on the statement that reads the rows.
+            var rows = await db.Database.SqlQuery<Row>($"""
+                SELECT id AS "Id", sealed_personal_identity_number AS "SealedPersonalIdentityNumber", sealed_summary AS "SealedSummary"
+                FROM cases
+                WHERE id > {after}
+                  AND (NOT starts_with(sealed_personal_identity_number, {keep}) OR NOT starts_with(sealed_summary, {keep}))
+                ORDER BY id
+                LIMIT {batchSize}
+                FOR UPDATE
+                """).ToListAsync(cancellationToken);
+            if (rows.Count == 0)
+            {
+                return total;
+            }
+            foreach (var row in rows)
+            {
+                var pin = Reseal(row.SealedPersonalIdentityNumber, row.Id, PersonalField.IdentityNumber);
+                var summary = Reseal(row.SealedSummary, row.Id, PersonalField.Summary);
+                await db.Database.ExecuteSqlAsync(
+                    $"UPDATE cases SET sealed_personal_identity_number = {pin}, sealed_summary = {summary} WHERE id = {row.Id}",
+                    cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            total += rows.Count;
+            after = rows[^1].Id;
+        }
+
+        string? Reseal(string? value, Guid caseId, PersonalField field) =>
+            value is null || value.StartsWith(keep, StringComparison.Ordinal) ? value : protector.Reseal(value, caseId, field);
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RocRouting.Data.Privacy;
+using RocRouting.IntegrationTests.Infrastructure;
+using RocRouting.Worker;
+
+namespace RocRouting.IntegrationTests.Security;
+
+/// <summary>The rotate-keys command and the migrate step on a database of their own (rotation rewrites every case).</summary>
+public sealed class Rotating_the_encryption_key
+{
+    private RocApp _app = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => _app = await RocApp.StartAsync(prefix: "rekey.");
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _app.DisposeAsync();
+
+    private static PersonalDataProtector Protector(Dictionary<string, string?> settings)
+    {
+        var options = new PersonalDataOptions { CurrentKeyId = settings["PersonalData:CurrentKeyId"] };
+        foreach (var (k, v) in settings.Where(kv => kv.Key.StartsWith("PersonalData:EncryptionKeys:", StringComparison.Ordinal)))
+        {
+            options.EncryptionKeys[k["PersonalData:EncryptionKeys:".Length..]] = v!;
+        }
+        return new PersonalDataProtector(Options.Create(options));
+    }
+
+    private async Task<(string? Pin, string? Summary)> StoredAsync(Guid caseId)
+    {
+        var stored = await _app.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == caseId));
+        return (stored.SealedPersonalIdentityNumber, stored.SealedSummary);
+    }
+
+    [Test]
+    public async Task Reencrypts_every_value_under_the_new_key_which_alone_then_opens_it()
+    {
+        var caseId = await StaffActions.SubmitAsync(_app, "0138", "urgent");
+        var rotated = _app.Configuration;
+        rotated["PersonalData:CurrentKeyId"] = "test-2";
+        rotated["PersonalData:EncryptionKeys:test-2"] = TestKeys.Second;
+
+        var exitCode = await WorkerApp.RotateKeysAsync(RocApp.CommandLine(rotated));
+
+        var (pin, summary) = await StoredAsync(caseId);
+        var onlyNewKey = Protector(new() { ["PersonalData:CurrentKeyId"] = "test-2", ["PersonalData:EncryptionKeys:test-2"] = TestKeys.Second });
+        var again = await _app.WithDbAsync(db => PersonalDataRekeying.RunAsync(db, Protector(rotated), 10, CancellationToken.None));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero);
+            Assert.That(pin, Does.StartWith("aes256gcm:test-2:"));
+            Assert.That(summary, Does.StartWith("aes256gcm:test-2:"));
+            Assert.That(onlyNewKey.Open(pin!, caseId, PersonalField.IdentityNumber), Is.EqualTo("191212121212"));
+            Assert.That(onlyNewKey.Open(summary!, caseId, PersonalField.Summary), Does.StartWith("Fictitious test case"));
+            Assert.That(again, Is.Zero, "a second run finds nothing left to re-encrypt");
+        });
+    }
+
+    [Test]
+    public async Task The_migrate_step_seals_values_stored_before_encryption()
+    {
+        var caseId = await StaffActions.SubmitAsync(_app, "0138", "urgent");
+        await _app.WithDbAsync(db => db.Database.ExecuteSqlAsync(
+            $"UPDATE cases SET sealed_personal_identity_number = '191212121212', sealed_summary = 'Fictitious legacy summary' WHERE id = {caseId}"));
+
+        await RocApp.MigrateAsync(_app.Configuration);
+
+        var (pin, summary) = await StoredAsync(caseId);
+        var protector = Protector(_app.Configuration);
+        Assert.Multiple(() =>
+        {
+            Assert.That(pin, Does.StartWith("aes256gcm:"));
+            Assert.That(protector.Open(pin!, caseId, PersonalField.IdentityNumber), Is.EqualTo("191212121212"));
+            Assert.That(protector.Open(summary!, caseId, PersonalField.Summary), Is.EqualTo("Fictitious legacy summary"));
+        });
+    }
+}
