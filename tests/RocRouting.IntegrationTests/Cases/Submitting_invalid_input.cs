@@ -110,6 +110,7 @@ public sealed class Submitting_invalid_input
     [TestCase("null")]
     [TestCase("[1,2]")]
     [TestCase("{\"child\": {\"personalIdentityNumber\": {\"nested\": true}}}")]
+    [TestCase("{\"summary\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}")]
     public async Task That_is_not_a_case_object_is_a_bad_request_not_a_server_error(string raw)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cases")
