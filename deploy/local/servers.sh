@@ -86,6 +86,10 @@ wait_for_port() {
   done
 }
 
+# ROC_SERVERS="rabbitmq" (or "postgres") limits start and stop to one server: tests stop and restart
+# a broker of their own to see the service recover.
+wants() { [[ " ${ROC_SERVERS:-postgres rabbitmq} " == *" $1 "* ]]; }
+
 start() {
   local dir=$1
   if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
@@ -97,7 +101,13 @@ start() {
   load_ports "$dir"
   printf 'PG_PORT=%s\nAMQP_PORT=%s\nDIST_PORT=%s\nEPMD_PORT=%s\n' "$PG_PORT" "$AMQP_PORT" "$DIST_PORT" "$EPMD_PORT" > "$dir/ports.env"
 
-  local bin
+  if wants postgres; then start_postgres "$dir"; fi
+  if wants rabbitmq; then start_rabbitmq "$dir"; fi
+  log "PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT (data in $dir; started: ${ROC_SERVERS:-postgres rabbitmq})"
+}
+
+start_postgres() {
+  local dir=$1 bin
   bin=$(pg_bin)
   if [ ! -f "$dir/postgres/PG_VERSION" ]; then
     mkdir -p "$dir/postgres"
@@ -112,7 +122,10 @@ start() {
     as_pg "$bin/pg_ctl" -D "$dir/postgres" -l "$dir/postgres.log" -w -t 60 \
       -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir/postgres -c max_connections=200 $fast" start >/dev/null
   fi
+}
 
+start_rabbitmq() {
+  local dir=$1
   rabbit_env "$dir"
   mkdir -p "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"
   [ -f "$RABBITMQ_ENABLED_PLUGINS_FILE" ] || echo "[${ROC_RABBIT_PLUGINS:-}]." > "$RABBITMQ_ENABLED_PLUGINS_FILE"
@@ -122,7 +135,6 @@ start() {
     echo $! > "$dir/rabbitmq/launcher.pid"
     wait_for_port "$AMQP_PORT" RabbitMQ 90 || { tail -n 30 "$dir/rabbitmq/server.out" >&2; exit 1; }
   fi
-  log "PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ on 127.0.0.1:$AMQP_PORT (data in $dir)"
 }
 
 stop() {
@@ -131,14 +143,14 @@ stop() {
   dir=$(cd "$dir" && pwd)
   load_ports "$dir"
   rabbit_env "$dir"
-  if [ -f "$RABBITMQ_PID_FILE" ]; then
+  if wants rabbitmq && [ -f "$RABBITMQ_PID_FILE" ]; then
     /usr/lib/rabbitmq/bin/rabbitmqctl stop "$RABBITMQ_PID_FILE" >/dev/null 2>&1 \
       || kill -9 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null || true
   fi
-  epmd -kill >/dev/null 2>&1 || true
+  if wants rabbitmq; then epmd -kill >/dev/null 2>&1 || true; fi
   local bin
   bin=$(pg_bin)
-  if [ -f "$dir/postgres/postmaster.pid" ]; then
+  if wants postgres && [ -f "$dir/postgres/postmaster.pid" ]; then
     as_pg "$bin/pg_ctl" -D "$dir/postgres" -m fast -w -t 30 stop >/dev/null 2>&1 || true
   fi
 }

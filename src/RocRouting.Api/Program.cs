@@ -22,6 +22,7 @@ builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddProblemDetails();
 builder.Services.AddRocRateLimiting();
 builder.Services.AddPersonalDataProtection();
+builder.Services.AddHealthChecks().AddWorkerHealthCheck();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {

@@ -119,3 +119,16 @@ public enum CaseCategory
     AbscondedFromCare,
     Other,
 }
+
+/// <summary>A worker's self-check: sent through the real broker and answered by whichever worker consumes it.</summary>
+public sealed record CheckHeartbeat
+{
+    public required Guid HeartbeatId { get; init; }
+    public required DateTimeOffset SentAt { get; init; }
+}
+
+/// <summary>The answer to <see cref="CheckHeartbeat"/>: the bus carried a message both ways.</summary>
+public sealed record HeartbeatReturned
+{
+    public required Guid HeartbeatId { get; init; }
+}

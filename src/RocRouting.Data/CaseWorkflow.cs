@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Contracts;
 using RocRouting.Data.Outbox;
@@ -37,7 +38,7 @@ public static class CaseWorkflow
             MunicipalityCode = s.MunicipalityCode,
             DueAt = s.DueAt,
         }));
-        route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.FirstMiss, DueAt = decision.AcknowledgeBy });
+        route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.FirstMiss, DueAt = decision.AcknowledgeBy, TraceParent = Activity.Current?.Id });
         if (decision.Recipient.Kind == RecipientKind.HomeMunicipality)
         {
             // A municipality whose office closes before the deadline loses the case to the socialjour at closing time.
@@ -45,7 +46,7 @@ public static class CaseWorkflow
             var workday = calendar.StatusAt(now).OpenDay ?? calendar.NextOpening(now);
             if (workday.Closes < decision.AcknowledgeBy)
             {
-                route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.Reroute, DueAt = workday.Closes });
+                route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.Reroute, DueAt = workday.Closes, TraceParent = Activity.Current?.Id });
             }
         }
         db.CaseRoutes.Add(route);
@@ -112,6 +113,7 @@ public static class CaseWorkflow
                 InboxItemId = item.Id,
                 CaseId = @case.Id,
                 Recipient = recipient.ToString(),
+                TraceParent = Activity.Current?.Id,
                 State = DeliveryState.Pending,
                 // A case is announced at once; a signal when it is due.
                 NextAttemptAt = kind == InboxItemKind.Case ? now : dueAt,

@@ -184,6 +184,9 @@ public sealed class Deadline
     public DateTimeOffset DueAt { get; set; }
 
     public DateTimeOffset? FiredAt { get; set; }
+
+    /// <summary>The trace that set the deadline (W3C traceparent), so firing it continues the case's trace.</summary>
+    public string? TraceParent { get; set; }
 }
 
 /// <summary>One step on a case's timeline. Never holds personal data.</summary>
@@ -301,6 +304,9 @@ public sealed class Delivery
     /// <summary>The recipient as "home-municipality:0138" / "social-emergency-service:stockholm".</summary>
     public required string Recipient { get; set; }
 
+    /// <summary>The trace that created the delivery (W3C traceparent), so each attempt continues the case's trace.</summary>
+    public string? TraceParent { get; set; }
+
     public DeliveryState State { get; set; }
 
     public int Attempts { get; set; }
@@ -319,4 +325,20 @@ public sealed class Delivery
 
     public override string ToString() =>
         $"delivery {Id} to {Recipient}: {State}, {Attempts} attempt(s), next {NextAttemptAt:O}, lease {LeaseUntil:O}, last error {LastError}";
+}
+
+/// <summary>
+/// What each worker instance last proved about itself, written by the worker and read by the API's
+/// readiness check: a heartbeat came back through the real bus, the deadline watcher completed a round.
+/// Times are the database's clock, so instances on different machines compare fairly.
+/// </summary>
+public sealed class WorkerStatus
+{
+    public required string Instance { get; set; }
+
+    public DateTimeOffset? HeartbeatReturnedAt { get; set; }
+
+    public DateTimeOffset? DeadlinesCheckedAt { get; set; }
+
+    public DateTimeOffset SeenAt { get; set; }
 }

@@ -22,6 +22,8 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     public DbSet<InboxItem> InboxItems => Set<InboxItem>();
 
+    public DbSet<WorkerStatus> WorkerStatuses => Set<WorkerStatus>();
+
     public DbSet<Delivery> Deliveries => Set<Delivery>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

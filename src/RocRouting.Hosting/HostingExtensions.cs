@@ -17,6 +17,7 @@ public static class HostingExtensions
         builder.Services.AddRocData();
         builder.AddRocRoutingConfiguration();
         builder.AddRocLogging();
+        builder.AddRocTelemetry();
         builder.Services.AddHostedService<SchemaCheck>();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])

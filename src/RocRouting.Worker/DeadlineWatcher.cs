@@ -1,8 +1,9 @@
-using System.Diagnostics.Metrics;
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RocRouting.Contracts;
 using RocRouting.Data;
+using RocRouting.Data.Diagnostics;
 using RocRouting.Data.Outbox;
 using RocRouting.Routing;
 
@@ -28,11 +29,20 @@ public sealed partial class DeadlineWatcher(
     IServiceScopeFactory scopes,
     TimeProvider time,
     IOptions<DeadlineOptions> options,
-    IMeterFactory meters,
+    RocMetrics metrics,
     ILogger<DeadlineWatcher> logger) : BackgroundService
 {
-    private readonly Counter<long> _fired = meters.Create("RocRouting.Worker").CreateCounter<long>("rocrouting.deadlines.fired", description: "Deadlines that acted, by kind");
-    private readonly Counter<long> _escalated = meters.Create("RocRouting.Worker").CreateCounter<long>("rocrouting.cases.escalated", description: "Operator alerts: cases nobody acknowledged");
+    private long _lastRound = -1;
+
+    /// <summary>How long ago a round last completed (real time, whatever the injected clock says); null before the first.</summary>
+    public TimeSpan? SinceLastRound
+    {
+        get
+        {
+            var last = Interlocked.Read(ref _lastRound);
+            return last < 0 ? null : TimeSpan.FromMilliseconds(Environment.TickCount64 - last);
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,6 +53,7 @@ public sealed partial class DeadlineWatcher(
                 while (await FireDueAsync(stoppingToken) == options.Value.BatchSize)
                 {
                 }
+                Interlocked.Exchange(ref _lastRound, Environment.TickCount64);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -76,6 +87,8 @@ public sealed partial class DeadlineWatcher(
             .ToListAsync(cancellationToken);
         foreach (var deadline in due)
         {
+            // Firing continues the trace of the decision that set the deadline, and so the case's trace.
+            using var activity = RocDiagnostics.StartFrom("deadline " + Wire.Name(deadline.Kind), ActivityKind.Internal, deadline.TraceParent, deadline.CaseId);
             var @case = await db.LockCaseAsync(deadline.CaseId, cancellationToken);
             var route = await db.CaseRoutes.SingleAsync(r => r.Id == deadline.RouteId, cancellationToken);
             deadline.FiredAt = now;
@@ -96,7 +109,7 @@ public sealed partial class DeadlineWatcher(
                     Escalate(db, @case, route, now);
                     break;
             }
-            _fired.Add(1, new KeyValuePair<string, object?>("kind", Wire.Name(deadline.Kind)));
+            metrics.DeadlinesFired.Add(1, new KeyValuePair<string, object?>("kind", Wire.Name(deadline.Kind)));
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -107,6 +120,7 @@ public sealed partial class DeadlineWatcher(
     {
         var recipient = route.Recipient;
         @case.Status = CaseStatus.Overdue;
+        metrics.CasesOverdue.Add(1, new("recipient_kind", Wire.Name(recipient.Kind)), new("urgency", Wire.Name(@case.Urgency)));
         CaseWorkflow.AddEvent(db, @case, CaseEventKind.Overdue, now, $"{recipient} did not acknowledge by {route.AcknowledgeBy:u}");
         CaseWorkflow.AddEvent(db, @case, CaseEventKind.Renotified, now, recipient.ToString());
         db.Enqueue(
@@ -129,11 +143,11 @@ public sealed partial class DeadlineWatcher(
             // A municipality keeps the case until the second window ends or its office closes, whichever is first.
             var office = config.CalendarFor(recipient.MunicipalityCode!).StatusAt(now);
             var dueAt = office.OpenDay is { } day ? (day.Closes < secondWindowEnds ? day.Closes : secondWindowEnds) : now;
-            next = new Deadline { CaseId = @case.Id, RouteId = route.Id, Kind = DeadlineKind.Reroute, DueAt = dueAt };
+            next = new Deadline { CaseId = @case.Id, RouteId = route.Id, Kind = DeadlineKind.Reroute, DueAt = dueAt, TraceParent = Activity.Current?.Id };
         }
         else
         {
-            next = new Deadline { CaseId = @case.Id, RouteId = route.Id, Kind = DeadlineKind.Escalate, DueAt = secondWindowEnds };
+            next = new Deadline { CaseId = @case.Id, RouteId = route.Id, Kind = DeadlineKind.Escalate, DueAt = secondWindowEnds, TraceParent = Activity.Current?.Id };
         }
         db.Deadlines.Add(next);
         LogOverdue(logger, @case.Id, recipient.Kind, next.Kind, next.DueAt);
@@ -149,6 +163,7 @@ public sealed partial class DeadlineWatcher(
             : RoutingPolicy.RerouteToSocialEmergencyService(@case.Facts(), now, config, RuleIds.EscalationOfficeClosed,
                 $"{municipality}'s office closed with the case unacknowledged; the socialjour takes it");
         CaseWorkflow.ApplyRoute(db, @case, decision, config, webhooks, now, CaseEventKind.Rerouted);
+        metrics.RoutingDecisions.Add(1, new("rule", decision.RuleId), new("recipient_kind", Wire.Name(decision.Recipient.Kind)));
         db.Audit(Actor.Worker, "case.reroute", @case.Id, now);
         LogRerouted(logger, @case.Id, decision.RuleId);
     }
@@ -170,7 +185,7 @@ public sealed partial class DeadlineWatcher(
             },
             MessageIds.For(@case.Id, nameof(CaseEscalated), route.Sequence),
             now);
-        _escalated.Add(1, new KeyValuePair<string, object?>("urgency", Wire.Name(@case.Urgency)));
+        metrics.CasesEscalated.Add(1, new KeyValuePair<string, object?>("urgency", Wire.Name(@case.Urgency)));
         LogEscalated(logger, @case.Id, route.RecipientServiceId, @case.Urgency);
     }
 

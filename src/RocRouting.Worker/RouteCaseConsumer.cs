@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RocRouting.Contracts;
 using RocRouting.Data;
+using RocRouting.Data.Diagnostics;
 using RocRouting.Routing;
 
 namespace RocRouting.Worker;
@@ -17,6 +19,7 @@ public sealed partial class RouteCaseConsumer(
     RoutingConfiguration config,
     WebhookDirectory webhooks,
     TimeProvider time,
+    RocMetrics metrics,
     ILogger<RouteCaseConsumer> logger) : IConsumer<CaseSubmitted>
 {
     public const int FirstDecision = 1;
@@ -53,6 +56,9 @@ public sealed partial class RouteCaseConsumer(
             LogAlreadyRouted(logger, message.CaseId);
             return;
         }
+        Activity.Current.TagCase(@case.Id, message.Urgency, decision.RuleId, decision.Recipient.MunicipalityCode ?? message.HomeMunicipalityCode);
+        metrics.RoutingDecisions.Add(1, new("rule", decision.RuleId), new("recipient_kind", Wire.Name(decision.Recipient.Kind)));
+        metrics.TimeToRoute.Record((now - message.SubmittedAt).TotalSeconds, new KeyValuePair<string, object?>("urgency", Wire.Name(message.Urgency)));
         LogRouted(logger, @case.Id, decision.Recipient.Kind, decision.RuleId, (now - message.SubmittedAt).TotalMilliseconds);
     }
 

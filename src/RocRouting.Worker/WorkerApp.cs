@@ -11,8 +11,11 @@ namespace RocRouting.Worker;
 /// <summary>The worker's composition, shared by Program and the integration tests.</summary>
 public static partial class WorkerApp
 {
-    public static void RegisterConsumers(IBusRegistrationConfigurator bus) =>
+    public static void RegisterConsumers(IBusRegistrationConfigurator bus)
+    {
         bus.AddConsumer<RouteCaseConsumer>();
+        bus.AddConsumer<HeartbeatConsumer>();
+    }
 
     public static HostApplicationBuilder AddRocWorker(this HostApplicationBuilder builder)
     {
@@ -29,6 +32,8 @@ public static partial class WorkerApp
         builder.Services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddHostedService<DeliveryWorker>();
+        builder.Services.AddOptions<SelfMonitoringOptions>().BindConfiguration("SelfMonitoring");
+        builder.Services.AddHostedService<SelfMonitor>();
         builder.Services.AddRocWarmUp(typeof(CaseRouted));
         return builder;
     }

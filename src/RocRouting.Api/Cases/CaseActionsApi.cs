@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Api.Infrastructure;
 using RocRouting.Contracts;
 using RocRouting.Data;
+using RocRouting.Data.Diagnostics;
 using RocRouting.Data.Privacy;
 using RocRouting.Data.Outbox;
 using RocRouting.Hosting;
@@ -50,7 +52,8 @@ public static partial class CaseActionsApi
     /// by whichever commits first.
     /// </summary>
     internal static async Task<IResult> AcknowledgeAsync(
-        Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
+        Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, RocMetrics metrics,
+        CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<AcknowledgementRequest>(http, MaxBodyBytes, cancellationToken);
         if (request is null)
@@ -99,6 +102,11 @@ public static partial class CaseActionsApi
             now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Activity.Current.TagCase(@case.Id, @case.Urgency, municipalityCode: @case.RecipientMunicipalityCode);
+        metrics.TimeToAcknowledge.Record(
+            (now - route.DecidedAt).TotalSeconds,
+            new("recipient_kind", Wire.Name(route.Recipient.Kind)),
+            new("urgency", Wire.Name(@case.Urgency)));
         return TypedResults.Ok(AcknowledgementView.From(acknowledgement));
     }
 
@@ -108,7 +116,7 @@ public static partial class CaseActionsApi
     /// </summary>
     internal static async Task<IResult> HandOverAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, WebhookDirectory webhooks,
-        PersonalDataProtector protector, TimeProvider time, ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
+        PersonalDataProtector protector, TimeProvider time, RocMetrics metrics, ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<HandoverRequest>(http, MaxBodyBytes, cancellationToken);
         if (request is null)
@@ -151,6 +159,8 @@ public static partial class CaseActionsApi
         db.Audit(Actor.From(user, from), "case.handover", @case.Id, now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Activity.Current.TagCase(@case.Id, @case.Urgency, decision.RuleId, decision.Recipient.MunicipalityCode);
+        metrics.RoutingDecisions.Add(1, new("rule", decision.RuleId), new("recipient_kind", Wire.Name(decision.Recipient.Kind)));
         LogHandedOver(logger, @case.Id, decision.Recipient.Kind);
 
         var view = await CasesApi.LoadViewAsync(db, @case.Id, protector, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -7,6 +8,7 @@ using Npgsql;
 using RocRouting.Api.Infrastructure;
 using RocRouting.Contracts;
 using RocRouting.Data;
+using RocRouting.Data.Diagnostics;
 using RocRouting.Data.Outbox;
 using RocRouting.Data.Privacy;
 using RocRouting.Hosting;
@@ -50,6 +52,7 @@ public static partial class CasesApi
         ChildKeys childKeys,
         PersonalDataProtector protector,
         TimeProvider time,
+        RocMetrics metrics,
         ILogger<CaseAccepted> logger,
         CancellationToken cancellationToken)
     {
@@ -116,6 +119,8 @@ public static partial class CasesApi
             return Replay(winner, hash);
         }
 
+        Activity.Current.TagCase(@case.Id, @case.Urgency, municipalityCode: @case.HomeMunicipalityCode);
+        metrics.CasesSubmitted.Add(1, new KeyValuePair<string, object?>("urgency", Wire.Name(@case.Urgency)));
         LogSubmitted(logger, @case.Id, @case.Urgency, @case.Category);
         return Accepted(@case.Id, @case.Status);
     }

@@ -111,6 +111,7 @@ internal sealed class DeadlineConfiguration : IEntityTypeConfiguration<Deadline>
         builder.HasKey(d => d.Id);
         builder.Property(d => d.Id).UseIdentityAlwaysColumn();
         builder.Property(d => d.Kind).HasWireConversion().HasMaxLength(32);
+        builder.Property(d => d.TraceParent).HasMaxLength(128);
         builder.HasIndex(d => d.DueAt).HasFilter("fired_at IS NULL").HasDatabaseName("ix_case_deadlines_pending");
         builder.HasIndex(d => d.CaseId);
         builder.HasOne<ChildCase>().WithMany().HasForeignKey(d => d.CaseId);
@@ -150,6 +151,7 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.Property(d => d.Recipient).HasMaxLength(96);
         builder.Property(d => d.State).HasWireConversion().HasMaxLength(16);
         builder.Property(d => d.LastError).HasMaxLength(500);
+        builder.Property(d => d.TraceParent).HasMaxLength(128);
         builder.HasIndex(d => d.NextAttemptAt).HasFilter("state = 'pending'").HasDatabaseName("ix_deliveries_pending");
         builder.HasIndex(d => d.InboxItemId);
         builder.HasOne<InboxItem>().WithMany().HasForeignKey(d => d.InboxItemId);
@@ -185,4 +187,14 @@ internal static class WireConversion
     public static PropertyBuilder<TEnum> HasWireConversion<TEnum>(this PropertyBuilder<TEnum> property)
         where TEnum : struct, Enum =>
         property.HasConversion(v => Wire.Name(v), s => Wire.Parse<TEnum>(s));
+}
+
+internal sealed class WorkerStatusConfiguration : IEntityTypeConfiguration<WorkerStatus>
+{
+    public void Configure(EntityTypeBuilder<WorkerStatus> builder)
+    {
+        builder.ToTable("worker_status");
+        builder.HasKey(w => w.Instance);
+        builder.Property(w => w.Instance).HasMaxLength(128);
+    }
 }

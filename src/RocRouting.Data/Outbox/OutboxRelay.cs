@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using RocRouting.Data.Diagnostics;
+
 namespace RocRouting.Data.Outbox;
 
 public sealed class OutboxOptions
@@ -38,7 +40,6 @@ public sealed partial class OutboxRelay(
     IOptions<OutboxOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
-    private static readonly ActivitySource Source = new("RocRouting.Outbox");
 
     private readonly OutboxOptions _options = options.Value;
 
@@ -127,7 +128,9 @@ public sealed partial class OutboxRelay(
 
     private async Task<(OutboxMessage Row, Exception? Error)> PublishAsync(OutboxMessage row)
     {
-        using var activity = Source.StartActivity("outbox publish", ActivityKind.Producer, row.TraceParent);
+        // The span continues the trace of the request that wrote the row; MassTransit's publish span
+        // under it carries the context on to the consumer in the message headers.
+        using var activity = RocDiagnostics.StartFrom("outbox publish", ActivityKind.Producer, row.TraceParent);
         activity?.SetTag("messaging.message.id", row.Id);
         activity?.SetTag("messaging.message.type", row.MessageType);
         try

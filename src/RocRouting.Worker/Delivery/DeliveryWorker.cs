@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using RocRouting.Contracts;
 using RocRouting.Data;
+using RocRouting.Data.Diagnostics;
 using RocRouting.Data.Outbox;
 
 namespace RocRouting.Worker.Delivery;
@@ -28,7 +29,7 @@ public sealed partial class DeliveryWorker(
     WebhookPipelines pipelines,
     TimeProvider time,
     IOptions<DeliveryOptions> options,
-    IMeterFactory meters,
+    RocMetrics metrics,
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -38,7 +39,6 @@ public sealed partial class DeliveryWorker(
     private readonly SemaphoreSlim _slots = new(32);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
 
-    private readonly Counter<long> _attempts = meters.Create("RocRouting.Worker").CreateCounter<long>("rocrouting.deliveries.attempts", description: "Webhook delivery attempts by recipient and outcome");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -188,9 +188,22 @@ public sealed partial class DeliveryWorker(
     private async Task<(Data.Delivery Delivery, string? Error, TimeSpan? RetryAfter)> SendAsync(
         Data.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
     {
+        // Each attempt continues the trace of the decision that created the delivery.
+        using var activity = RocDiagnostics.StartFrom("webhook delivery", ActivityKind.Internal, delivery.TraceParent, delivery.CaseId);
+        activity?.SetTag("roc.recipient", delivery.Recipient);
+        var (error, retryAfter) = await TrySendAsync(delivery, item, cancellationToken);
+        if (error is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+        return (delivery, error, retryAfter);
+    }
+
+    private async Task<(string? Error, TimeSpan? RetryAfter)> TrySendAsync(Data.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
+    {
         if (directory.For(delivery.Recipient) is not { Url: { } url } webhook)
         {
-            return (delivery, "no webhook is configured for the recipient any more", TimeSpan.MaxValue);
+            return ("no webhook is configured for the recipient any more", TimeSpan.MaxValue);
         }
         var notification = new WebhookNotification(
             item.Kind == InboxItemKind.Case ? "case.routed" : "signal",
@@ -222,29 +235,39 @@ public sealed partial class DeliveryWorker(
                 },
                 cancellationToken);
             var status = (int)response.StatusCode;
-            _attempts.Add(sent, new("recipient", delivery.Recipient), new("outcome", status < 300 ? "delivered" : "failed"));
+            Count(delivery, sent, response.IsSuccessStatusCode ? "delivered" : "failed", failed: response.IsSuccessStatusCode ? sent - 1 : sent);
             if (response.IsSuccessStatusCode)
             {
-                return (delivery, null, null);
+                return (null, null);
             }
             var error = $"HTTP {status}";
             if (WebhookPipelines.IsTransient(response))
             {
-                return (delivery, error, WebhookPipelines.RetryAfter(response, time.GetUtcNow()));
+                return (error, WebhookPipelines.RetryAfter(response, time.GetUtcNow()));
             }
             // Any other 4xx: the receiver refuses this notification; retrying will not change its mind.
-            return (delivery, error, TimeSpan.MaxValue);
+            return (error, TimeSpan.MaxValue);
         }
         catch (BrokenCircuitException e)
         {
-            _attempts.Add(1, new("recipient", delivery.Recipient), new("outcome", "circuit-open"));
-            return (delivery, "circuit open: the receiver has been failing", e.RetryAfter);
+            Count(delivery, 1, "circuit-open", failed: 1);
+            return ("circuit open: the receiver has been failing", e.RetryAfter);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Connection refused, timeouts, and anything unforeseen: the durable schedule tries again.
-            _attempts.Add(Math.Max(sent, 1), new("recipient", delivery.Recipient), new("outcome", "error"));
-            return (delivery, e.GetType().Name, null);
+            Count(delivery, Math.Max(sent, 1), "error", failed: Math.Max(sent, 1));
+            return (e.GetType().Name, null);
+        }
+    }
+
+    private void Count(Data.Delivery delivery, int attempts, string outcome, int failed)
+    {
+        var recipient = new KeyValuePair<string, object?>("recipient", delivery.Recipient);
+        metrics.DeliveryAttempts.Add(attempts, recipient, new("outcome", outcome));
+        if (failed > 0)
+        {
+            metrics.DeliveryFailures.Add(failed, recipient);
         }
     }
 

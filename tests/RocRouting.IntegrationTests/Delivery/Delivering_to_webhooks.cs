@@ -89,6 +89,18 @@ public sealed class Delivering_to_webhooks
     }
 
     [Test]
+    public async Task The_delivery_continues_the_trace_of_the_submission()
+    {
+        var (caseId, delivery) = await RouteToAsync("0115");
+        await UntilStateAsync(delivery, DeliveryState.Delivered);
+
+        var request = _receiver.On("/ok").Single(r => r.DeliveryId == delivery.ToString());
+        var traceParent = request.Headers.Single(h => h.Key.Equals("traceparent", StringComparison.OrdinalIgnoreCase)).Value;
+        var submission = Captured.Spans().Single(s => s.Source == "Microsoft.AspNetCore" && s.Tag("roc.case_id") == caseId.ToString());
+        Assert.That(traceParent.Split('-')[1], Is.EqualTo(submission.TraceId), "police submission to webhook: one trace");
+    }
+
+    [Test]
     public async Task A_transient_failure_is_retried_and_every_repeat_is_marked()
     {
         var (_, delivery) = await RouteToAsync("0117");

@@ -41,4 +41,37 @@ public sealed class Reporting_readiness
         using var ready = await client.GetAsync("/health/ready");
         Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
+
+    [Test]
+    public async Task Is_unready_while_the_broker_is_down_and_ready_again_once_it_is_back()
+    {
+        await using var broker = await OwnBroker.StartAsync();
+        await using var app = await RocApp.StartAsync(prefix: "broker.", extraSettings: new()
+        {
+            ["RabbitMq:Url"] = broker.Url,
+            ["SelfMonitoring:MaxAge"] = "00:00:03",
+            ["SelfMonitoring:Timeout"] = "00:00:01",
+        });
+        using var client = app.Client();
+        await ReadinessAsync(client, HttpStatusCode.OK, "ready on a working broker");
+
+        await broker.StopAsync();
+        await ReadinessAsync(client, HttpStatusCode.ServiceUnavailable, "unready once heartbeats stop coming back");
+
+        await broker.StartAgainAsync();
+        await ReadinessAsync(client, HttpStatusCode.OK, "ready again when the broker is back", TimeSpan.FromSeconds(90));
+        var caseId = await StaffActions.SubmitAsync(app, "0138", "urgent");
+        await StaffActions.RoutedAsync(app, caseId);
+    }
+
+    private static Task<HttpStatusCode> ReadinessAsync(HttpClient client, HttpStatusCode expected, string what, TimeSpan? timeout = null) =>
+        Eventually.Until(
+            async () =>
+            {
+                using var response = await client.GetAsync("/health/ready");
+                return response.StatusCode;
+            },
+            status => status == expected,
+            what,
+            timeout ?? TimeSpan.FromSeconds(30));
 }

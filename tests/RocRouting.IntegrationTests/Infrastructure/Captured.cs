@@ -11,14 +11,35 @@ namespace RocRouting.IntegrationTests.Infrastructure;
 /// </summary>
 public static class Captured
 {
+    private static readonly ConcurrentQueue<Span> SpanQueue = new();
+
     private static readonly ActivityListener Listener = new()
     {
         ShouldListenTo = _ => true,
         Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        ActivityStopped = activity => Add(
-            $"activity {activity.Source.Name} {activity.DisplayName} {string.Join(" ", activity.TagObjects.Select(t => $"{t.Key}={t.Value}"))} "
-            + string.Join(" ", activity.Events.Select(e => e.Name + string.Join(" ", e.Tags.Select(t => $"{t.Key}={t.Value}"))))),
+        ActivityStopped = activity =>
+        {
+            Add($"activity {activity.Source.Name} {activity.DisplayName} {string.Join(" ", activity.TagObjects.Select(t => $"{t.Key}={t.Value}"))} "
+                + string.Join(" ", activity.Events.Select(e => e.Name + string.Join(" ", e.Tags.Select(t => $"{t.Key}={t.Value}")))));
+            SpanQueue.Enqueue(new Span(
+                activity.TraceId.ToString(),
+                activity.Source.Name,
+                activity.DisplayName,
+                activity.TagObjects.Where(t => t.Value is not null).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Last().Value!.ToString()!)));
+            while (SpanQueue.Count > 100_000 && SpanQueue.TryDequeue(out _))
+            {
+            }
+        },
     };
+
+    /// <summary>A finished span as the tests look at it.</summary>
+    public sealed record Span(string TraceId, string Source, string Name, IReadOnlyDictionary<string, string> Tags)
+    {
+        public string? Tag(string key) => Tags.TryGetValue(key, out var value) ? value : null;
+    }
+
+    /// <summary>The spans finished so far (the most recent 100,000).</summary>
+    public static IReadOnlyList<Span> Spans() => [.. SpanQueue];
 
     private static readonly ConcurrentQueue<string> Lines = new();
 

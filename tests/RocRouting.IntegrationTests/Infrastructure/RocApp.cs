@@ -108,6 +108,7 @@ public sealed class RocApp : IAsyncDisposable
         ["Auth:Audience"] = TestTokens.Audience,
         ["Auth:DevelopmentSigningKey"] = TestTokens.SigningKey,
         ["Outbox:PollInterval"] = "00:00:01",
+        ["SelfMonitoring:Interval"] = "00:00:00.200",
         ["PersonalData:HashKey"] = "dGVzdC1jaGlsZC1rZXktZm9yLXJvY3JvdXRpbmctdGVzdHMtb25seQ==",
         ["PersonalData:CurrentKeyId"] = "test-1",
         ["PersonalData:EncryptionKeys:test-1"] = TestKeys.First,

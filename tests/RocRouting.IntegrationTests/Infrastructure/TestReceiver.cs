@@ -58,6 +58,13 @@ public sealed class TestReceiver : IAsyncDisposable
                     return Results.NotFound();
             }
         });
+        // An OTLP/HTTP collector's paths (/v1/traces, /v1/metrics): recorded and accepted.
+        _app.MapPost("/v1/{signal}", async (string signal, HttpRequest request, CancellationToken aborted) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            Requests.Enqueue(new ReceivedRequest("/v1/" + signal, request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString()), await reader.ReadToEndAsync(aborted), DateTimeOffset.UtcNow));
+            return Results.Ok();
+        });
         await _app.StartAsync();
         BaseUrl = new Uri(_app.Urls.First());
     }

@@ -38,7 +38,7 @@ public static class TestServers
         _dir = Path.Combine(Path.GetTempPath(), $"roc-test-{Guid.NewGuid():N}"[..20]);
         var ports = FreePorts(4);
         AmqpPort = ports[1];
-        await RunScriptAsync("start", new Dictionary<string, string>
+        await RunScriptAsync("start", _dir, new Dictionary<string, string>
         {
             ["ROC_PG_PORT"] = ports[0].ToString(CultureInfo.InvariantCulture),
             ["ROC_AMQP_PORT"] = ports[1].ToString(CultureInfo.InvariantCulture),
@@ -57,7 +57,7 @@ public static class TestServers
             return;
         }
         NpgsqlConnection.ClearAllPools();
-        await RunScriptAsync("stop", []);
+        await RunScriptAsync("stop", _dir, []);
         try
         {
             Directory.Delete(_dir, recursive: true);
@@ -84,10 +84,10 @@ public static class TestServers
         return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = name }.ConnectionString;
     }
 
-    private static async Task RunScriptAsync(string verb, Dictionary<string, string> environment)
+    internal static async Task RunScriptAsync(string verb, string dir, Dictionary<string, string> environment)
     {
         var script = Path.Combine(RepositoryRoot, "deploy", "local", "servers.sh");
-        var start = new ProcessStartInfo("bash", [script, verb, _dir!])
+        var start = new ProcessStartInfo("bash", [script, verb, dir])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

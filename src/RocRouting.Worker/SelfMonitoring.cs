@@ -1,0 +1,190 @@
+using System.Diagnostics.Metrics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Data.Diagnostics;
+using RocRouting.Hosting;
+
+namespace RocRouting.Worker;
+
+public sealed class SelfMonitoringOptions
+{
+    /// <summary>How often a heartbeat goes round the bus and the backlog gauges are sampled.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a heartbeat may take to come back before it counts as lost.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Answers heartbeats: any worker instance that consumes one proves the queue is served.</summary>
+public sealed class HeartbeatConsumer : IConsumer<CheckHeartbeat>
+{
+    public Task Consume(ConsumeContext<CheckHeartbeat> context) =>
+        context.RespondAsync(new HeartbeatReturned { HeartbeatId = context.Message.HeartbeatId });
+}
+
+/// <summary>
+/// The worker watching itself, as on-call systems do: on an interval it sends a heartbeat through
+/// the real broker and waits for the answer, then records in the database when one last came back
+/// and when the deadline watcher last completed a round (the API's readiness reads both). It also
+/// samples what operators watch for "is anything stuck?": the outbox backlog and its oldest row,
+/// and the messages waiting in the worker's _error queues.
+/// </summary>
+public sealed partial class SelfMonitor : BackgroundService
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IRequestClient<CheckHeartbeat> _heartbeats;
+    private readonly DeadlineWatcher _deadlines;
+    private readonly IOptions<SelfMonitoringOptions> _options;
+    private readonly RabbitMqOptions _rabbit;
+    private readonly RocMetrics _metrics;
+    private readonly ILogger<SelfMonitor> _logger;
+    private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly long _started = Environment.TickCount64;
+    private long _lastReturned = -1;
+    private (long Rows, double OldestSeconds) _outbox;
+    private Dictionary<string, long> _errorQueues = [];
+    private IConnection? _connection;
+
+    public SelfMonitor(
+        IServiceScopeFactory scopes,
+        IBus bus,
+        DeadlineWatcher deadlines,
+        IOptions<SelfMonitoringOptions> options,
+        IOptions<RabbitMqOptions> rabbit,
+        RocMetrics metrics,
+        ILogger<SelfMonitor> logger)
+    {
+        _scopes = scopes;
+        // A client of the bus, not of a scope: this service lives as long as the process.
+        _heartbeats = bus.CreateRequestClient<CheckHeartbeat>();
+        _deadlines = deadlines;
+        _options = options;
+        _rabbit = rabbit.Value;
+        _metrics = metrics;
+        _logger = logger;
+        metrics.Meter.CreateObservableGauge("rocrouting.heartbeat.age", () => SinceHeartbeat.TotalSeconds, "s",
+            "Time since a heartbeat last came back through the bus (since start when none has)");
+        metrics.Meter.CreateObservableGauge("rocrouting.outbox.backlog", () => _outbox.Rows, "{message}", "Outbox messages not yet published");
+        metrics.Meter.CreateObservableGauge("rocrouting.outbox.oldest_age", () => _outbox.OldestSeconds, "s", "Age of the oldest unpublished outbox message");
+        metrics.Meter.CreateObservableGauge("rocrouting.bus.error_queue.messages", ErrorQueueMeasurements, "{message}",
+            "Messages in the worker's _error queues (failed after retries), by queue");
+    }
+
+    /// <summary>Time since a heartbeat last came back (since start when none has yet).</summary>
+    public TimeSpan SinceHeartbeat
+    {
+        get
+        {
+            var last = Interlocked.Read(ref _lastReturned);
+            return TimeSpan.FromMilliseconds(Environment.TickCount64 - (last < 0 ? _started : last));
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var returned = await HeartbeatAsync(stoppingToken);
+            try
+            {
+                await RecordAsync(returned, stoppingToken);
+                await SampleErrorQueuesAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogRoundFailed(_logger, e);
+            }
+            await Task.Delay(_options.Value.Interval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private async Task<bool> HeartbeatAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var id = Guid.NewGuid();
+            await _heartbeats.GetResponse<HeartbeatReturned>(
+                new CheckHeartbeat { HeartbeatId = id, SentAt = DateTimeOffset.UtcNow }, stoppingToken, RequestTimeout.After(ms: (int)_options.Value.Timeout.TotalMilliseconds));
+            Interlocked.Exchange(ref _lastReturned, Environment.TickCount64);
+            return true;
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            _metrics.HeartbeatFailures.Add(1);
+            var seconds = SinceHeartbeat.TotalSeconds;
+            LogHeartbeatLost(_logger, e.GetType().Name, seconds);
+            return false;
+        }
+    }
+
+    /// <summary>One statement: this instance's status (database clock) and the outbox sample; stale instances are forgotten.</summary>
+    private async Task RecordAsync(bool heartbeatReturned, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        double? deadlinesAge = _deadlines.SinceLastRound?.TotalSeconds;
+        var sample = (await db.Database.SqlQuery<OutboxSample>($"""
+            WITH status AS (
+                INSERT INTO worker_status (instance, heartbeat_returned_at, deadlines_checked_at, seen_at)
+                VALUES ({_instance},
+                        CASE WHEN {heartbeatReturned} THEN now() END,
+                        now() - make_interval(secs => {deadlinesAge}),
+                        now())
+                ON CONFLICT (instance) DO UPDATE SET
+                    heartbeat_returned_at = coalesce(excluded.heartbeat_returned_at, worker_status.heartbeat_returned_at),
+                    deadlines_checked_at = coalesce(excluded.deadlines_checked_at, worker_status.deadlines_checked_at),
+                    seen_at = excluded.seen_at),
+            forgotten AS (
+                DELETE FROM worker_status WHERE seen_at < now() - interval '1 day')
+            SELECT count(*) AS "Rows", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "OldestSeconds"
+            FROM outbox_messages WHERE dispatched_at IS NULL
+            """).ToListAsync(cancellationToken)).Single();
+        _outbox = (sample.Rows, sample.OldestSeconds);
+    }
+
+    private async Task SampleErrorQueuesAsync(CancellationToken cancellationToken)
+    {
+        _connection ??= await new ConnectionFactory { Uri = new Uri(_rabbit.Url), ClientProvidedName = "rocrouting-self-monitor" }
+            .CreateConnectionAsync(cancellationToken);
+        var counts = new Dictionary<string, long>();
+        foreach (var (_, errorQueue) in WorkerQueues.All(_rabbit))
+        {
+            // A passive declare of a missing queue closes the channel: one channel per queue.
+            await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            try
+            {
+                counts[errorQueue] = (await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken)).MessageCount;
+            }
+            catch (OperationInterruptedException)
+            {
+                counts[errorQueue] = 0; // no message has failed on this endpoint yet
+            }
+        }
+        _errorQueues = counts;
+    }
+
+    private IEnumerable<Measurement<long>> ErrorQueueMeasurements() =>
+        _errorQueues.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key)));
+
+    private sealed record OutboxSample(long Rows, double OldestSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat did not come back through the bus ({Error}); last one {Seconds:F0} s ago")]
+    private static partial void LogHeartbeatLost(ILogger logger, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Self-monitoring round failed")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+}
