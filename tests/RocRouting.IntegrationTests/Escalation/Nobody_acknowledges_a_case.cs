@@ -58,6 +58,11 @@ public sealed class Nobody_acknowledges_a_case : ClockedAppTest
         await UntilAsync(App, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
         Clock.Set(at.AddMinutes(30).AddSeconds(2));
         var escalated = await UntilAsync(App, caseId, v => v.GetProperty("escalated").GetBoolean(), "the escalation");
+        var submission = Captured.Spans().Single(s => s.Source == "Microsoft.AspNetCore" && s.Tag("roc.case_id") == caseId.ToString());
+        var deadlines = Captured.Spans().Where(s => s.Source == "RocRouting" && s.Name.StartsWith("deadline ", StringComparison.Ordinal)
+            && s.Tag("roc.case_id") == caseId.ToString()).ToList();
+        Assert.That(deadlines.Select(d => (d.Name, d.TraceId)), Is.SupersetOf(new[] { ("deadline first-miss", submission.TraceId), ("deadline escalate", submission.TraceId) }),
+            "the deadlines continue the case's trace");
 
         var alerts = await App.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.MessageType == "RocRouting.Contracts.CaseEscalated"
             && EF.Functions.JsonContains(m.Payload, $"{{\"caseId\":\"{caseId}\"}}")));
