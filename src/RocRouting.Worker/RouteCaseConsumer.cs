@@ -28,14 +28,15 @@ public sealed partial class RouteCaseConsumer(
     {
         var message = context.Message;
         var cancellationToken = context.CancellationToken;
-        if (await db.CaseRoutes.AnyAsync(r => r.CaseId == message.CaseId && r.Sequence == FirstDecision, cancellationToken))
+        var @case = await db.Cases.SingleOrDefaultAsync(c => c.Id == message.CaseId, cancellationToken)
+            ?? throw new InvalidOperationException($"Case {message.CaseId} is not in the database.");
+        // The case row carries its route sequence (written with the route), so a redelivery is
+        // recognised without a query of its own.
+        if (@case.RouteSequence >= FirstDecision)
         {
             LogAlreadyRouted(logger, message.CaseId);
             return;
         }
-
-        var @case = await db.Cases.SingleOrDefaultAsync(c => c.Id == message.CaseId, cancellationToken)
-            ?? throw new InvalidOperationException($"Case {message.CaseId} is not in the database.");
 
         var decision = RoutingPolicy.Decide(
             new CaseFacts(message.HomeMunicipalityCode, message.FoundInMunicipalityCode, message.Urgency),

@@ -3,6 +3,7 @@ using RocRouting.Contracts;
 using RocRouting.Worker.Delivery;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Data;
+using RocRouting.Data.Diagnostics;
 using RocRouting.Data.Privacy;
 using RocRouting.Hosting;
 
@@ -51,6 +52,7 @@ public static partial class WorkerApp
         builder.Services.AddRocData();
         builder.Services.AddPersonalDataProtection();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RocMetrics>();
         // Consumers are registered to declare their queues; their dependencies must resolve too.
         builder.AddRocRoutingConfiguration();
         builder.AddRocBus(RegisterConsumers, deployTopologyOnly: true);

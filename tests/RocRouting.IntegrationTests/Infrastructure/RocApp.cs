@@ -114,8 +114,9 @@ public sealed class RocApp : IAsyncDisposable
         ["PersonalData:EncryptionKeys:test-1"] = TestKeys.First,
     };
 
+    /// <summary>The migrate step as run.sh and compose run it (Development: the container validates every registration).</summary>
     public static async Task MigrateAsync(Dictionary<string, string?> settings) =>
-        await WorkerApp.MigrateAsync(CommandLine(settings));
+        await WorkerApp.MigrateAsync([.. CommandLine(settings), "--environment=Development"]);
 
     /// <summary>Settings as the command-line arguments of a worker verb (migrate, rotate-keys).</summary>
     public static string[] CommandLine(Dictionary<string, string?> settings) =>

@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using RocRouting.Bench;
+
+// The end-to-end benchmark (deploy/local/bench.sh starts the servers and runs this). Everything is
+// measured in one run on one machine: the database's and broker's own limits beside the service's
+// latency, throughput, backlog drain and memory, with a loss check at the end.
+var setting = (string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
+var root = setting("ROC_BENCH_ROOT", Directory.GetCurrentDirectory());
+var work = setting("ROC_BENCH_WORK", Path.Combine(Path.GetTempPath(), "roc-bench"));
+var pgPort = int.Parse(setting("ROC_BENCH_PG_PORT", "55432"), CultureInfo.InvariantCulture);
+var amqpPort = int.Parse(setting("ROC_BENCH_AMQP_PORT", "55672"), CultureInfo.InvariantCulture);
+var httpPort = int.Parse(setting("ROC_BENCH_HTTP_PORT", "58080"), CultureInfo.InvariantCulture);
+var limitSeconds = int.Parse(setting("ROC_BENCH_LIMIT_S", "15"), CultureInfo.InvariantCulture);
+var steadyRate = double.Parse(setting("ROC_BENCH_STEADY_RATE", "50"), CultureInfo.InvariantCulture);
+var steadySeconds = int.Parse(setting("ROC_BENCH_STEADY_S", "30"), CultureInfo.InvariantCulture);
+var trialSeconds = int.Parse(setting("ROC_BENCH_TRIAL_S", "60"), CultureInfo.InvariantCulture);
+var firstTrialRate = double.Parse(setting("ROC_BENCH_FIRST_RATE", "250"), CultureInfo.InvariantCulture);
+var drainCount = int.Parse(setting("ROC_BENCH_DRAIN", "10000"), CultureInfo.InvariantCulture);
+var resultsDir = setting("ROC_BENCH_RESULTS", Path.Combine(root, "bench", "results"));
+Directory.CreateDirectory(work);
+Directory.CreateDirectory(resultsDir);
+
+const string database = "rocrouting_bench";
+var admin = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Database=postgres";
+var connectionString = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Database={database};Maximum Pool Size=100";
+var amqp = $"amqp://guest:guest@127.0.0.1:{amqpPort}/";
+var baseUrl = new Uri($"http://127.0.0.1:{httpPort}");
+var bin = Path.Combine("bin", "Release", "net10.0");
+var apiDll = Path.Combine(root, "src", "RocRouting.Api", bin, "RocRouting.Api.dll");
+var workerDll = Path.Combine(root, "src", "RocRouting.Worker", bin, "RocRouting.Worker.dll");
+var environment = new Dictionary<string, string>
+{
+    ["DOTNET_ENVIRONMENT"] = "Development",
+    ["ASPNETCORE_ENVIRONMENT"] = "Development",
+    ["ConnectionStrings__Postgres"] = connectionString,
+    ["RabbitMq__Url"] = amqp,
+    ["ASPNETCORE_URLS"] = baseUrl.ToString(),
+    // One police token drives the load; the per-client limit has tests of its own.
+    ["RateLimiting__PermitsPerMinute"] = "100000000",
+    ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+};
+var log = (string text) => Console.WriteLine($"[bench {DateTime.Now:HH:mm:ss}] {text}");
+
+await using (var adminSource = NpgsqlDataSource.Create(admin))
+{
+    await adminSource.CreateCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)").ExecuteNonQueryAsync();
+    await adminSource.CreateCommand($"CREATE DATABASE {database}").ExecuteNonQueryAsync();
+}
+await using var db = NpgsqlDataSource.Create(connectionString);
+
+log("migrating (schema and broker topology)");
+var migrate = new ServiceProcess("migrate", workerDll, environment, Path.Combine(work, "migrate.log"), "migrate");
+if (await migrate.RunToEndAsync(TimeSpan.FromMinutes(3)) != 0)
+{
+    throw new InvalidOperationException($"migrate failed; see {work}/migrate.log");
+}
+
+// 1. The machine's limits, in this run.
+log($"1/5 limits: pgbench, intake-shaped transaction, 8 clients, {limitSeconds} s");
+var pgTps = await Limits.PostgresCaseTransactionsPerSecondAsync(pgPort, database, work, limitSeconds);
+await db.CreateCommand("TRUNCATE cases, outbox_messages CASCADE").ExecuteNonQueryAsync();
+log($"    pg_case_tx_per_s = {pgTps:F0}");
+log($"1/5 limits: RabbitMQ, persistent publishes with confirms, 256 in flight, {limitSeconds} s");
+var brokerRate = await Limits.BrokerMessagesPerSecondAsync(amqp, limitSeconds);
+log($"    broker_msgs_per_s = {brokerRate:F0}");
+
+await RoutedListener.InstallTriggerAsync(db);
+await using var listener = new RoutedListener(connectionString);
+await listener.StartAsync();
+
+var worker = new ServiceProcess("worker", workerDll, environment, Path.Combine(work, "worker.log"));
+var api = new ServiceProcess("api", apiDll, environment, Path.Combine(work, "api.log"));
+worker.Start();
+api.Start();
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+{
+    BaseAddress = baseUrl,
+    Timeout = TimeSpan.FromSeconds(30),
+};
+await WaitAsync(async () => (await TryGetAsync(http, "/health/ready")) == 200, TimeSpan.FromSeconds(90), "the service to be ready");
+var intake = new Intake(http, PoliceToken(root));
+
+var accepted = new List<Guid>();
+var progress = new Progress(listener);
+using var progressTimer = new Timer(_ => progress.Print(), null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+
+// Tiered compilation keeps a fresh process JIT-bound for its first thousands of cases; the phases
+// below measure the steady state, so the warm-up runs until that work is done.
+var warmupSeconds = int.Parse(setting("ROC_BENCH_WARMUP_S", "30"), CultureInfo.InvariantCulture);
+log($"    warming up: {warmupSeconds} s at 100 cases/s (not counted)");
+var warmup = await progress.RunAsync("warm-up", () => intake.OpenLoopAsync(100, TimeSpan.FromSeconds(warmupSeconds), progress.Track));
+await UntilRoutedAsync(warmup, TimeSpan.FromSeconds(30));
+
+// 2. Latency at a steady rate.
+log($"2/5 latency: open loop, {steadyRate} cases/s for {steadySeconds} s");
+var steady = await progress.RunAsync("steady", () => intake.OpenLoopAsync(steadyRate, TimeSpan.FromSeconds(steadySeconds), progress.Track));
+await UntilRoutedAsync(steady, TimeSpan.FromSeconds(30));
+accepted.AddRange(steady.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
+var steadySubmit = Percentiles.Of(SubmitMs(steady));
+var steadyRoute = Percentiles.Of(RouteMs(steady));
+log($"    submit-to-202    {steadySubmit}");
+log($"    submit-to-routed {steadyRoute}");
+
+// 3. Throughput: the highest rate sustained for a trial with p99 submit-to-routed under 1 s and no errors.
+var trials = new List<JsonObject>();
+double? sustained = null;
+double? failedAt = null;
+var rate = firstTrialRate;
+while (true)
+{
+    var (pass, trial) = await TrialAsync(rate);
+    trials.Add(trial);
+    if (pass)
+    {
+        sustained = rate;
+    }
+    else
+    {
+        failedAt = rate;
+    }
+    if (!pass || rate >= 8000)
+    {
+        break;
+    }
+    rate = Math.Round(rate * 1.5 / 10) * 10;
+}
+if (sustained is { } low && failedAt is { } high && high / low > 1.3)
+{
+    var middle = Math.Round((low + high) / 2 / 10) * 10;
+    var (pass, trial) = await TrialAsync(middle);
+    trials.Add(trial);
+    if (pass)
+    {
+        sustained = middle;
+    }
+}
+var rssApi = api.PeakRssMb();
+var rssWorker = worker.PeakRssMb();
+log($"    sustained_cases_per_s = {sustained ?? 0:F0} (ratio to pg {(sustained ?? 0) / pgTps:F3}); peak RSS api {rssApi:F0} MB, worker {rssWorker:F0} MB");
+
+// 4. Backlog drain: the worker is down while cases keep coming; then it starts.
+log($"4/5 drain: worker stopped, {drainCount} cases accepted, then the worker starts");
+await worker.StopAsync();
+var backlog = await progress.RunAsync("backlog", async () =>
+{
+    var filled = await intake.ClosedLoopAsync(drainCount, 64);
+    progress.Track(filled);
+    return filled;
+});
+accepted.AddRange(backlog.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
+await WaitAsync(async () => await ScalarAsync(db, "SELECT count(*) FROM outbox_messages WHERE dispatched_at IS NULL") == 0,
+    TimeSpan.FromMinutes(2), "the API's relay to put the backlog on the broker");
+var drainStart = Stopwatch.GetTimestamp();
+var restarted = new ServiceProcess("worker", workerDll, environment, Path.Combine(work, "worker-restarted.log"));
+restarted.Start();
+var drainSeconds = await progress.RunAsync("drain", async () =>
+{
+    await UntilRoutedAsync(backlog, TimeSpan.FromMinutes(5));
+    return Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
+});
+log($"    drain_{drainCount / 1000}k_s = {drainSeconds:F2} (from the worker's start, its start-up included)");
+
+// 5. Loss check: every case accepted in 2-4 routed exactly once.
+log("5/5 loss check");
+var routedCounts = new Dictionary<Guid, long>();
+await using (var command = db.CreateCommand("SELECT case_id, count(*) FROM case_routes WHERE sequence = 1 AND case_id = ANY($1) GROUP BY case_id"))
+{
+    command.Parameters.Add(new NpgsqlParameter { Value = accepted.ToArray() });
+    await using var reader = await command.ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        routedCounts[reader.GetGuid(0)] = reader.GetInt64(1);
+    }
+}
+var lost = accepted.Count(id => !routedCounts.ContainsKey(id));
+var duplicated = routedCounts.Count(c => c.Value > 1);
+log($"    accepted {accepted.Count}, lost {lost}, duplicated {duplicated}");
+
+await progressTimer.DisposeAsync();
+await api.StopAsync();
+await restarted.StopAsync();
+
+// Results: JSON, charts, summary.
+var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+var result = new JsonObject
+{
+    ["timestamp"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+    ["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["runtime"] = Environment.Version.ToString() },
+    ["pg_case_tx_per_s"] = Math.Round(pgTps),
+    ["broker_msgs_per_s"] = Math.Round(brokerRate),
+    ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute) },
+    ["steady"] = new JsonObject { ["rate"] = steadyRate, ["seconds"] = steadySeconds, ["accepted"] = steady.Count(s => s.Accepted), ["errors"] = steady.Count(s => !s.Accepted) },
+    ["sustained_cases_per_s"] = sustained ?? 0,
+    ["ratio_to_pg"] = Math.Round((sustained ?? 0) / pgTps, 3),
+    ["trials"] = new JsonArray([.. trials]),
+    [$"drain_{drainCount / 1000}k_s"] = Math.Round(drainSeconds, 2),
+    ["rss_mb"] = new JsonObject { ["api"] = Math.Round(rssApi), ["worker"] = Math.Round(rssWorker) },
+    ["lost"] = lost,
+    ["duplicated"] = duplicated,
+};
+var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+await File.WriteAllTextAsync(Path.Combine(resultsDir, $"{stamp}.json"), json);
+await File.WriteAllTextAsync(Path.Combine(resultsDir, "latest.json"), json);
+Charts.Write(resultsDir, stamp, steady, steadyRate, listener);
+
+Console.WriteLine();
+Console.WriteLine("| measure | value | target |");
+Console.WriteLine("|---|---|---|");
+Console.WriteLine($"| pg_case_tx_per_s | {pgTps:F0} | (limit) |");
+Console.WriteLine($"| broker_msgs_per_s | {brokerRate:F0} | (limit) |");
+Console.WriteLine($"| submit p50/p95/p99/max ms @ {steadyRate}/s | {steadySubmit.P50:F1} / {steadySubmit.P95:F1} / {steadySubmit.P99:F1} / {steadySubmit.Max:F1} | |");
+Console.WriteLine($"| route p50/p95/p99/max ms @ {steadyRate}/s | {steadyRoute.P50:F1} / {steadyRoute.P95:F1} / {steadyRoute.P99:F1} / {steadyRoute.Max:F1} | p99 <= 25 |");
+Console.WriteLine($"| sustained_cases_per_s | {sustained ?? 0:F0} | >= 1000 |");
+Console.WriteLine($"| ratio_to_pg | {(sustained ?? 0) / pgTps:F3} | >= 0.15 |");
+Console.WriteLine($"| drain_{drainCount / 1000}k_s | {drainSeconds:F2} | <= 10 |");
+Console.WriteLine($"| rss_mb api / worker | {rssApi:F0} / {rssWorker:F0} | <= 300 |");
+Console.WriteLine($"| lost / duplicated | {lost} / {duplicated} | 0 / 0 |");
+Console.WriteLine();
+Console.WriteLine($"Results: {Path.Combine(resultsDir, stamp)}.json (and latest.json), charts {stamp}-*.png; service logs in {work}");
+return lost == 0 && duplicated == 0 ? 0 : 1;
+
+async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
+{
+    log($"3/5 throughput: open loop, {trialRate} cases/s for {trialSeconds} s");
+    var samples = await progress.RunAsync($"{trialRate}/s", () => intake.OpenLoopAsync(trialRate, TimeSpan.FromSeconds(trialSeconds), progress.Track, TimeSpan.FromSeconds(3)));
+    var gaveUp = samples.Length < (int)(trialRate * trialSeconds);
+    await UntilRoutedAsync(samples, TimeSpan.FromSeconds(60), quiet: true);
+    accepted.AddRange(samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
+    var errors = samples.Count(s => !s.Accepted);
+    var unrouted = samples.Count(s => s.Accepted && !listener.Routed.ContainsKey(s.CaseId!.Value));
+    var submit = Percentiles.Of(SubmitMs(samples));
+    var route = Percentiles.Of(RouteMs(samples));
+    var pass = !gaveUp && errors == 0 && unrouted == 0 && route.P99 < 1000;
+    log($"    {trialRate}/s: {(pass ? "sustained" : "NOT sustained")}{(gaveUp ? $" (stopped after {samples.Length} cases: answers over 3 s late)" : "")}: errors {errors}, unrouted {unrouted}; submit {submit}; route {route}");
+    var firstError = samples.FirstOrDefault(s => s.Error is not null)?.Error;
+    return (pass, new JsonObject
+    {
+        ["rate"] = trialRate, ["seconds"] = trialSeconds, ["pass"] = pass, ["stopped_early"] = gaveUp, ["sent"] = samples.Length, ["errors"] = errors, ["first_error"] = firstError, ["unrouted"] = unrouted,
+        ["submit_ms"] = Json(submit), ["route_ms"] = Json(route),
+    });
+}
+
+async Task UntilRoutedAsync(Sample[] samples, TimeSpan timeout, bool quiet = false)
+{
+    var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+    while (samples.Any(s => s.Accepted && !listener.Routed.ContainsKey(s.CaseId!.Value)))
+    {
+        if (Stopwatch.GetTimestamp() > deadline)
+        {
+            if (!quiet)
+            {
+                log($"    warning: {samples.Count(s => s.Accepted && !listener.Routed.ContainsKey(s.CaseId!.Value))} accepted case(s) not routed within {timeout.TotalSeconds} s");
+            }
+            return;
+        }
+        await Task.Delay(20);
+    }
+}
+
+IReadOnlyCollection<double> SubmitMs(Sample[] samples) =>
+    [.. samples.Where(s => s.Accepted).Select(s => Stopwatch.GetElapsedTime(s.DueAt, s.AnsweredAt).TotalMilliseconds)];
+
+IReadOnlyCollection<double> RouteMs(Sample[] samples) =>
+    [.. samples.Where(s => s.Accepted && listener.Routed.ContainsKey(s.CaseId!.Value))
+        .Select(s => Stopwatch.GetElapsedTime(s.DueAt, listener.Routed[s.CaseId!.Value]).TotalMilliseconds)];
+
+static JsonObject Json(Percentiles p) => new() { ["p50"] = p.P50, ["p95"] = p.P95, ["p99"] = p.P99, ["max"] = p.Max, ["n"] = p.Count };
+
+static async Task<int> TryGetAsync(HttpClient client, string path)
+{
+    try
+    {
+        using var response = await client.GetAsync(path);
+        return (int)response.StatusCode;
+    }
+    catch (HttpRequestException)
+    {
+        return 0;
+    }
+}
+
+static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+{
+    var deadline = DateTime.UtcNow + timeout;
+    while (!await condition())
+    {
+        if (DateTime.UtcNow > deadline)
+        {
+            throw new TimeoutException($"Timed out after {timeout.TotalSeconds} s waiting for {what}.");
+        }
+        await Task.Delay(100);
+    }
+}
+
+static async Task<long> ScalarAsync(NpgsqlDataSource source, string sql) =>
+    Convert.ToInt64(await source.CreateCommand(sql).ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+
+static string PoliceToken(string root)
+{
+    // The development key and issuer the API uses locally (as deploy/local/token.sh).
+    var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "src", "RocRouting.Api", "appsettings.Development.json")))!;
+    var key = Convert.FromBase64String(settings["Auth"]!["DevelopmentSigningKey"]!.GetValue<string>());
+    return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = "rocrouting-local",
+        Audience = "rocrouting",
+        Claims = new Dictionary<string, object> { ["role"] = "police-officer", ["sub"] = "bench-officer", ["unit"] = "RLC Stockholm" },
+        Expires = DateTime.UtcNow.AddHours(3),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256),
+    });
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The end-to-end benchmark: Release build, throw-away PostgreSQL and RabbitMQ (as the tests start
+# them, but with fsync on, as in production), then in one run: the database's and broker's own
+# limits, latency at 50 cases/s, the highest sustained rate, a 10,000-case backlog drain, peak
+# memory and a loss check. Prints a summary table; writes bench/results/<timestamp>.json,
+# latest.json and PNG charts (git-ignored). About 10 minutes.
+#
+# Knobs (environment): ROC_BENCH_STEADY_RATE (50), ROC_BENCH_STEADY_S (30), ROC_BENCH_TRIAL_S (60),
+# ROC_BENCH_FIRST_RATE (250, doubled until a trial fails, then one bisection), ROC_BENCH_DRAIN
+# (10000), ROC_BENCH_LIMIT_S (15), ROC_PG_FAST=1 (fsync off, like the tests).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+"$root/deploy/local/servers.sh" install
+command -v pgbench >/dev/null || { echo "[bench] pgbench is missing (Debian: postgresql-contrib or postgresql-client)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/roc-bench-XXXXXX)
+chmod 755 "$work" # PostgreSQL runs as its own user and must reach its data folder
+read -r pg amqp dist epmd http < <(python3 - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(5)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+)
+cleanup() {
+  ROC_PG_PORT=$pg ROC_AMQP_PORT=$amqp "$root/deploy/local/servers.sh" stop "$work/servers" || true
+  [ "${ROC_BENCH_KEEP:-0}" = 1 ] || rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+echo "[bench] building (Release)"
+dotnet build RocRouting.sln -c Release -v quiet -nologo
+ROC_PG_PORT=$pg ROC_AMQP_PORT=$amqp ROC_RABBIT_DIST_PORT=$dist ROC_EPMD_PORT=$epmd \
+  "$root/deploy/local/servers.sh" start "$work/servers"
+
+ROC_BENCH_ROOT=$root ROC_BENCH_WORK=$work ROC_BENCH_PG_PORT=$pg ROC_BENCH_AMQP_PORT=$amqp ROC_BENCH_HTTP_PORT=$http \
+  dotnet "bench/RocRouting.Bench/bin/Release/net10.0/RocRouting.Bench.dll"
