@@ -32,8 +32,8 @@ var connectionString = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Database
 var amqp = $"amqp://guest:guest@127.0.0.1:{amqpPort}/";
 var baseUrl = new Uri($"http://127.0.0.1:{httpPort}");
 var bin = Path.Combine("bin", "Release", "net10.0");
-var apiDll = Path.Combine(root, "src", "RocRouting.Api", bin, "RocRouting.Api.dll");
-var workerDll = Path.Combine(root, "src", "RocRouting.Worker", bin, "RocRouting.Worker.dll");
+var apiDll = setting("ROC_BENCH_API_DLL", Path.Combine(root, "src", "RocRouting.Api", bin, "RocRouting.Api.dll"));
+var workerDll = setting("ROC_BENCH_WORKER_DLL", Path.Combine(root, "src", "RocRouting.Worker", bin, "RocRouting.Worker.dll"));
 var environment = new Dictionary<string, string>
 {
     ["DOTNET_ENVIRONMENT"] = "Development",
@@ -92,7 +92,7 @@ using var progressTimer = new Timer(_ => progress.Print(), null, TimeSpan.FromSe
 
 // Tiered compilation keeps a fresh process JIT-bound for its first thousands of cases; the phases
 // below measure the steady state, so the warm-up runs until that work is done.
-var warmupSeconds = int.Parse(setting("ROC_BENCH_WARMUP_S", "30"), CultureInfo.InvariantCulture);
+var warmupSeconds = int.Parse(setting("ROC_BENCH_WARMUP_S", "60"), CultureInfo.InvariantCulture);
 log($"    warming up: {warmupSeconds} s at 100 cases/s (not counted)");
 var warmup = await progress.RunAsync("warm-up", () => intake.OpenLoopAsync(100, TimeSpan.FromSeconds(warmupSeconds), progress.Track));
 await UntilRoutedAsync(warmup, TimeSpan.FromSeconds(30));

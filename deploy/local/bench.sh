@@ -3,9 +3,9 @@
 # them, but with fsync on, as in production), then in one run: the database's and broker's own
 # limits, latency at 50 cases/s, the highest sustained rate, a 10,000-case backlog drain, peak
 # memory and a loss check. Prints a summary table; writes bench/results/<timestamp>.json,
-# latest.json and PNG charts (git-ignored). About 10 minutes.
+# latest.json and PNG charts (git-ignored). About 12 minutes.
 #
-# Knobs (environment): ROC_BENCH_STEADY_RATE (50), ROC_BENCH_STEADY_S (30), ROC_BENCH_TRIAL_S (60),
+# Knobs (environment): ROC_BENCH_WARMUP_S (60), ROC_BENCH_STEADY_RATE (50), ROC_BENCH_STEADY_S (30), ROC_BENCH_TRIAL_S (60),
 # ROC_BENCH_FIRST_RATE (250, doubled until a trial fails, then one bisection), ROC_BENCH_DRAIN
 # (10000), ROC_BENCH_LIMIT_S (15), ROC_PG_FAST=1 (fsync off, like the tests).
 set -euo pipefail
@@ -31,10 +31,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "[bench] building (Release)"
+echo "[bench] building (Release) and publishing the API and the worker as the containers do (ReadyToRun)"
 dotnet build RocRouting.sln -c Release -v quiet -nologo
+for app in Api Worker; do
+  dotnet publish "src/RocRouting.$app/RocRouting.$app.csproj" -c Release -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=true -o "$work/publish/$app" -v quiet -nologo
+done
 ROC_PG_PORT=$pg ROC_AMQP_PORT=$amqp ROC_RABBIT_DIST_PORT=$dist ROC_EPMD_PORT=$epmd \
   "$root/deploy/local/servers.sh" start "$work/servers"
 
+ROC_BENCH_API_DLL=$work/publish/Api/RocRouting.Api.dll ROC_BENCH_WORKER_DLL=$work/publish/Worker/RocRouting.Worker.dll \
 ROC_BENCH_ROOT=$root ROC_BENCH_WORK=$work ROC_BENCH_PG_PORT=$pg ROC_BENCH_AMQP_PORT=$amqp ROC_BENCH_HTTP_PORT=$http \
   dotnet "bench/RocRouting.Bench/bin/Release/net10.0/RocRouting.Bench.dll"
