@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace RocRouting.Hosting;
 
@@ -86,6 +88,22 @@ public static class WorkerQueues
 {
     /// <summary>The worker's consumers by type name without the "Consumer" suffix, as MassTransit's formatter sees them.</summary>
     private static readonly string[] Consumers = ["RouteCase"];
+
+    /// <summary>
+    /// Messages waiting in a queue, or null when it does not exist (MassTransit creates an _error queue
+    /// with its first failure). A passive declare of a missing queue closes the channel: use one per call.
+    /// </summary>
+    public static async Task<uint?> MessageCountAsync(IChannel channel, string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
+        }
+        catch (OperationInterruptedException)
+        {
+            return null;
+        }
+    }
 
     public static IEnumerable<(string Queue, string ErrorQueue)> All(RabbitMqOptions options)
     {

@@ -3,7 +3,6 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Data.Diagnostics;
@@ -163,16 +162,8 @@ public sealed partial class SelfMonitor : BackgroundService
         var counts = new Dictionary<string, long>();
         foreach (var (_, errorQueue) in WorkerQueues.All(_rabbit))
         {
-            // A passive declare of a missing queue closes the channel: one channel per queue.
             await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            try
-            {
-                counts[errorQueue] = (await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken)).MessageCount;
-            }
-            catch (OperationInterruptedException)
-            {
-                counts[errorQueue] = 0; // no message has failed on this endpoint yet
-            }
+            counts[errorQueue] = await WorkerQueues.MessageCountAsync(channel, errorQueue, cancellationToken) ?? 0;
         }
         _errorQueues = counts;
     }

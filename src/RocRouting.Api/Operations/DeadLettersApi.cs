@@ -35,7 +35,7 @@ public static class DeadLettersApi
         foreach (var (_, errorQueue) in WorkerQueues.All(options.Value))
         {
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            if (!await ExistsAsync(channel, errorQueue, cancellationToken))
+            if (await WorkerQueues.MessageCountAsync(channel, errorQueue, cancellationToken) is null)
             {
                 continue;
             }
@@ -71,7 +71,7 @@ public static class DeadLettersApi
             await using var channel = await connection.CreateChannelAsync(
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
                 cancellationToken);
-            if (!await ExistsAsync(channel, errorQueue, cancellationToken))
+            if (await WorkerQueues.MessageCountAsync(channel, errorQueue, cancellationToken) is null)
             {
                 continue;
             }
@@ -91,20 +91,6 @@ public static class DeadLettersApi
 
     private static Task<IConnection> Connect(RabbitMqOptions options, CancellationToken cancellationToken) =>
         new ConnectionFactory { Uri = new Uri(options.Url), ClientProvidedName = "rocrouting-operations" }.CreateConnectionAsync(cancellationToken);
-
-    private static async Task<bool> ExistsAsync(IChannel channel, string queue, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
-            return true;
-        }
-        catch (OperationInterruptedException)
-        {
-            // 404: no message has failed on this endpoint yet.
-            return false;
-        }
-    }
 
     private static string? Header(IDictionary<string, object?>? headers, string name) =>
         headers is not null && headers.TryGetValue(name, out var value) ? value switch
