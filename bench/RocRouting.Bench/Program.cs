@@ -23,6 +23,8 @@ var trialSeconds = int.Parse(setting("ROC_BENCH_TRIAL_S", "60"), CultureInfo.Inv
 var firstTrialRate = double.Parse(setting("ROC_BENCH_FIRST_RATE", "250"), CultureInfo.InvariantCulture);
 var drainCount = int.Parse(setting("ROC_BENCH_DRAIN", "10000"), CultureInfo.InvariantCulture);
 var resultsDir = setting("ROC_BENCH_RESULTS", Path.Combine(root, "bench", "results"));
+// A subset of phases makes a quick loop while working on one figure (e.g. "drain"); the skipped ones report 0.
+var phases = setting("ROC_BENCH_PHASES", "limits,latency,throughput,drain").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 Directory.CreateDirectory(work);
 Directory.CreateDirectory(resultsDir);
 
@@ -62,13 +64,17 @@ if (await migrate.RunToEndAsync(TimeSpan.FromMinutes(3)) != 0)
 }
 
 // 1. The machine's limits, in this run.
-log($"1/5 limits: pgbench, intake-shaped transaction, 8 clients, {limitSeconds} s");
-var pgTps = await Limits.PostgresCaseTransactionsPerSecondAsync(pgPort, database, work, limitSeconds);
-await db.CreateCommand("TRUNCATE cases, outbox_messages CASCADE").ExecuteNonQueryAsync();
-log($"    pg_case_tx_per_s = {pgTps:F0}");
-log($"1/5 limits: RabbitMQ, persistent publishes with confirms, 256 in flight, {limitSeconds} s");
-var brokerRate = await Limits.BrokerMessagesPerSecondAsync(amqp, limitSeconds);
-log($"    broker_msgs_per_s = {brokerRate:F0}");
+double pgTps = 0, brokerRate = 0;
+if (phases.Contains("limits"))
+{
+    log($"1/5 limits: pgbench, intake-shaped transaction, 8 clients, {limitSeconds} s");
+    pgTps = await Limits.PostgresCaseTransactionsPerSecondAsync(pgPort, database, work, limitSeconds);
+    await db.CreateCommand("TRUNCATE cases, outbox_messages CASCADE").ExecuteNonQueryAsync();
+    log($"    pg_case_tx_per_s = {pgTps:F0}");
+    log($"1/5 limits: RabbitMQ, persistent publishes with confirms, 256 in flight, {limitSeconds} s");
+    brokerRate = await Limits.BrokerMessagesPerSecondAsync(amqp, limitSeconds);
+    log($"    broker_msgs_per_s = {brokerRate:F0}");
+}
 
 await RoutedListener.InstallTriggerAsync(db);
 await using var listener = new RoutedListener(connectionString);
@@ -98,9 +104,13 @@ var warmup = await progress.RunAsync("warm-up", () => intake.OpenLoopAsync(100, 
 await UntilRoutedAsync(warmup, TimeSpan.FromSeconds(30));
 
 // 2. Latency at a steady rate.
-log($"2/5 latency: open loop, {steadyRate} cases/s for {steadySeconds} s");
-var steady = await progress.RunAsync("steady", () => intake.OpenLoopAsync(steadyRate, TimeSpan.FromSeconds(steadySeconds), progress.Track));
-await UntilRoutedAsync(steady, TimeSpan.FromSeconds(30));
+Sample[] steady = [];
+if (phases.Contains("latency"))
+{
+    log($"2/5 latency: open loop, {steadyRate} cases/s for {steadySeconds} s");
+    steady = await progress.RunAsync("steady", () => intake.OpenLoopAsync(steadyRate, TimeSpan.FromSeconds(steadySeconds), progress.Track));
+    await UntilRoutedAsync(steady, TimeSpan.FromSeconds(30));
+}
 accepted.AddRange(steady.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
 var steadySubmit = Percentiles.Of(SubmitMs(steady));
 var steadyRoute = Percentiles.Of(RouteMs(steady));
@@ -112,7 +122,7 @@ var trials = new List<JsonObject>();
 double? sustained = null;
 double? failedAt = null;
 var rate = firstTrialRate;
-while (true)
+while (phases.Contains("throughput"))
 {
     var (pass, trial) = await TrialAsync(rate);
     trials.Add(trial);
@@ -145,26 +155,33 @@ var rssWorker = worker.PeakRssMb();
 log($"    sustained_cases_per_s = {sustained ?? 0:F0} (ratio to pg {(sustained ?? 0) / pgTps:F3}); peak RSS api {rssApi:F0} MB, worker {rssWorker:F0} MB");
 
 // 4. Backlog drain: the worker is down while cases keep coming; then it starts.
-log($"4/5 drain: worker stopped, {drainCount} cases accepted, then the worker starts");
-await worker.StopAsync();
-var backlog = await progress.RunAsync("backlog", async () =>
+double drainSeconds = 0;
+var running = worker;
+if (phases.Contains("drain"))
 {
-    var filled = await intake.ClosedLoopAsync(drainCount, 64);
-    progress.Track(filled);
-    return filled;
-});
-accepted.AddRange(backlog.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
-await WaitAsync(async () => await ScalarAsync(db, "SELECT count(*) FROM outbox_messages WHERE dispatched_at IS NULL") == 0,
-    TimeSpan.FromMinutes(2), "the API's relay to put the backlog on the broker");
-var drainStart = Stopwatch.GetTimestamp();
-var restarted = new ServiceProcess("worker", workerDll, environment, Path.Combine(work, "worker-restarted.log"));
-restarted.Start();
-var drainSeconds = await progress.RunAsync("drain", async () =>
-{
-    await UntilRoutedAsync(backlog, TimeSpan.FromMinutes(5));
-    return Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
-});
-log($"    drain_{drainCount / 1000}k_s = {drainSeconds:F2} (from the worker's start, its start-up included)");
+    log($"4/5 drain: worker stopped, {drainCount} cases accepted, then the worker starts");
+    await worker.StopAsync();
+    var backlog = await progress.RunAsync("backlog", async () =>
+    {
+        var filled = await intake.ClosedLoopAsync(drainCount, 64);
+        progress.Track(filled);
+        return filled;
+    });
+    accepted.AddRange(backlog.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
+    await WaitAsync(async () => await ScalarAsync(db, "SELECT count(*) FROM outbox_messages WHERE dispatched_at IS NULL") == 0,
+        TimeSpan.FromMinutes(2), "the API's relay to put the backlog on the broker");
+    var drainStart = Stopwatch.GetTimestamp();
+    running = new ServiceProcess("worker", workerDll, environment, Path.Combine(work, "worker-restarted.log"));
+    running.Start();
+    drainSeconds = await progress.RunAsync("drain", async () =>
+    {
+        await UntilRoutedAsync(backlog, TimeSpan.FromMinutes(5));
+        return Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
+    });
+    var firstRouted = backlog.Where(s => s.Accepted && listener.Routed.ContainsKey(s.CaseId!.Value)).Select(s => listener.Routed[s.CaseId!.Value]).DefaultIfEmpty(drainStart).Min();
+    var startUp = Stopwatch.GetElapsedTime(drainStart, firstRouted).TotalSeconds;
+    log($"    drain_{drainCount / 1000}k_s = {drainSeconds:F2} (from the worker's start: first case routed after {startUp:F2} s, then {backlog.Length / Math.Max(0.001, drainSeconds - startUp):F0} cases/s)");
+}
 
 // 5. Loss check: every case accepted in 2-4 routed exactly once.
 log("5/5 loss check");
@@ -184,7 +201,7 @@ log($"    accepted {accepted.Count}, lost {lost}, duplicated {duplicated}");
 
 await progressTimer.DisposeAsync();
 await api.StopAsync();
-await restarted.StopAsync();
+await running.StopAsync();
 
 // Results: JSON, charts, summary.
 var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
@@ -197,7 +214,7 @@ var result = new JsonObject
     ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute) },
     ["steady"] = new JsonObject { ["rate"] = steadyRate, ["seconds"] = steadySeconds, ["accepted"] = steady.Count(s => s.Accepted), ["errors"] = steady.Count(s => !s.Accepted) },
     ["sustained_cases_per_s"] = sustained ?? 0,
-    ["ratio_to_pg"] = Math.Round((sustained ?? 0) / pgTps, 3),
+    ["ratio_to_pg"] = pgTps > 0 ? Math.Round((sustained ?? 0) / pgTps, 3) : null,
     ["trials"] = new JsonArray([.. trials]),
     [$"drain_{drainCount / 1000}k_s"] = Math.Round(drainSeconds, 2),
     ["rss_mb"] = new JsonObject { ["api"] = Math.Round(rssApi), ["worker"] = Math.Round(rssWorker) },
@@ -270,7 +287,10 @@ IReadOnlyCollection<double> RouteMs(Sample[] samples) =>
     [.. samples.Where(s => s.Accepted && listener.Routed.ContainsKey(s.CaseId!.Value))
         .Select(s => Stopwatch.GetElapsedTime(s.DueAt, listener.Routed[s.CaseId!.Value]).TotalMilliseconds)];
 
-static JsonObject Json(Percentiles p) => new() { ["p50"] = p.P50, ["p95"] = p.P95, ["p99"] = p.P99, ["max"] = p.Max, ["n"] = p.Count };
+static JsonObject Json(Percentiles p) => new() { ["p50"] = Number(p.P50), ["p95"] = Number(p.P95), ["p99"] = Number(p.P99), ["max"] = Number(p.Max), ["n"] = p.Count };
+
+// A phase that did not run (or measured nothing) has no percentile; JSON has no NaN.
+static double? Number(double value) => double.IsNaN(value) ? null : value;
 
 static async Task<int> TryGetAsync(HttpClient client, string path)
 {

@@ -7,7 +7,8 @@
 #
 # Knobs (environment): ROC_BENCH_WARMUP_S (60), ROC_BENCH_STEADY_RATE (50), ROC_BENCH_STEADY_S (30), ROC_BENCH_TRIAL_S (60),
 # ROC_BENCH_FIRST_RATE (250, doubled until a trial fails, then one bisection), ROC_BENCH_DRAIN
-# (10000), ROC_BENCH_LIMIT_S (15), ROC_PG_FAST=1 (fsync off, like the tests).
+# (10000), ROC_BENCH_LIMIT_S (15), ROC_PG_FAST=1 (fsync off, like the tests),
+# ROC_BENCH_PHASES (limits,latency,throughput,drain: a subset for a quick loop on one figure).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
