@@ -13,10 +13,15 @@ namespace RocRouting.Data;
 /// </summary>
 public static class CaseWorkflow
 {
-    /// <summary>Makes a decision the case's current route: stored, on the timeline, announced, and watched by a deadline.</summary>
+    /// <summary>
+    /// Makes a decision the case's current route: stored, on the timeline, announced, and watched by a deadline.
+    /// Deadlines and deliveries continue <paramref name="traceParent"/> (by default the current activity's trace).
+    /// </summary>
     public static CaseRoute ApplyRoute(
-        RocDbContext db, ChildCase @case, RoutingDecision decision, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now, CaseEventKind eventKind)
+        RocDbContext db, ChildCase @case, RoutingDecision decision, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now, CaseEventKind eventKind,
+        string? traceParent = null)
     {
+        traceParent ??= Activity.Current?.Id;
         var sequence = @case.RouteSequence + 1;
         var route = new CaseRoute
         {
@@ -38,7 +43,7 @@ public static class CaseWorkflow
             MunicipalityCode = s.MunicipalityCode,
             DueAt = s.DueAt,
         }));
-        route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.FirstMiss, DueAt = decision.AcknowledgeBy, TraceParent = Activity.Current?.Id });
+        route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.FirstMiss, DueAt = decision.AcknowledgeBy, TraceParent = traceParent });
         if (decision.Recipient.Kind == RecipientKind.HomeMunicipality)
         {
             // A municipality whose office closes before the deadline loses the case to the socialjour at closing time.
@@ -46,16 +51,16 @@ public static class CaseWorkflow
             var workday = calendar.StatusAt(now).OpenDay ?? calendar.NextOpening(now);
             if (workday.Closes < decision.AcknowledgeBy)
             {
-                route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.Reroute, DueAt = workday.Closes, TraceParent = Activity.Current?.Id });
+                route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.Reroute, DueAt = workday.Closes, TraceParent = traceParent });
             }
         }
         db.CaseRoutes.Add(route);
 
         // The recipient's inbox gets the case, each signalled municipality a signal; webhooks follow where configured.
-        AddToInbox(db, webhooks, @case, route, decision.Recipient, InboxItemKind.Case, decision.AcknowledgeBy, now);
+        AddToInbox(db, webhooks, @case, route, decision.Recipient, InboxItemKind.Case, decision.AcknowledgeBy, now, traceParent);
         foreach (var signal in decision.Signals)
         {
-            AddToInbox(db, webhooks, @case, route, Recipient.HomeMunicipality(signal.MunicipalityCode), InboxItemKind.Signal, signal.DueAt, now);
+            AddToInbox(db, webhooks, @case, route, Recipient.HomeMunicipality(signal.MunicipalityCode), InboxItemKind.Signal, signal.DueAt, now, traceParent);
         }
 
         var previous = @case.Recipient;
@@ -85,12 +90,13 @@ public static class CaseWorkflow
                 RouteSequence = sequence,
             },
             MessageIds.For(@case.Id, nameof(CaseRouted), sequence),
-            now);
+            now,
+            traceParent);
         return route;
     }
 
     private static void AddToInbox(
-        RocDbContext db, WebhookDirectory webhooks, ChildCase @case, CaseRoute route, Recipient recipient, InboxItemKind kind, DateTimeOffset dueAt, DateTimeOffset now)
+        RocDbContext db, WebhookDirectory webhooks, ChildCase @case, CaseRoute route, Recipient recipient, InboxItemKind kind, DateTimeOffset dueAt, DateTimeOffset now, string? traceParent)
     {
         var item = new InboxItem
         {
@@ -113,7 +119,7 @@ public static class CaseWorkflow
                 InboxItemId = item.Id,
                 CaseId = @case.Id,
                 Recipient = recipient.ToString(),
-                TraceParent = Activity.Current?.Id,
+                TraceParent = traceParent,
                 State = DeliveryState.Pending,
                 // A case is announced at once; a signal when it is due.
                 NextAttemptAt = kind == InboxItemKind.Case ? now : dueAt,

@@ -34,14 +34,14 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
     internal bool OutboxPending { get; set; }
 
     /// <summary>Adds a message to publish once the current unit of work commits.</summary>
-    public void Enqueue<T>(T message, Guid messageId, DateTimeOffset now) where T : class =>
+    public void Enqueue<T>(T message, Guid messageId, DateTimeOffset now, string? traceParent = null) where T : class =>
         OutboxMessages.Add(new OutboxMessage
         {
             Id = messageId,
             MessageType = OutboxSerializer.TypeName(typeof(T)),
             Payload = OutboxSerializer.Serialize(message),
             CreatedAt = now,
-            TraceParent = Activity.Current?.Id,
+            TraceParent = traceParent ?? Activity.Current?.Id,
         });
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

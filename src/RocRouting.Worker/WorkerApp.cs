@@ -22,6 +22,7 @@ public static partial class WorkerApp
     {
         builder.AddRocDefaults();
         builder.AddRocBus(RegisterConsumers);
+        builder.Services.AddSingleton<CaseRouter>();
         builder.Services.AddOutboxRelay();
         builder.Services.AddOptions<DeadlineOptions>().BindConfiguration("Deadlines");
         builder.Services.AddSingleton<DeadlineWatcher>();
@@ -55,6 +56,7 @@ public static partial class WorkerApp
         builder.Services.AddSingleton<RocMetrics>();
         // Consumers are registered to declare their queues; their dependencies must resolve too.
         builder.AddRocRoutingConfiguration();
+        builder.Services.AddSingleton<CaseRouter>();
         builder.AddRocBus(RegisterConsumers, deployTopologyOnly: true);
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.Migrate");

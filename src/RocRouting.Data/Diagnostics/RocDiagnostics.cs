@@ -65,6 +65,8 @@ public sealed class RocMetrics
         var meter = meters.Create(RocDiagnostics.Name);
         CasesSubmitted = meter.CreateCounter<long>("rocrouting.cases.submitted", "{case}", "Cases accepted through the intake, by urgency");
         RoutingDecisions = meter.CreateCounter<long>("rocrouting.routing.decisions", "{decision}", "Routing decisions, by rule and recipient kind");
+        CasesPerRoutingTransaction = meter.CreateHistogram<int>("rocrouting.routing.transaction_cases", "{case}", "Cases written per routing transaction (group commit: above 1 only while cases queue up)",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100] });
         TimeToRoute = meter.CreateHistogram<double>("rocrouting.cases.time_to_route", "s", "From submission to the committed routing decision, by urgency");
         TimeToAcknowledge = meter.CreateHistogram<double>("rocrouting.cases.time_to_acknowledge", "s", "From routing to acknowledgement, by recipient kind and urgency");
         DeadlinesFired = meter.CreateCounter<long>("rocrouting.deadlines.fired", "{deadline}", "Deadlines that acted (overdue, second window, office closing, escalation), by kind");
@@ -81,6 +83,8 @@ public sealed class RocMetrics
     public Counter<long> CasesSubmitted { get; }
 
     public Counter<long> RoutingDecisions { get; }
+
+    public Histogram<int> CasesPerRoutingTransaction { get; }
 
     public Histogram<double> TimeToRoute { get; }
 

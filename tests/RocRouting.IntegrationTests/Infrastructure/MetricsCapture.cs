@@ -20,6 +20,7 @@ public sealed class MetricsCapture : IDisposable
         };
         _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i, v, tags));
         _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Add(i, v, tags));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Add(i, v, tags));
         _listener.Start();
     }
 

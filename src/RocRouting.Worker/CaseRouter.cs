@@ -1,0 +1,186 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Data.Diagnostics;
+using RocRouting.Routing;
+
+namespace RocRouting.Worker;
+
+/// <summary>What became of one submitted case: routed now (with the decision), or already routed before.</summary>
+public sealed record RoutingOutcome(RoutingDecision? Decision, DateTimeOffset DecidedAt)
+{
+    public bool AlreadyRouted => Decision is null;
+}
+
+/// <summary>
+/// Writes routing decisions with group commit: the cases that arrive while one transaction is being
+/// written go together into the next one. A lone case is written at once (no batching delay, so the
+/// latency at night stays that of one transaction), and a backlog is written some dozens of cases per
+/// transaction, which is what lets a restarted worker drain it in seconds (README, Performance).
+/// Each message keeps its own consume context: a case that cannot be written fails alone and is
+/// retried by MassTransit, and the others in its transaction are written again without it.
+/// </summary>
+/// <remarks>
+/// MassTransit's <c>Batch&lt;T&gt;</c> consumer was the first choice, but it holds a partial batch until
+/// its time limit and fails or retries a batch as a whole; neither suits a case that must be routed
+/// within milliseconds and must never wait on another case's fault.
+/// </remarks>
+public sealed partial class CaseRouter : IAsyncDisposable
+{
+    /// <summary>Bounded by the consumer's prefetch anyway; this keeps one transaction's locks and size reasonable.</summary>
+    public const int MaxCasesPerTransaction = 100;
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly RoutingConfiguration _config;
+    private readonly WebhookDirectory _webhooks;
+    private readonly TimeProvider _time;
+    private readonly RocMetrics _metrics;
+    private readonly ILogger<CaseRouter> _logger;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+
+    public CaseRouter(IServiceScopeFactory scopes, RoutingConfiguration config, WebhookDirectory webhooks, TimeProvider time, RocMetrics metrics, ILogger<CaseRouter> logger)
+    {
+        _metrics = metrics;
+        _scopes = scopes;
+        _config = config;
+        _webhooks = webhooks;
+        _time = time;
+        _logger = logger;
+        _writer = Task.Run(WriteAsync);
+    }
+
+    /// <summary>Routes the case of <paramref name="message"/> unless it has been routed already; completes once the decision is committed.</summary>
+    public Task<RoutingOutcome> RouteAsync(CaseSubmitted message, string? traceParent)
+    {
+        var pending = new Pending(message, traceParent);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        return pending.Completion.Task;
+    }
+
+    /// <summary>Writes <paramref name="messages"/> as one batch now, bypassing the queue (for tests of the batch's failure handling).</summary>
+    internal async Task<Task<RoutingOutcome>[]> RouteTogetherAsync(IEnumerable<CaseSubmitted> messages)
+    {
+        var batch = messages.Select(m => new Pending(m, null)).ToList();
+        await WriteBatchAsync(batch);
+        return [.. batch.Select(p => p.Completion.Task)];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Singletons are disposed after the hosted services (the bus among them) have stopped, so no
+        // consumer waits here any more; anything still queued is written before the process exits.
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    private async Task WriteAsync()
+    {
+        var batch = new List<Pending>(MaxCasesPerTransaction);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxCasesPerTransaction && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+            try
+            {
+                await WriteBatchAsync(batch);
+            }
+            catch (Exception e)
+            {
+                // Not reached in practice (WriteBatchAsync settles every case); a writer that died would strand every consumer.
+                LogWriterFailed(_logger, e, batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(e);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchAsync(List<Pending> batch)
+    {
+        if (batch.Count > 1)
+        {
+            try
+            {
+                var outcomes = await TryWriteAsync(batch);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(outcomes[i]);
+                }
+                return;
+            }
+            catch (Exception e)
+            {
+                // One case spoilt the transaction (routed meanwhile by another worker, or bad data): the
+                // others must not wait on it or share its retries, so each is written on its own.
+                LogBatchFellBack(_logger, e, batch.Count);
+            }
+        }
+        foreach (var pending in batch)
+        {
+            try
+            {
+                pending.Completion.TrySetResult((await TryWriteAsync([pending]))[0]);
+            }
+            catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // Another delivery of the same message decided first; its decision stands.
+                pending.Completion.TrySetResult(new RoutingOutcome(null, _time.GetUtcNow()));
+            }
+            catch (Exception e)
+            {
+                pending.Completion.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task<RoutingOutcome[]> TryWriteAsync(IReadOnlyList<Pending> batch)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        var ids = batch.Select(p => p.Message.CaseId).ToArray();
+        var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id);
+        var now = _time.GetUtcNow();
+        var outcomes = new RoutingOutcome[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var message = batch[i].Message;
+            var @case = cases.GetValueOrDefault(message.CaseId)
+                ?? throw new InvalidOperationException($"Case {message.CaseId} is not in the database.");
+            // The case row carries its route sequence (written with the route), so a redelivery (or the
+            // same case twice in one batch) is recognised without a query of its own.
+            if (@case.RouteSequence >= RouteCaseConsumer.FirstDecision)
+            {
+                outcomes[i] = new RoutingOutcome(null, now);
+                continue;
+            }
+            var decision = RoutingPolicy.Decide(
+                new CaseFacts(message.HomeMunicipalityCode, message.FoundInMunicipalityCode, message.Urgency),
+                message.SubmittedAt,
+                _config);
+            CaseWorkflow.ApplyRoute(db, @case, decision, _config, _webhooks, now, CaseEventKind.Routed, batch[i].TraceParent);
+            db.Audit(Actor.Worker, "case.route", @case.Id, now);
+            outcomes[i] = new RoutingOutcome(decision, now);
+        }
+        await db.SaveChangesAsync();
+        _metrics.CasesPerRoutingTransaction.Record(batch.Count);
+        return outcomes;
+    }
+
+    private sealed record Pending(CaseSubmitted Message, string? TraceParent)
+    {
+        public TaskCompletionSource<RoutingOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} routing decisions together failed; writing them one by one")]
+    private static partial void LogBatchFellBack(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The routing writer failed a batch of {Count} outside its error handling")]
+    private static partial void LogWriterFailed(ILogger logger, Exception exception, int count);
+}

@@ -1,0 +1,143 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Data.Outbox;
+using RocRouting.IntegrationTests.Infrastructure;
+using RocRouting.Worker;
+
+namespace RocRouting.IntegrationTests.Routing;
+
+/// <summary>
+/// The router writes the cases that arrive together in one transaction (group commit). These tests
+/// hand it a batch directly, so that what happens inside one transaction does not depend on timing.
+/// </summary>
+public sealed class Routing_cases_together
+{
+    private RocApp _app = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() => _app = await RocApp.SharedAsync();
+
+    /// <summary>The running worker's router (owned by its host, which other tests may restart).</summary>
+    private CaseRouter Router => _app.Worker.Services.GetRequiredService<CaseRouter>();
+
+    [Test]
+    public async Task Writes_every_case_of_the_batch_in_one_transaction()
+    {
+        using var metrics = new MetricsCapture();
+        var messages = await UnroutedCasesAsync(5);
+
+        var outcomes = await Task.WhenAll(await Router.RouteTogetherAsync(messages));
+
+        var ids = messages.Select(m => m.CaseId).ToArray();
+        var (routes, events, announced) = await CountsAsync(ids);
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcomes.Select(o => o.AlreadyRouted), Is.All.False);
+            Assert.That(routes, Is.EqualTo(5));
+            Assert.That(events, Is.EqualTo(5));
+            Assert.That(announced, Is.EqualTo(5));
+            Assert.That(metrics.Of("rocrouting.routing.transaction_cases").Select(m => m.Value), Does.Contain(5));
+        });
+    }
+
+    [Test]
+    public async Task A_case_that_cannot_be_written_fails_alone()
+    {
+        var messages = await UnroutedCasesAsync(2);
+        var missing = messages[0] with { CaseId = Guid.CreateVersion7() };
+
+        var outcomes = await Router.RouteTogetherAsync([messages[0], missing, messages[1]]);
+
+        var (routes, _, _) = await CountsAsync([messages[0].CaseId, messages[1].CaseId]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcomes[0].IsCompletedSuccessfully && outcomes[2].IsCompletedSuccessfully, "the other cases are routed");
+            Assert.That(outcomes[1].IsFaulted, "the missing case fails, so MassTransit retries it");
+            Assert.That(routes, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task The_same_case_twice_in_one_transaction_gets_one_decision()
+    {
+        var message = (await UnroutedCasesAsync(1))[0];
+
+        var outcomes = await Task.WhenAll(await Router.RouteTogetherAsync([message, message]));
+
+        var (routes, events, announced) = await CountsAsync([message.CaseId]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcomes.Count(o => o.AlreadyRouted), Is.EqualTo(1));
+            Assert.That((routes, events, announced), Is.EqualTo((1, 1, 1)));
+        });
+    }
+
+    [Test]
+    public async Task A_case_another_worker_routed_meanwhile_keeps_that_decision_and_the_others_are_written()
+    {
+        var messages = await UnroutedCasesAsync(3);
+        await Router.RouteTogetherAsync([messages[1]]);
+        // As if this worker read the case just before another worker's decision committed: the case row
+        // still says unrouted, but the decision exists, so this transaction hits the unique key.
+        await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == messages[1].CaseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.RouteSequence, 0)));
+
+        var outcomes = await Task.WhenAll(await Router.RouteTogetherAsync(messages));
+
+        var (routes, events, announced) = await CountsAsync([.. messages.Select(m => m.CaseId)]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcomes.Select(o => o.AlreadyRouted), Is.EqualTo(new[] { false, true, false }));
+            Assert.That((routes, events, announced), Is.EqualTo((3, 3, 3)));
+        });
+    }
+
+    /// <summary>Cases stored as the intake stores them, without their CaseSubmitted being published (so the running worker leaves them alone).</summary>
+    private async Task<CaseSubmitted[]> UnroutedCasesAsync(int count)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var cases = Enumerable.Range(0, count).Select(_ =>
+        {
+            var id = Guid.CreateVersion7(now);
+            return new ChildCase
+            {
+                Id = id,
+                Urgency = Urgency.Immediate,
+                Category = CaseCategory.Recruitment,
+                HomeMunicipalityCode = "0138",
+                FoundInMunicipalityCode = "0180",
+                ReportedByOfficerId = "test-officer",
+                ReportedByUnit = "test-unit",
+                SubmittedBy = "test-officer",
+                SubmittedByUnit = "test-unit",
+                IdempotencyKey = id.ToString(),
+                RequestHash = [],
+                SubmittedAt = now,
+            };
+        }).ToArray();
+        await _app.WithDbAsync(async db =>
+        {
+            db.Cases.AddRange(cases);
+            return await db.SaveChangesAsync();
+        });
+        return [.. cases.Select(c => new CaseSubmitted
+        {
+            CaseId = c.Id,
+            Urgency = c.Urgency,
+            Category = c.Category,
+            HomeMunicipalityCode = c.HomeMunicipalityCode,
+            FoundInMunicipalityCode = c.FoundInMunicipalityCode,
+            SubmittedAt = c.SubmittedAt,
+        })];
+    }
+
+    private Task<(int Routes, int RoutedEvents, int Announced)> CountsAsync(Guid[] ids)
+    {
+        var firstRouted = ids.Select(id => MessageIds.For(id, nameof(CaseRouted), RouteCaseConsumer.FirstDecision)).ToArray();
+        return _app.WithDbAsync(async db => (
+            await db.CaseRoutes.CountAsync(r => ids.Contains(r.CaseId)),
+            await db.CaseEvents.CountAsync(e => ids.Contains(e.CaseId) && e.Kind == CaseEventKind.Routed),
+            await db.OutboxMessages.CountAsync(m => firstRouted.Contains(m.Id))));
+    }
+}
