@@ -62,6 +62,15 @@ public sealed class ServiceProcess(string name, string dll, IReadOnlyDictionary<
 
     public double RssMb() => ReadStatusKb("VmRSS:") / 1024.0;
 
+    /// <summary>Starts a new peak (Linux: "5" to clear_refs resets VmHWM to the current RSS), so each trial has its own.</summary>
+    public void ResetPeakRss()
+    {
+        if (_process is { HasExited: false })
+        {
+            File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
+        }
+    }
+
     private double ReadStatusKb(string field)
     {
         if (_process is null || _process.HasExited)

@@ -33,7 +33,8 @@ public static class DataServiceCollectionExtensions
         });
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxWakeUpInterceptor>();
-        services.AddDbContext<RocDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>())
+        // Pooled: every request and every message gets a context, and building one showed in the profile.
+        services.AddDbContextPool<RocDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(sp.GetRequiredService<OutboxWakeUpInterceptor>()));
         services.AddOptions<OutboxOptions>().BindConfiguration("Outbox");
         services.AddOptions<DeliveryOptions>().BindConfiguration("Delivery");

@@ -83,11 +83,8 @@ public static partial class CasesApi
         var unit = http.User.FindFirstValue(Claims.Unit) ?? "";
         var hash = childKeys.ForRequest(submission.Canonical());
 
-        if (await FindByKeyAsync(db, subject, key, cancellationToken) is { } existing)
-        {
-            return Replay(existing, hash);
-        }
-
+        // Insert first: a retry is rare, so the unique key on (submitter, key) finds it (below) instead of
+        // a lookup before every new case.
         var @case = NewCase(submission, subject, unit, key, hash, now);
         @case.ChildKey = submission.PersonalIdentityNumber is { } pin ? childKeys.For(pin) : null;
         @case.SealedPersonalIdentityNumber = protector.SealOrNull(submission.PersonalIdentityNumber, @case.Id, PersonalField.IdentityNumber);
@@ -112,7 +109,7 @@ public static partial class CasesApi
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // A concurrent retry with the same key committed first: answer as that request was answered.
+            // A retry, or a concurrent one that committed first: answer as that request was answered.
             db.ChangeTracker.Clear();
             var winner = await FindByKeyAsync(db, subject, key, cancellationToken)
                 ?? throw new InvalidOperationException("Unique violation on the idempotency key but no case holds it.", e);
