@@ -102,6 +102,10 @@ var warmupSeconds = int.Parse(setting("ROC_BENCH_WARMUP_S", "60"), CultureInfo.I
 log($"    warming up: {warmupSeconds} s at 100 cases/s (not counted)");
 var warmup = await progress.RunAsync("warm-up", () => intake.OpenLoopAsync(100, TimeSpan.FromSeconds(warmupSeconds), progress.Track));
 await UntilRoutedAsync(warmup, TimeSpan.FromSeconds(30));
+// The tables grew from nothing within the minute; a running system has statistics that autovacuum keeps
+// current. Without them the statements the services prepared while the tables were tiny keep plans made
+// for tiny tables (measured: sequential scans on cases by id) until autovacuum catches up mid-run.
+await db.CreateCommand("ANALYZE").ExecuteNonQueryAsync();
 
 // 2. Latency at a steady rate.
 Sample[] steady = [];
@@ -249,9 +253,11 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     log($"3/5 throughput: open loop, {trialRate} cases/s for {trialSeconds} s");
     api.ResetPeakRss();
     worker.ResetPeakRss();
+    var cpuBefore = Cpu.Take(api, worker);
     var samples = await progress.RunAsync($"{trialRate}/s", () => intake.OpenLoopAsync(trialRate, TimeSpan.FromSeconds(trialSeconds), progress.Track, TimeSpan.FromSeconds(3)));
     var gaveUp = samples.Length < (int)(trialRate * trialSeconds);
     await UntilRoutedAsync(samples, TimeSpan.FromSeconds(60), quiet: true);
+    var (cpuMs, busyCores) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), samples.Count(s => s.Accepted));
     accepted.AddRange(samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
     var errors = samples.Count(s => !s.Accepted);
     var unrouted = samples.Count(s => s.Accepted && !listener.Routed.ContainsKey(s.CaseId!.Value));
@@ -266,11 +272,13 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
         (rssApi, rssWorker) = (trialRssApi, trialRssWorker);
     }
     log($"    {trialRate}/s: {(pass ? "sustained" : "NOT sustained")}{(gaveUp ? $" (stopped after {samples.Length} cases: answers over 3 s late)" : "")}: errors {errors}, unrouted {unrouted}; submit {submit}; route {route}; peak RSS api {trialRssApi:F0} MB, worker {trialRssWorker:F0} MB");
+    log($"      {Cpu.Describe(cpuMs, busyCores)}");
     var firstError = samples.FirstOrDefault(s => s.Error is not null)?.Error;
     return (pass, new JsonObject
     {
         ["rate"] = trialRate, ["seconds"] = trialSeconds, ["pass"] = pass, ["stopped_early"] = gaveUp, ["sent"] = samples.Length, ["errors"] = errors, ["first_error"] = firstError, ["unrouted"] = unrouted,
         ["submit_ms"] = Json(submit), ["route_ms"] = Json(route), ["rss_mb"] = new JsonObject { ["api"] = Math.Round(trialRssApi), ["worker"] = Math.Round(trialRssWorker) },
+        ["cpu_ms_per_case"] = new JsonObject([.. cpuMs.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]), ["machine_busy_cores"] = busyCores,
     });
 }
 

@@ -116,11 +116,12 @@ start_postgres() {
   fi
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
   if ! as_pg "$bin/pg_ctl" -D "$dir/postgres" status >/dev/null 2>&1; then
-    # fsync stays on unless asked: ROC_PG_FAST=1 is for throw-away test servers only.
+    # fsync stays on unless asked: ROC_PG_FAST=1 is for throw-away test servers only. ROC_PG_OPTIONS adds
+    # server settings, e.g. "-c shared_preload_libraries=pg_stat_statements" to see where a benchmark's time goes.
     local fast=""
     [ "${ROC_PG_FAST:-0}" = 1 ] && fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     as_pg "$bin/pg_ctl" -D "$dir/postgres" -l "$dir/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir/postgres -c max_connections=200 $fast" start >/dev/null
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir/postgres -c max_connections=200 $fast ${ROC_PG_OPTIONS:-}" start >/dev/null
   fi
 }
 

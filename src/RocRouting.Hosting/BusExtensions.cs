@@ -16,7 +16,13 @@ public sealed class RabbitMqOptions
     /// <summary>Quorum queues replicate and survive a node loss; classic durable queues when the broker lacks them.</summary>
     public bool QuorumQueues { get; set; } = true;
 
-    public int PrefetchCount { get; set; } = 64;
+    /// <summary>
+    /// Messages a worker holds unacknowledged (and consumes concurrently). The routing worker writes the
+    /// cases it holds together (group commit), so this bounds its transactions: 64 drained a 10,000-case
+    /// backlog at 1,240 cases/s, 200 at 1,420 (README, Performance). Unacknowledged messages return to the
+    /// queue if a worker dies.
+    /// </summary>
+    public int PrefetchCount { get; set; } = 200;
 
     /// <summary>Immediate retries in process before a message is moved to its queue's _error queue.</summary>
     public int RetryLimit { get; set; } = 5;
