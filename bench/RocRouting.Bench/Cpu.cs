@@ -59,14 +59,15 @@ public static class Cpu
 
     private static double ProcessSeconds(int pid)
     {
-        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+        // Fields after the command name (which may hold spaces): utime, stime, then cutime and cstime, the
+        // CPU of children that exited (PostgreSQL backends closed by a pool show up in the postmaster's).
         var stat = pid == 0 ? null : TryRead($"/proc/{pid}/stat");
         if (stat is null)
         {
             return 0;
         }
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        return fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
     private static double MachineBusySeconds()
