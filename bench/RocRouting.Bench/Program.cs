@@ -273,6 +273,7 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     }
     log($"    {trialRate}/s: {(pass ? "sustained" : "NOT sustained")}{(gaveUp ? $" (stopped after {samples.Length} cases: answers over 3 s late)" : "")}: errors {errors}, unrouted {unrouted}; submit {submit}; route {route}; peak RSS api {trialRssApi:F0} MB, worker {trialRssWorker:F0} MB");
     log($"      {Cpu.Describe(cpuMs, busyCores)}");
+    log($"      resident now: api {api.RssBreakdown()}; worker {worker.RssBreakdown()}");
     var firstError = samples.FirstOrDefault(s => s.Error is not null)?.Error;
     return (pass, new JsonObject
     {

@@ -62,6 +62,9 @@ public sealed class ServiceProcess(string name, string dll, IReadOnlyDictionary<
 
     public double RssMb() => ReadStatusKb("VmRSS:") / 1024.0;
 
+    /// <summary>What the resident memory is now: anonymous (heaps, JIT code) and file-backed (mapped assemblies, shared with other processes).</summary>
+    public string RssBreakdown() => $"anon {ReadStatusKb("RssAnon:") / 1024.0:F0} MB, files {ReadStatusKb("RssFile:") / 1024.0:F0} MB";
+
     /// <summary>Starts a new peak (Linux: "5" to clear_refs resets VmHWM to the current RSS), so each trial has its own.</summary>
     public void ResetPeakRss()
     {
