@@ -49,11 +49,11 @@ public sealed partial class CaseRouter : IAsyncDisposable
 
     public CaseRouter(IServiceScopeFactory scopes, RoutingConfiguration config, WebhookDirectory webhooks, TimeProvider time, RocMetrics metrics, ILogger<CaseRouter> logger)
     {
-        _metrics = metrics;
         _scopes = scopes;
         _config = config;
         _webhooks = webhooks;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
         _writers = [.. Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteAsync))];
     }
