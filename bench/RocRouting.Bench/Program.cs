@@ -1,3 +1,7 @@
+// The end-to-end benchmark (deploy/local/bench.sh starts the servers and runs this). Everything is
+// measured in one run on one machine: the database's and broker's own limits beside the service's
+// latency, throughput, backlog drain and memory, with a loss check at the end.
+
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -7,9 +11,6 @@ using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using RocRouting.Bench;
 
-// The end-to-end benchmark (deploy/local/bench.sh starts the servers and runs this). Everything is
-// measured in one run on one machine: the database's and broker's own limits beside the service's
-// latency, throughput, backlog drain and memory, with a loss check at the end.
 var setting = (string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
 var root = setting("ROC_BENCH_ROOT", Directory.GetCurrentDirectory());
 var work = setting("ROC_BENCH_WORK", Path.Combine(Path.GetTempPath(), "roc-bench"));

@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using RocRouting.Cases;
 using RocRouting.Data.Outbox;
 using RocRouting.Data.Privacy;
 
@@ -38,7 +40,7 @@ public static class DataServiceCollectionExtensions
             .AddInterceptors(sp.GetRequiredService<OutboxWakeUpInterceptor>()));
         services.AddOptions<OutboxOptions>().BindConfiguration("Outbox");
         services.AddOptions<DeliveryOptions>().BindConfiguration("Delivery");
-        services.AddSingleton<WebhookDirectory>();
+        services.AddSingleton(sp => new WebhookDirectory(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         return services;
     }
 

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
 using RocRouting.Data.Outbox;
 
 namespace RocRouting.Data;
 
 /// <summary>The unit of work: every state change and the outbox rows announcing it commit together.</summary>
-public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbContext(options)
+public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbContext(options), ICaseUnitOfWork
 {
     public DbSet<ChildCase> Cases => Set<ChildCase>();
 
@@ -32,6 +33,8 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     /// <summary>Set when outbox rows were saved and their commit has not yet woken the relay.</summary>
     internal bool OutboxPending { get; set; }
+
+    void ICaseUnitOfWork.Add<TEntity>(TEntity entity) => Add(entity);
 
     /// <summary>Adds a message to publish once the current unit of work commits.</summary>
     public void Enqueue<T>(T message, Guid messageId, DateTimeOffset now, string? traceParent = null) where T : class =>

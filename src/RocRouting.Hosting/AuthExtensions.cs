@@ -1,29 +1,12 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using RocRouting.Cases;
 
 namespace RocRouting.Hosting;
-
-public static class Roles
-{
-    public const string PoliceOfficer = "police-officer";
-    public const string SocialjourStaff = "socialjour-staff";
-    public const string MunicipalityStaff = "municipality-staff";
-    public const string Operator = "operator";
-    public const string Auditor = "auditor";
-}
-
-public static class Claims
-{
-    public const string Subject = "sub";
-    public const string Role = "role";
-    public const string Unit = "unit";
-    public const string Municipality = "municipality";
-}
 
 public static class Policies
 {

@@ -2,7 +2,9 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RocRouting.Cases;
 using RocRouting.Data;
+using RocRouting.Routing;
 
 namespace RocRouting.Hosting;
 
@@ -18,7 +20,9 @@ internal sealed partial class WarmUp(IServiceScopeFactory scopes, IBus bus, Warm
         var started = TimeProvider.System.GetTimestamp();
         await using (var scope = scopes.CreateAsyncScope())
         {
-            await DataWarmUp.RunAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), cancellationToken);
+            var services = scope.ServiceProvider;
+            await DataWarmUp.RunAsync(
+                services.GetRequiredService<RocDbContext>(), services.GetRequiredService<RoutingConfiguration>(), services.GetRequiredService<WebhookDirectory>(), cancellationToken);
         }
         foreach (var type in messages.Types)
         {

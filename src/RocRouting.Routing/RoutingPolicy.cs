@@ -6,14 +6,17 @@ namespace RocRouting.Routing;
 /// <summary>The facts of a case that routing may look at: no personal data.</summary>
 public sealed record CaseFacts(string? HomeMunicipalityCode, string FoundInMunicipalityCode, Urgency Urgency);
 
-/// <summary>Who takes a case, who must be told, by when, and why.</summary>
+/// <summary>
+/// Who takes a case, who must be told, by when, and why. <see cref="EvaluatedAt"/> is the instant the
+/// rules were applied to (for a first decision, the submission instant), not when the decision was stored.
+/// </summary>
 public sealed record RoutingDecision(
     Recipient Recipient,
     IReadOnlyList<SignalDue> Signals,
     string RuleId,
     string Reason,
     DateTimeOffset AcknowledgeBy,
-    DateTimeOffset DecidedAt,
+    DateTimeOffset EvaluatedAt,
     string ConfigurationVersion);
 
 /// <summary>Stable identifiers of the rules, recorded with every decision.</summary>
@@ -104,25 +107,50 @@ public static class RoutingPolicy
     }
 
     /// <summary>
+    /// A municipality that has not acknowledged in time (a second window, or its office closing) loses
+    /// the case to the socialjour; the rule says which of the two happened.
+    /// </summary>
+    public static RoutingDecision RerouteUnacknowledged(CaseFacts facts, Recipient from, DateTimeOffset at, RoutingConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(config);
+        var municipality = config.NameOf(from);
+        return config.CalendarFor(from.MunicipalityCode!).StatusAt(at).IsOpen
+            ? RerouteToSocialEmergencyService(facts, at, config, RuleIds.EscalationUnacknowledged,
+                $"{municipality} did not acknowledge the case within a second window; the socialjour takes it")
+            : RerouteToSocialEmergencyService(facts, at, config, RuleIds.EscalationOfficeClosed,
+                $"{municipality}'s office closed with the case unacknowledged; the socialjour takes it");
+    }
+
+    /// <summary>
+    /// The recipient hands the case on: a municipality to the socialjour, the socialjour to the home
+    /// municipality (from when its office can take it). Null when the home municipality is unknown, so
+    /// the socialjour has nobody to hand it to.
+    /// </summary>
+    public static RoutingDecision? HandOver(CaseFacts facts, Recipient from, string reason, DateTimeOffset at, RoutingConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(config);
+        var why = $"Handed over by {config.NameOf(from)}: {reason.Trim()}";
+        if (from.Kind == RecipientKind.HomeMunicipality)
+        {
+            return RerouteToSocialEmergencyService(facts, at, config, RuleIds.HandoverToSocialjour, why);
+        }
+        if (config.Register.Find(facts.HomeMunicipalityCode) is not { } home)
+        {
+            return null;
+        }
+        return new Route(facts, at.ToUniversalTime(), config).ToHome(home, config.CalendarFor(home.Code), RuleIds.HandoverToHomeMunicipality, why);
+    }
+
+    /// <summary>
     /// A later route to the social emergency service (escalation, handover), with the same deadlines
     /// and signal to the home municipality as a first decision would have.
     /// </summary>
-    public static RoutingDecision RerouteToSocialEmergencyService(CaseFacts facts, DateTimeOffset at, RoutingConfiguration config, string ruleId, string reason)
-    {
-        ArgumentNullException.ThrowIfNull(facts);
-        ArgumentNullException.ThrowIfNull(config);
-        return new Route(facts, at.ToUniversalTime(), config)
+    private static RoutingDecision RerouteToSocialEmergencyService(CaseFacts facts, DateTimeOffset at, RoutingConfiguration config, string ruleId, string reason) =>
+        new Route(facts, at.ToUniversalTime(), config)
             .ToService(config.ServiceFor(facts.HomeMunicipalityCode ?? facts.FoundInMunicipalityCode), ruleId, reason);
-    }
-
-    /// <summary>A later route to the home municipality (handover), due from when its office can take it.</summary>
-    public static RoutingDecision RerouteToHomeMunicipality(CaseFacts facts, DateTimeOffset at, RoutingConfiguration config, string ruleId, string reason)
-    {
-        ArgumentNullException.ThrowIfNull(facts);
-        ArgumentNullException.ThrowIfNull(config);
-        var home = config.Register.Get(facts.HomeMunicipalityCode ?? throw new ArgumentException("The home municipality is unknown.", nameof(facts)));
-        return new Route(facts, at.ToUniversalTime(), config).ToHome(home, config.CalendarFor(home.Code), ruleId, reason);
-    }
 
     private static string When(OfficeCalendar calendar, DateTimeOffset at) =>
         calendar.ToLocal(at).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture);

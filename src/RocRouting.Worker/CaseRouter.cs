@@ -1,17 +1,18 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
-using RocRouting.Data.Diagnostics;
+using RocRouting.Hosting;
 using RocRouting.Routing;
 
 namespace RocRouting.Worker;
 
-/// <summary>What became of one submitted case: routed now (with the decision), or already routed before.</summary>
-public sealed record RoutingOutcome(RoutingDecision? Decision, DateTimeOffset DecidedAt)
+/// <summary>What became of one submitted case: routed now (with its route), or already routed before.</summary>
+public sealed record RoutingOutcome(CaseRoute? Route, DateTimeOffset DecidedAt)
 {
-    public bool AlreadyRouted => Decision is null;
+    public bool AlreadyRouted => Route is null;
 }
 
 /// <summary>
@@ -150,8 +151,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        var ids = batch.Select(p => p.Message.CaseId).ToArray();
-        var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id);
+        var cases = await db.CasesToRouteAsync([.. batch.Select(p => p.Message.CaseId)], CancellationToken.None);
         var now = _time.GetUtcNow();
         var outcomes = new RoutingOutcome[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -161,18 +161,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
                 ?? throw new InvalidOperationException($"Case {message.CaseId} is not in the database.");
             // The case row carries its route sequence (written with the route), so a redelivery (or the
             // same case twice in one batch) is recognised without a query of its own.
-            if (@case.RouteSequence >= RouteCaseConsumer.FirstDecision)
-            {
-                outcomes[i] = new RoutingOutcome(null, now);
-                continue;
-            }
-            var decision = RoutingPolicy.Decide(
-                new CaseFacts(message.HomeMunicipalityCode, message.FoundInMunicipalityCode, message.Urgency),
-                message.SubmittedAt,
-                _config);
-            CaseWorkflow.ApplyRoute(db, @case, decision, _config, _webhooks, now, CaseEventKind.Routed, batch[i].TraceParent);
-            db.Audit(Actor.Worker, "case.route", @case.Id, now);
-            outcomes[i] = new RoutingOutcome(decision, now);
+            outcomes[i] = new RoutingOutcome(CaseLifecycle.Route(db, @case, _config, _webhooks, now, batch[i].TraceParent), now);
         }
         await db.SaveChangesAsync();
         _metrics.CasesPerRoutingTransaction.Record(batch.Count);

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RocRouting.Data;
 
@@ -13,10 +12,8 @@ public sealed class RetentionOptions
 }
 
 /// <summary>
-/// Erases the personal data of cases closed longer ago than the retention period: identity
-/// number, birth date, summary, officer id and phone, police reference, acknowledgement notes.
-/// What stays (municipalities, urgency, category, times, route, timeline) is pseudonymous and
-/// keeps the statistics. One statement, idempotent, with an audit entry per erased case.
+/// Erases the personal data of cases closed longer ago than the retention period, every interval
+/// (what is erased: <see cref="RetentionQueries.ErasePersonalDataClosedBeforeAsync"/>).
 /// </summary>
 public sealed partial class RetentionJob(
     IServiceScopeFactory scopes, TimeProvider time, IOptions<RetentionOptions> options, ILogger<RetentionJob> logger) : BackgroundService
@@ -43,23 +40,7 @@ public sealed partial class RetentionJob(
         var now = time.GetUtcNow();
         var cutoff = now - options.Value.Period;
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        // Not composed (ToListAsync, not SingleAsync): a data-modifying WITH must stay at the top level.
-        var erased = (await db.Database.SqlQuery<int>($"""
-            WITH erased AS (
-                UPDATE cases
-                SET sealed_personal_identity_number = NULL, child_key = NULL, birth_date = NULL, sealed_summary = NULL,
-                    reported_by_officer_id = 'erased', reported_by_phone = NULL, police_reference = NULL,
-                    personal_data_erased_at = {now}
-                WHERE closed_at < {cutoff} AND personal_data_erased_at IS NULL
-                RETURNING id),
-            notes AS (
-                UPDATE case_acknowledgements SET note = NULL WHERE case_id IN (SELECT id FROM erased)),
-            audit AS (
-                INSERT INTO audit_entries (at, subject, role, action, case_id, outcome)
-                SELECT {now}, 'system:worker', 'system', 'case.erase', id, 'ok' FROM erased)
-            SELECT count(*)::int AS "Value" FROM erased
-            """).ToListAsync(cancellationToken)).Single();
+        var erased = await scope.ServiceProvider.GetRequiredService<RocDbContext>().ErasePersonalDataClosedBeforeAsync(cutoff, now, cancellationToken);
         if (erased > 0)
         {
             LogErased(logger, erased, options.Value.Period.TotalDays);

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using MassTransit;
+using RocRouting.Cases;
 using RocRouting.Contracts;
-using RocRouting.Data.Diagnostics;
+using RocRouting.Hosting;
 
 namespace RocRouting.Worker;
 
@@ -16,22 +17,20 @@ public sealed partial class RouteCaseConsumer(
     RocMetrics metrics,
     ILogger<RouteCaseConsumer> logger) : IConsumer<CaseSubmitted>
 {
-    public const int FirstDecision = 1;
-
     public async Task Consume(ConsumeContext<CaseSubmitted> context)
     {
         var message = context.Message;
         var outcome = await router.RouteAsync(message, Activity.Current?.Id);
-        if (outcome.Decision is not { } decision)
+        if (outcome.Route is not { } route)
         {
             LogAlreadyRouted(logger, message.CaseId);
             return;
         }
         var elapsed = outcome.DecidedAt - message.SubmittedAt;
-        Activity.Current.TagCase(message.CaseId, message.Urgency, decision.RuleId, decision.Recipient.MunicipalityCode ?? message.HomeMunicipalityCode);
-        metrics.RoutingDecisions.Add(1, new("rule", decision.RuleId), new("recipient_kind", Wire.Name(decision.Recipient.Kind)));
+        Activity.Current.TagCase(message.CaseId, message.Urgency, route.RuleId, route.RecipientMunicipalityCode ?? message.HomeMunicipalityCode);
+        metrics.RoutingDecisions.Add(1, new("rule", route.RuleId), new("recipient_kind", Wire.Name(route.RecipientKind)));
         metrics.TimeToRoute.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("urgency", Wire.Name(message.Urgency)));
-        LogRouted(logger, message.CaseId, decision.Recipient.Kind, decision.RuleId, elapsed.TotalMilliseconds);
+        LogRouted(logger, message.CaseId, route.RecipientKind, route.RuleId, elapsed.TotalMilliseconds);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} already routed; redelivery ignored")]

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RocRouting.Contracts;
 using RocRouting.Data;
-using RocRouting.Data.Diagnostics;
 using RocRouting.Hosting;
 
 namespace RocRouting.Worker;

@@ -1,11 +1,10 @@
 using MassTransit;
-using RocRouting.Contracts;
-using RocRouting.Worker.Delivery;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Contracts;
 using RocRouting.Data;
-using RocRouting.Data.Diagnostics;
 using RocRouting.Data.Privacy;
 using RocRouting.Hosting;
+using RocRouting.Worker.Delivery;
 
 namespace RocRouting.Worker;
 

@@ -47,6 +47,22 @@ public sealed class Personal_identity_numbers
         });
     }
 
+    [TestCase("20121212-0008")]
+    [TestCase("201212120008")]
+    [TestCase("121212-0008")]
+    [TestCase("1212120008")]
+    [TestCase("121212+0008")]
+    [TestCase("701063-0007")]
+    public void Birth_number_000_is_rejected_in_every_form(string input)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(PersonalIdentityNumber.ChecksumIsValid(input.Replace("-", "", StringComparison.Ordinal).Replace("+", "", StringComparison.Ordinal)[^10..]), Is.True, "the check digit alone would pass");
+            Assert.That(PersonalIdentityNumber.TryParse(input, Today, out _, out var error), Is.False);
+            Assert.That(error, Does.Contain("birth number 000"));
+        });
+    }
+
     [Test]
     public void A_date_that_does_not_exist_is_rejected()
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using RocRouting.Contracts;
-using RocRouting.Routing;
 
 namespace RocRouting.Routing.Tests;
 
@@ -57,7 +56,7 @@ public sealed class Routing_a_case
             Assert.That(decision.Recipient.ToString(), Is.EqualTo(recipient));
             Assert.That(decision.RuleId, Is.EqualTo(rule));
             Assert.That(decision.ConfigurationVersion, Is.EqualTo(Config.Version));
-            Assert.That(decision.DecidedAt, Is.EqualTo(T(at)));
+            Assert.That(decision.EvaluatedAt, Is.EqualTo(T(at)));
         });
     }
 

@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using RocRouting.Contracts;
-using RocRouting.Routing;
 
 namespace RocRouting.Routing.Tests;
 

@@ -1,5 +1,3 @@
-using RocRouting.Routing;
-
 namespace RocRouting.Routing.Tests;
 
 public sealed class Swedish_public_holidays

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
 using RocRouting.Data;
 using RocRouting.Hosting;
 

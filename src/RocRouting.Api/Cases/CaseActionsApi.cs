@@ -3,11 +3,10 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Api.Infrastructure;
+using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
-using RocRouting.Data.Diagnostics;
 using RocRouting.Data.Privacy;
-using RocRouting.Data.Outbox;
 using RocRouting.Hosting;
 using RocRouting.Routing;
 
@@ -46,10 +45,8 @@ public static partial class CaseActionsApi
     }
 
     /// <summary>
-    /// "I have it." Only the organisation the case is routed to may say so; a repeat gets the first
-    /// acknowledgement back; after escalation moved the case elsewhere the answer is 409 with the
-    /// current recipient. The case row is locked, so an acknowledgement racing a deadline is decided
-    /// by whichever commits first.
+    /// "I have it." (<see cref="CaseLifecycle.Acknowledge"/>.) The case row is locked, so an
+    /// acknowledgement racing a deadline is decided by whichever commits first.
     /// </summary>
     internal static async Task<IResult> AcknowledgeAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, RocMetrics metrics,
@@ -65,55 +62,27 @@ public static partial class CaseActionsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["must be at most 1000 characters"] });
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, time, cancellationToken);
-        if (@case is null)
-        {
-            return refusal!;
-        }
-        var route = await db.CurrentRouteAsync(@case, cancellationToken);
-        if (await db.Acknowledgements.AsNoTracking().SingleOrDefaultAsync(a => a.RouteId == route.Id, cancellationToken) is { } first)
-        {
-            return TypedResults.Ok(AcknowledgementView.From(first));
-        }
-        if (!@case.IsOpen)
-        {
-            return Conflict("The case is closed", "A closed case cannot be acknowledged.", @case);
-        }
-
         var now = time.GetUtcNow();
-        var acknowledgement = new Acknowledgement
+        var (@case, action) = await ActAsync(db, caseId, @case => CaseLifecycle.Acknowledge(db, @case, CaseReader.From(user, config), request.Note, now), cancellationToken);
+        if (Refusal(@case, action, config) is { } refusal)
         {
-            CaseId = @case.Id,
-            RouteId = route.Id,
-            Organisation = @case.Recipient!.ToString(),
-            Subject = user.FindFirstValue(Claims.Subject) ?? "",
-            Note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note,
-            AcknowledgedAt = now,
-        };
-        db.Acknowledgements.Add(acknowledgement);
-        db.Audit(Actor.From(user, acknowledgement.Organisation), "case.acknowledge", @case.Id, now);
-        @case.Status = CaseStatus.Acknowledged;
-        @case.AcknowledgedAt = now;
-        CaseWorkflow.AddEvent(db, @case, CaseEventKind.Acknowledged, now, $"by {acknowledgement.Organisation}");
-        db.Enqueue(
-            new CaseAcknowledged { CaseId = @case.Id, RouteSequence = route.Sequence, Recipient = @case.Recipient, AcknowledgedAt = now },
-            MessageIds.For(@case.Id, nameof(CaseAcknowledged), route.Sequence),
-            now);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Activity.Current.TagCase(@case.Id, @case.Urgency, municipalityCode: @case.RecipientMunicipalityCode);
-        metrics.TimeToAcknowledge.Record(
-            (now - route.DecidedAt).TotalSeconds,
-            new("recipient_kind", Wire.Name(route.Recipient.Kind)),
-            new("urgency", Wire.Name(@case.Urgency)));
-        return TypedResults.Ok(AcknowledgementView.From(acknowledgement));
+            return refusal;
+        }
+        if (action!.Changed)
+        {
+            Activity.Current.TagCase(@case!.Id, @case.Urgency, municipalityCode: @case.RecipientMunicipalityCode);
+            var route = @case.CurrentRoute;
+            metrics.TimeToAcknowledge.Record(
+                (now - route.DecidedAt).TotalSeconds,
+                new("recipient_kind", Wire.Name(route.RecipientKind)),
+                new("urgency", Wire.Name(@case.Urgency)));
+        }
+        // Answered as stored (PostgreSQL keeps microseconds), so the first answer and every repeat are the same bytes.
+        var stored = await db.Acknowledgements.AsNoTracking().SingleAsync(a => a.Id == action.Result!.Id, cancellationToken);
+        return TypedResults.Ok(AcknowledgementView.From(stored));
     }
 
-    /// <summary>
-    /// The recipient hands the case on: a municipality to the socialjour (e.g. its office is about
-    /// to close), the socialjour to the home municipality. The new route gets fresh deadlines.
-    /// </summary>
+    /// <summary>The recipient hands the case on (<see cref="CaseLifecycle.HandOver"/>); the new route gets fresh deadlines.</summary>
     internal static async Task<IResult> HandOverAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, WebhookDirectory webhooks,
         PersonalDataProtector protector, TimeProvider time, RocMetrics metrics, ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
@@ -128,46 +97,23 @@ public static partial class CaseActionsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["is required, at most 300 characters"] });
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, time, cancellationToken);
-        if (@case is null)
-        {
-            return refusal!;
-        }
-        if (!@case.IsOpen)
-        {
-            return Conflict("The case is closed", "A closed case cannot be handed over.", @case);
-        }
         var now = time.GetUtcNow();
-        var from = config.NameOf(@case.Recipient!);
-        RoutingDecision decision;
-        if (@case.RecipientKind == RecipientKind.HomeMunicipality)
+        var reader = CaseReader.From(user, config);
+        var (@case, action) = await ActAsync(db, caseId, @case => CaseLifecycle.HandOver(db, @case, reader, request.Reason, config, webhooks, now), cancellationToken);
+        if (Refusal(@case, action, config) is { } refusal)
         {
-            decision = RoutingPolicy.RerouteToSocialEmergencyService(@case.Facts(), now, config, RuleIds.HandoverToSocialjour,
-                $"Handed over by {from}: {request.Reason.Trim()}");
+            return refusal;
         }
-        else if (@case.HomeMunicipalityCode is not null)
-        {
-            decision = RoutingPolicy.RerouteToHomeMunicipality(@case.Facts(), now, config, RuleIds.HandoverToHomeMunicipality,
-                $"Handed over by {from}: {request.Reason.Trim()}");
-        }
-        else
-        {
-            return Conflict("No home municipality", "The child's home municipality is unknown, so the case cannot be handed on to it.", @case);
-        }
-        CaseWorkflow.ApplyRoute(db, @case, decision, config, webhooks, now, CaseEventKind.HandedOver);
-        db.Audit(Actor.From(user, from), "case.handover", @case.Id, now);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Activity.Current.TagCase(@case.Id, @case.Urgency, decision.RuleId, decision.Recipient.MunicipalityCode);
-        metrics.RoutingDecisions.Add(1, new("rule", decision.RuleId), new("recipient_kind", Wire.Name(decision.Recipient.Kind)));
-        LogHandedOver(logger, @case.Id, decision.Recipient.Kind);
+        var route = action!.Result!;
+        Activity.Current.TagCase(@case!.Id, @case.Urgency, route.RuleId, route.RecipientMunicipalityCode);
+        metrics.RoutingDecisions.Add(1, new("rule", route.RuleId), new("recipient_kind", Wire.Name(route.RecipientKind)));
+        LogHandedOver(logger, @case.Id, route.RecipientKind);
 
-        var view = await CasesApi.LoadViewAsync(db, @case.Id, protector, cancellationToken);
-        return TypedResults.Ok(view);
+        var stored = await db.ReadCaseAsync(@case.Id, cancellationToken);
+        return TypedResults.Ok(CaseView.From(stored!, CaseAccess.SeesStaffIdentity(reader), CaseAccess.SeesPersonalData(reader) ? protector : null));
     }
 
-    /// <summary>The recipient closes the case with an outcome; closed cases leave the queue. Closing twice returns the first closure.</summary>
+    /// <summary>The recipient closes the case with an outcome (<see cref="CaseLifecycle.Close"/>); closing twice returns the first closure.</summary>
     internal static async Task<IResult> CloseAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -184,68 +130,47 @@ public static partial class CaseActionsApi
             });
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (@case, refusal) = await LockAsRecipientAsync(db, caseId, user, config, time, cancellationToken);
-        if (@case is null)
-        {
-            return refusal!;
-        }
-        if (!@case.IsOpen)
-        {
-            return TypedResults.Ok(new ClosureView(@case.Id, @case.Outcome!.Value, @case.ClosedAt!.Value));
-        }
         var now = time.GetUtcNow();
-        @case.Status = CaseStatus.Closed;
-        @case.ClosedAt = now;
-        @case.Outcome = outcome;
-        db.Audit(Actor.From(user), "case.close", @case.Id, now);
-        CaseWorkflow.AddEvent(db, @case, CaseEventKind.Closed, now, $"by {@case.Recipient}: {Wire.Name(outcome)}");
-        db.Enqueue(new CaseClosed { CaseId = @case.Id, Outcome = Wire.Name(outcome), ClosedAt = now }, MessageIds.For(@case.Id, nameof(CaseClosed)), now);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new ClosureView(@case.Id, outcome, now));
+        var (@case, action) = await ActAsync(db, caseId, @case => CaseLifecycle.Close(db, @case, CaseReader.From(user, config), outcome, now), cancellationToken);
+        if (Refusal(@case, action, config) is { } refusal)
+        {
+            return refusal;
+        }
+        // Answered as stored (PostgreSQL keeps microseconds), so the first answer and every repeat are the same bytes.
+        var stored = await db.Cases.AsNoTracking().Where(c => c.Id == caseId)
+            .Select(c => new ClosureView(c.Id, c.Outcome!.Value, c.ClosedAt!.Value)).SingleAsync(cancellationToken);
+        return TypedResults.Ok(stored);
     }
 
     /// <summary>
-    /// Locks the case for the caller's organisation. Someone who never had a role in the case gets a
-    /// 404 as if it did not exist; an organisation the case has moved away from gets a 409 naming the
-    /// current recipient.
+    /// Load, call, save: locks the case (with what the access rules and the transition read), runs the
+    /// transition, and commits whatever it wrote, a refused attempt's audit entry included.
     /// </summary>
-    private static async Task<(ChildCase? Case, IResult? Refusal)> LockAsRecipientAsync(
-        RocDbContext db, Guid caseId, ClaimsPrincipal user, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<(ChildCase? Case, StaffAction<T>? Action)> ActAsync<T>(
+        RocDbContext db, Guid caseId, Func<ChildCase, StaffAction<T>> transition, CancellationToken cancellationToken) where T : class
     {
-        var organisation = StaffOrganisation.Of(user, config);
-        var @case = await db.LockCaseAsync(caseId, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var @case = await db.LockCaseForActionAsync(caseId, cancellationToken);
         if (@case is null)
         {
-            return (null, NotFound());
+            return (null, null);
         }
-        if (organisation is null)
-        {
-            await AuditDeniedAsync(db, user, caseId, time.GetUtcNow(), cancellationToken);
-            return (null, NotFound());
-        }
-        if (@case.Recipient == organisation)
-        {
-            return (@case, null);
-        }
-        var hadIt = await db.CaseRoutes.AnyAsync(r => r.CaseId == caseId && r.RecipientKind == organisation.Kind
-            && r.RecipientMunicipalityCode == organisation.MunicipalityCode && r.RecipientServiceId == organisation.ServiceId, cancellationToken);
-        await AuditDeniedAsync(db, user, caseId, time.GetUtcNow(), cancellationToken);
-        return hadIt
-            ? (null, Conflict("The case has moved to another recipient", $"The case is now with {(@case.Recipient is { } r ? config.NameOf(r) : "nobody yet")}.", @case))
-            : (null, NotFound());
-    }
-
-    /// <summary>A refused attempt is recorded and committed on its own: the caller's transaction changes nothing else.</summary>
-    private static async Task AuditDeniedAsync(RocDbContext db, ClaimsPrincipal user, Guid caseId, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        db.Audit(Actor.From(user), "case.change", caseId, at, AuditTrail.Denied);
+        var action = transition(@case);
         await db.SaveChangesAsync(cancellationToken);
-        await db.Database.CommitTransactionAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (@case, action);
     }
 
-    private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Case not found");
+    /// <summary>Someone who never had a role in the case gets a 404 as if it did not exist; the other refusals are 409 with where the case is.</summary>
+    private static ProblemHttpResult? Refusal<T>(ChildCase? @case, StaffAction<T>? action, RoutingConfiguration config) where T : class =>
+        (@case, action?.Refusal) switch
+        {
+            (null, _) or (_, CaseRefusal.NotFound) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Case not found"),
+            (_, CaseRefusal.Moved) => Conflict("The case has moved to another recipient", $"The case is now with {(@case.Recipient is { } r ? config.NameOf(r) : "nobody yet")}.", @case),
+            (_, CaseRefusal.Closed) => Conflict("The case is closed", "A closed case cannot be changed.", @case),
+            (_, CaseRefusal.NoHomeMunicipality) => Conflict("No home municipality", "The child's home municipality is unknown, so the case cannot be handed on to it.", @case),
+            _ => null,
+        };
 
     private static ProblemHttpResult Conflict(string title, string detail, ChildCase @case) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict,

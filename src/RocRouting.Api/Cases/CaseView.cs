@@ -1,5 +1,5 @@
+using RocRouting.Cases;
 using RocRouting.Contracts;
-using RocRouting.Data;
 using RocRouting.Data.Privacy;
 
 namespace RocRouting.Api.Cases;

@@ -6,10 +6,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RocRouting.Api.Infrastructure;
+using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
-using RocRouting.Data.Diagnostics;
-using RocRouting.Data.Outbox;
 using RocRouting.Data.Privacy;
 using RocRouting.Hosting;
 using RocRouting.Routing;
@@ -89,20 +88,7 @@ public static partial class CasesApi
         @case.ChildKey = submission.PersonalIdentityNumber is { } pin ? childKeys.For(pin) : null;
         @case.SealedPersonalIdentityNumber = protector.SealOrNull(submission.PersonalIdentityNumber, @case.Id, PersonalField.IdentityNumber);
         @case.SealedSummary = protector.SealOrNull(submission.Summary, @case.Id, PersonalField.Summary);
-        db.Cases.Add(@case);
-        db.Audit(Actor.From(http.User), "case.submit", @case.Id, now);
-        db.Enqueue(
-            new CaseSubmitted
-            {
-                CaseId = @case.Id,
-                Urgency = @case.Urgency,
-                Category = @case.Category,
-                HomeMunicipalityCode = @case.HomeMunicipalityCode,
-                FoundInMunicipalityCode = @case.FoundInMunicipalityCode,
-                SubmittedAt = now,
-            },
-            MessageIds.For(@case.Id, nameof(CaseSubmitted)),
-            now);
+        CaseLifecycle.Submit(db, @case, Actor.From(http.User), now);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -111,7 +97,7 @@ public static partial class CasesApi
         {
             // A retry, or a concurrent one that committed first: answer as that request was answered.
             db.ChangeTracker.Clear();
-            var winner = await FindByKeyAsync(db, subject, key, cancellationToken)
+            var winner = await db.FindByIdempotencyKeyAsync(subject, key, cancellationToken)
                 ?? throw new InvalidOperationException("Unique violation on the idempotency key but no case holds it.", e);
             return Replay(winner, hash);
         }
@@ -123,10 +109,12 @@ public static partial class CasesApi
     }
 
     internal static async Task<Results<Ok<CaseView>, NotFound<ProblemDetails>>> GetAsync(
-        Guid caseId, ClaimsPrincipal user, RocDbContext db, PersonalDataProtector protector, TimeProvider time, CancellationToken cancellationToken)
+        Guid caseId, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, PersonalDataProtector protector, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        var @case = await LoadAsync(db, caseId, cancellationToken);
-        var allowed = @case is not null && CaseAccess.CanRead(user, @case);
+        var reader = CaseReader.From(user, config);
+        var @case = await db.ReadCaseAsync(caseId, cancellationToken);
+        var allowed = @case is not null && CaseAccess.CanRead(reader, @case);
         if (@case is not null)
         {
             // Every read of a case, and every refused attempt, is on the audit trail.
@@ -138,13 +126,14 @@ public static partial class CasesApi
             // Someone without a role in the case learns nothing, not even that it exists.
             return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Case not found" });
         }
-        // Operators find stuck cases by status and route; they never see who the child is.
-        var personal = !user.IsInRole(Roles.Operator);
-        var view = CaseView.From(@case!, includeStaff: !user.IsInRole(Roles.PoliceOfficer), personal ? protector : null);
+        var personal = CaseAccess.SeesPersonalData(reader);
+        var view = CaseView.From(@case!, CaseAccess.SeesStaffIdentity(reader), personal ? protector : null);
         if (personal && @case!.ChildKey is { } childKey)
         {
+            // Only the earlier cases this reader may open: listing others would tell one organisation of another's cases.
             var earlier = await db.Cases.AsNoTracking()
                 .Where(c => c.ChildKey == childKey && c.Id != caseId && c.SubmittedAt < @case.SubmittedAt)
+                .Where(CaseAccess.ReadableBy(reader))
                 .OrderByDescending(c => c.SubmittedAt)
                 .Take(20)
                 .Select(c => new EarlierCase(c.Id, c.SubmittedAt, c.Status, c.Category))
@@ -154,57 +143,23 @@ public static partial class CasesApi
         return TypedResults.Ok(view);
     }
 
-    internal static async Task<CaseView> LoadViewAsync(RocDbContext db, Guid caseId, PersonalDataProtector protector, CancellationToken cancellationToken) =>
-        CaseView.From((await LoadAsync(db, caseId, cancellationToken))!, includeStaff: true, protector);
-
-    /// <summary>
-    /// The case with its timeline, routes and acknowledgements. The split queries run in one
-    /// repeatable-read snapshot: otherwise a re-route committing between them would show the new
-    /// route beside the old status.
-    /// </summary>
-    private static async Task<ChildCase?> LoadAsync(RocDbContext db, Guid caseId, CancellationToken cancellationToken)
+    private static ChildCase NewCase(CaseSubmission s, string subject, string unit, string key, byte[] hash, DateTimeOffset now) => new()
     {
-        var ownTransaction = db.Database.CurrentTransaction is null
-            ? await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken)
-            : null;
-        await using (ownTransaction)
-        {
-            return await db.Cases.AsNoTracking()
-                .Include(c => c.Events.OrderBy(e => e.At).ThenBy(e => e.Id))
-                .Include(c => c.Routes.OrderBy(r => r.Sequence)).ThenInclude(r => r.Signals)
-                .Include(c => c.Acknowledgements)
-                .AsSplitQuery()
-                .SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken);
-        }
-    }
-
-    private static ChildCase NewCase(CaseSubmission s, string subject, string unit, string key, byte[] hash, DateTimeOffset now)
-    {
-        var @case = new ChildCase
-        {
-            Id = Guid.CreateVersion7(now),
-            Status = CaseStatus.Submitted,
-            Urgency = s.Urgency,
-            Category = s.Category,
-            HomeMunicipalityCode = s.HomeMunicipalityCode,
-            FoundInMunicipalityCode = s.FoundInMunicipalityCode,
-            BirthDate = s.BirthDate,
-            ReportedByOfficerId = s.OfficerId,
-            ReportedByUnit = s.Unit,
-            ReportedByPhone = s.Phone,
-            PoliceReference = s.PoliceReference,
-            SubmittedBy = subject,
-            SubmittedByUnit = unit,
-            IdempotencyKey = key,
-            RequestHash = hash,
-            SubmittedAt = now,
-        };
-        @case.Events.Add(new CaseEvent { CaseId = @case.Id, Kind = CaseEventKind.Submitted, At = now });
-        return @case;
-    }
-
-    private static Task<ChildCase?> FindByKeyAsync(RocDbContext db, string subject, string key, CancellationToken cancellationToken) =>
-        db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.SubmittedBy == subject && c.IdempotencyKey == key, cancellationToken);
+        Id = Guid.CreateVersion7(now),
+        Urgency = s.Urgency,
+        Category = s.Category,
+        HomeMunicipalityCode = s.HomeMunicipalityCode,
+        FoundInMunicipalityCode = s.FoundInMunicipalityCode,
+        BirthDate = s.BirthDate,
+        ReportedByOfficerId = s.OfficerId,
+        ReportedByUnit = s.Unit,
+        ReportedByPhone = s.Phone,
+        PoliceReference = s.PoliceReference,
+        SubmittedBy = subject,
+        SubmittedByUnit = unit,
+        IdempotencyKey = key,
+        RequestHash = hash,
+    };
 
     private static IResult Replay(ChildCase existing, byte[] hash) =>
         existing.RequestHash.AsSpan().SequenceEqual(hash)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using RocRouting.Api.Infrastructure;
+using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Hosting;
@@ -42,7 +42,7 @@ public static class InboxApi
     internal static async Task<IResult> GetAsync(
         ClaimsPrincipal user, string? after, int? limit, RocDbContext db, RoutingConfiguration config, CancellationToken cancellationToken)
     {
-        if (StaffOrganisation.Of(user, config) is not { } organisation)
+        if (CaseReader.From(user, config).Organisation is not { } organisation)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No organisation");
         }
@@ -99,7 +99,7 @@ public static class InboxApi
     internal static async Task<IResult> ReceiptAsync(
         Guid itemId, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
     {
-        var organisation = StaffOrganisation.Of(user, config);
+        var organisation = CaseReader.From(user, config).Organisation;
         var item = await db.InboxItems.SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
         if (item is null || organisation is null || item.Recipient != organisation)
         {
@@ -109,11 +109,12 @@ public static class InboxApi
         {
             var now = time.GetUtcNow();
             // Only the first receipt counts, even when two arrive at once.
-            var updated = await db.InboxItems.Where(i => i.Id == itemId && i.ReceivedAt == null)
+            await db.InboxItems.Where(i => i.Id == itemId && i.ReceivedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(i => i.ReceivedAt, now), cancellationToken);
-            item.ReceivedAt = updated == 1 ? now : await db.InboxItems.Where(i => i.Id == itemId).Select(i => i.ReceivedAt).SingleAsync(cancellationToken);
         }
-        return TypedResults.Ok(new ReceiptView(item.Id, item.ReceivedAt!.Value));
+        // Answered as stored (PostgreSQL keeps microseconds), so the first answer and every repeat are the same bytes.
+        var receivedAt = await db.InboxItems.Where(i => i.Id == itemId).Select(i => i.ReceivedAt).SingleAsync(cancellationToken);
+        return TypedResults.Ok(new ReceiptView(item.Id, receivedAt!.Value));
     }
 
     private static string Encode((long Tx, Guid Id) cursor) =>

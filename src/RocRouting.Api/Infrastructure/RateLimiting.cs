@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using RocRouting.Hosting;
+using RocRouting.Cases;
 
 namespace RocRouting.Api.Infrastructure;
 

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
+using RocRouting.Cases;
 using RocRouting.Data;
 using RocRouting.Hosting;
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Hosting;
@@ -11,7 +12,7 @@ public sealed record DeliveryView(
     Guid Id, Guid ItemId, Guid CaseId, string Recipient, DeliveryState State, int Attempts,
     DateTimeOffset NextAttemptAt, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt)
 {
-    public static DeliveryView From(Data.Delivery d) =>
+    public static DeliveryView From(Delivery d) =>
         new(d.Id, d.InboxItemId, d.CaseId, d.Recipient, d.State, d.Attempts, d.NextAttemptAt, d.LastError, d.CreatedAt, d.DeliveredAt);
 }
 
@@ -45,21 +46,21 @@ public static class OperationsApi
     /// </summary>
     internal static async Task<IResult> RetryAsync(Guid id, ClaimsPrincipal user, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var updated = await db.Deliveries.Where(d => d.Id == id && d.State != DeliveryState.Delivered)
-            .ExecuteUpdateAsync(u => u
-                .SetProperty(d => d.State, DeliveryState.Pending)
-                .SetProperty(d => d.NextAttemptAt, now)
-                .SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
-        var delivery = await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var delivery = await db.LockDeliveryAsync(id, cancellationToken);
         if (delivery is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Delivery not found");
         }
-        db.Audit(Actor.From(user), "delivery.retry", delivery.CaseId, now, updated == 1 ? AuditTrail.Ok : AuditTrail.Denied);
+        var retried = CaseLifecycle.RetryDelivery(db, delivery, Actor.From(user), time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
-        return updated == 1
-            ? TypedResults.Ok(DeliveryView.From(delivery))
-            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already delivered", detail: "A delivered notification is not sent again.");
+        await transaction.CommitAsync(cancellationToken);
+        if (!retried)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already delivered", detail: "A delivered notification is not sent again.");
+        }
+        // Answered as stored.
+        var stored = await db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == id, cancellationToken);
+        return TypedResults.Ok(DeliveryView.From(stored));
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using RocRouting.Api.Infrastructure;
+using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Hosting;
@@ -50,7 +50,7 @@ public static class QueueApi
         ClaimsPrincipal user, string? status, string? urgency, int? limit, string? next,
         RocDbContext db, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (StaffOrganisation.Of(user, config) is not { } organisation)
+        if (CaseReader.From(user, config).Organisation is not { } organisation)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No organisation", detail: "The token names no known service or municipality.");
         }

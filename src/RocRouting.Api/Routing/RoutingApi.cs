@@ -28,7 +28,7 @@ public sealed record RoutingDecisionView(
         d.RuleId,
         d.Reason,
         d.AcknowledgeBy,
-        d.DecidedAt,
+        d.EvaluatedAt,
         d.ConfigurationVersion);
 }
 

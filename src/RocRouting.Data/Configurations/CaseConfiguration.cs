@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using RocRouting.Cases;
 using RocRouting.Contracts;
 
 namespace RocRouting.Data.Configurations;
@@ -32,6 +33,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<ChildCase>
         builder.Property(c => c.Outcome).HasWireConversion().HasMaxLength(32);
         builder.Ignore(c => c.Recipient);
         builder.Ignore(c => c.IsOpen);
+        builder.Ignore(c => c.IsRouted);
+        builder.Ignore(c => c.CurrentRoute);
         // The queues: open cases of one recipient, nearest deadline first.
         builder.HasIndex(c => new { c.RecipientMunicipalityCode, c.AcknowledgeBy }).HasFilter("closed_at IS NULL");
         builder.HasIndex(c => new { c.RecipientServiceId, c.AcknowledgeBy }).HasFilter("closed_at IS NULL");

@@ -5,8 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
-using RocRouting.Data.Diagnostics;
+using RocRouting.Cases;
 
 namespace RocRouting.Data.Outbox;
 
@@ -158,13 +157,7 @@ public sealed partial class OutboxRelay(
             $"DELETE FROM outbox_messages WHERE dispatched_at < now() - make_interval(secs => {seconds})", cancellationToken);
     }
 
-    private TimeSpan Backoff(int attempt)
-    {
-        var exponential = _options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16));
-        var capped = Math.Min(exponential, _options.MaxRetryDelay.TotalMilliseconds);
-        // Full jitter keeps relays that failed together from retrying together.
-        return TimeSpan.FromMilliseconds((capped / 2) + (Random.Shared.NextDouble() * capped / 2));
-    }
+    private TimeSpan Backoff(int attempt) => Cases.Backoff.Exponential(attempt, _options.FirstRetryDelay, _options.MaxRetryDelay);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 

@@ -50,6 +50,12 @@ public readonly record struct PersonalIdentityNumber
             error = "has a check digit that does not match (it may be mistyped)";
             return false;
         }
+        if (ten[6..9] == "000")
+        {
+            // Skatteverket never issues birth number 000, so such a number is mistyped or made up.
+            error = "has birth number 000, which is never issued";
+            return false;
+        }
 
         var yy = int.Parse(ten[..2], System.Globalization.CultureInfo.InvariantCulture);
         var month = int.Parse(ten[2..4], System.Globalization.CultureInfo.InvariantCulture);

@@ -5,10 +5,10 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
+using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
-using RocRouting.Data.Diagnostics;
-using RocRouting.Data.Outbox;
+using RocRouting.Hosting;
 
 namespace RocRouting.Worker.Delivery;
 
@@ -38,7 +38,6 @@ public sealed partial class DeliveryWorker(
 
     private readonly SemaphoreSlim _slots = new(32);
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
-
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -107,22 +106,13 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>Leases up to <paramref name="limit"/> due deliveries (counting the attempt) and loads their inbox items.</summary>
-    private async Task<(List<Data.Delivery> Claimed, Dictionary<Guid, InboxItem> Items)> ClaimAsync(int limit, CancellationToken cancellationToken)
+    private async Task<(List<Cases.Delivery> Claimed, Dictionary<Guid, InboxItem> Items)> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var leaseUntil = now + options.Value.Lease;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        var claimed = await db.Deliveries.FromSql($"""
-            UPDATE deliveries SET lease_until = {leaseUntil}, attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM deliveries
-                WHERE state = 'pending' AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
-                ORDER BY next_attempt_at
-                LIMIT {limit}
-                FOR UPDATE SKIP LOCKED)
-            RETURNING *
-            """).AsNoTracking().ToListAsync(cancellationToken);
+        var claimed = await db.LeaseDueDeliveriesAsync(now, leaseUntil, limit, cancellationToken);
         if (claimed.Count == 0)
         {
             return (claimed, []);
@@ -138,55 +128,30 @@ public sealed partial class DeliveryWorker(
         base.Dispose();
     }
 
-    private async Task RecordAsync(Data.Delivery delivery, InboxItem item, string? error, TimeSpan? retryAfter)
+    private async Task RecordAsync(Cases.Delivery delivery, InboxItem item, string? error, TimeSpan? retryAfter)
     {
-        var settings = options.Value;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        var done = time.GetUtcNow();
         db.Attach(delivery);
-        delivery.LeaseUntil = null;
-        if (error is null)
-        {
-            delivery.State = DeliveryState.Delivered;
-            delivery.DeliveredAt = done;
-            delivery.LastError = null;
-            db.CaseEvents.Add(new CaseEvent
-            {
-                CaseId = delivery.CaseId,
-                Kind = CaseEventKind.Delivered,
-                At = done,
-                Detail = $"{Wire.Name(item.Kind)} to {delivery.Recipient} (webhook)",
-            });
-        }
-        else
-        {
-            delivery.LastError = error.Length > 500 ? error[..500] : error;
-            // A manual retry of a failed delivery gets one attempt: the count is past the limit already.
-            if (retryAfter == TimeSpan.MaxValue || delivery.Attempts >= settings.MaxAttempts)
-            {
-                delivery.State = DeliveryState.Failed;
-                db.Enqueue(
-                    new DeliveryFailed { DeliveryId = delivery.Id, CaseId = delivery.CaseId, Recipient = delivery.Recipient, Attempts = delivery.Attempts, FailedAt = done },
-                    MessageIds.For(delivery.CaseId, $"{nameof(DeliveryFailed)}:{delivery.Id:N}", delivery.Attempts),
-                    done);
-                LogFailed(logger, delivery.Id, delivery.CaseId, delivery.Recipient, delivery.Attempts);
-            }
-            else
-            {
-                delivery.NextAttemptAt = done + (retryAfter ?? Backoff(delivery.Attempts, settings));
-                LogRescheduled(logger, delivery.Id, delivery.Recipient, delivery.Attempts, delivery.NextAttemptAt);
-            }
-        }
+        var outcome = CaseLifecycle.RecordDelivery(db, delivery, item, error, retryAfter, options.Value, time.GetUtcNow());
         await db.SaveChangesAsync(CancellationToken.None);
+        switch (outcome)
+        {
+            case DeliveryOutcome.Failed:
+                LogFailed(logger, delivery.Id, delivery.CaseId, delivery.Recipient, delivery.Attempts);
+                break;
+            case DeliveryOutcome.Rescheduled:
+                LogRescheduled(logger, delivery.Id, delivery.Recipient, delivery.Attempts, delivery.NextAttemptAt);
+                break;
+        }
     }
 
     /// <summary>
     /// Sends one delivery through the recipient's pipeline. Returns the error (null on success) and,
     /// for the durable schedule, when to retry (<see cref="TimeSpan.MaxValue"/> means never: a permanent refusal).
     /// </summary>
-    private async Task<(Data.Delivery Delivery, string? Error, TimeSpan? RetryAfter)> SendAsync(
-        Data.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
+    private async Task<(Cases.Delivery Delivery, string? Error, TimeSpan? RetryAfter)> SendAsync(
+        Cases.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
     {
         // Each attempt continues the trace of the decision that created the delivery.
         using var activity = RocDiagnostics.StartFrom("webhook delivery", ActivityKind.Internal, delivery.TraceParent, delivery.CaseId);
@@ -199,7 +164,7 @@ public sealed partial class DeliveryWorker(
         return (delivery, error, retryAfter);
     }
 
-    private async Task<(string? Error, TimeSpan? RetryAfter)> TrySendAsync(Data.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
+    private async Task<(string? Error, TimeSpan? RetryAfter)> TrySendAsync(Cases.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
     {
         if (directory.For(delivery.Recipient) is not { Url: { } url } webhook)
         {
@@ -261,7 +226,7 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    private void Count(Data.Delivery delivery, int attempts, string outcome, int failed)
+    private void Count(Cases.Delivery delivery, int attempts, string outcome, int failed)
     {
         var recipient = new KeyValuePair<string, object?>("recipient", delivery.Recipient);
         metrics.DeliveryAttempts.Add(attempts, recipient, new("outcome", outcome));
@@ -269,13 +234,6 @@ public sealed partial class DeliveryWorker(
         {
             metrics.DeliveryFailures.Add(failed, recipient);
         }
-    }
-
-    private static TimeSpan Backoff(int attempts, DeliveryOptions settings)
-    {
-        var exponential = settings.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 20));
-        var capped = Math.Min(exponential, settings.MaxRetryDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds((capped * 0.75) + (Random.Shared.NextDouble() * capped * 0.25));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording the outcome of delivery {DeliveryId} failed")]

@@ -5,7 +5,7 @@ using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Retry;
 using Polly.Timeout;
-using RocRouting.Data;
+using RocRouting.Cases;
 
 namespace RocRouting.Worker.Delivery;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using RocRouting.Data;
 using RocRouting.Data.Privacy;
 using RocRouting.IntegrationTests.Infrastructure;
 

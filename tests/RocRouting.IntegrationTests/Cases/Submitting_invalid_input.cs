@@ -28,6 +28,12 @@ public sealed class Submitting_invalid_input
         yield return Case("an unknown found-in municipality code", b => b["foundInMunicipalityCode"] = "01800", "foundInMunicipalityCode");
         yield return Case("a personnummer with a bad checksum", b => b["child"]!["personalIdentityNumber"] = "19121212-1213", "child.personalIdentityNumber");
         yield return Case("a personnummer with too few digits", b => b["child"]!["personalIdentityNumber"] = "121212-121", "child.personalIdentityNumber");
+        // Birth number 000 is never issued; checksum-valid in each of the four accepted forms, and as a samordningsnummer.
+        yield return Case("birth number 000 as YYYYMMDD-NNNC", b => b["child"]!["personalIdentityNumber"] = "20121212-0008", "child.personalIdentityNumber");
+        yield return Case("birth number 000 as YYYYMMDDNNNC", b => b["child"]!["personalIdentityNumber"] = "201212120008", "child.personalIdentityNumber");
+        yield return Case("birth number 000 as YYMMDD-NNNC", b => b["child"]!["personalIdentityNumber"] = "121212-0008", "child.personalIdentityNumber");
+        yield return Case("birth number 000 as YYMMDDNNNC", b => b["child"]!["personalIdentityNumber"] = "1212120008", "child.personalIdentityNumber");
+        yield return Case("a samordningsnummer with birth number 000", b => b["child"]!["personalIdentityNumber"] = "701063-0007", "child.personalIdentityNumber");
         yield return Case("a birth date that is not a date", b => b["child"]!["birthDate"] = "12/12/2012", "child.birthDate");
         yield return Case("a birth date that contradicts the personnummer", b => b["child"]!["birthDate"] = "2012-12-13", "child.birthDate");
         yield return Case("an unknown urgency", b => b["urgency"] = "whenever", "urgency");

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
-using RocRouting.Data;
+using RocRouting.Cases;
 using RocRouting.IntegrationTests.Infrastructure;
 using RocRouting.Worker.Delivery;
 

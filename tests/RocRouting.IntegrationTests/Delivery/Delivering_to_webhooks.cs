@@ -1,10 +1,9 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using RocRouting.Data;
+using RocRouting.Cases;
 using RocRouting.IntegrationTests.Infrastructure;
 using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 
@@ -214,10 +213,10 @@ public sealed class Delivering_to_webhooks
         return (caseId, delivery);
     }
 
-    private Task<RocRouting.Data.Delivery> UntilStateAsync(Guid delivery, DeliveryState state) =>
+    private Task<RocRouting.Cases.Delivery> UntilStateAsync(Guid delivery, DeliveryState state) =>
         Eventually.Until(() => _app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == delivery)), d => d.State == state, $"delivery {state}");
 
-    private Task<RocRouting.Data.Delivery> UntilAttemptsAsync(Guid delivery, int attempts) =>
+    private Task<RocRouting.Cases.Delivery> UntilAttemptsAsync(Guid delivery, int attempts) =>
         Eventually.Until(() => _app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == delivery)),
             d => d.Attempts == attempts && d.LeaseUntil == null, $"{attempts} attempt(s) recorded");
 

@@ -2,7 +2,6 @@ using System.Net;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Contracts;
-using RocRouting.Data;
 using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Delivery;
@@ -42,25 +41,7 @@ public sealed class Redriving_dead_letters
             Assert.That(letter.GetProperty("exceptionType").GetString(), Does.Contain("InvalidOperationException"));
         });
 
-        await _app.WithDbAsync(async db =>
-        {
-            db.Cases.Add(new ChildCase
-            {
-                Id = caseId,
-                Status = CaseStatus.Submitted,
-                Urgency = Urgency.Urgent,
-                Category = CaseCategory.Other,
-                FoundInMunicipalityCode = "0180",
-                ReportedByOfficerId = "PA-TEST",
-                ReportedByUnit = "Unit Redrive",
-                SubmittedBy = "redrive-test",
-                SubmittedByUnit = "Unit Redrive",
-                IdempotencyKey = caseId.ToString(),
-                RequestHash = [],
-                SubmittedAt = now,
-            });
-            return await db.SaveChangesAsync();
-        });
+        await ACase.Submitted().WithId(caseId).From(null).ReportedBy("Unit Redrive").StoreUnannouncedAsync(_app, now);
 
         using var redrive = await operatorClient.PostAsync("/api/v1/operations/dead-letters/redrive", null);
         var moved = (await CaseRequests.JsonAsync(redrive)).GetProperty("moved").GetInt32();

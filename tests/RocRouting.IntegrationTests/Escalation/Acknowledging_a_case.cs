@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using RocRouting.Data;
+using RocRouting.Cases;
 using RocRouting.IntegrationTests.Infrastructure;
 using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 

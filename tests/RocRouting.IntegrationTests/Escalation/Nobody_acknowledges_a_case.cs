@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using RocRouting.Data;
+using RocRouting.Cases;
 using RocRouting.IntegrationTests.Infrastructure;
+using RocRouting.Routing;
 using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 
 namespace RocRouting.IntegrationTests.Escalation;

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using RocRouting.Hosting;
+using RocRouting.Cases;
 
 namespace RocRouting.IntegrationTests.Infrastructure;
 
@@ -15,7 +15,9 @@ public static class TestTokens
     public static string PoliceOfficer(string unit = "Polisregion Stockholm, RLC", string? sub = null) =>
         Create(Roles.PoliceOfficer, sub ?? $"officer-{Guid.NewGuid():N}", new() { [Claims.Unit] = unit });
 
-    public static string SocialjourStaff(string? sub = null) => Create(Roles.SocialjourStaff, sub ?? "socialjour-1");
+    /// <summary>Staff of a social emergency service: without <paramref name="service"/>, the token names none and the default service applies.</summary>
+    public static string SocialjourStaff(string? sub = null, string? service = null) =>
+        Create(Roles.SocialjourStaff, sub ?? "socialjour-1", service is null ? null : new() { [Claims.Service] = service });
 
     public static string MunicipalityStaff(string municipality, string? sub = null) =>
         Create(Roles.MunicipalityStaff, sub ?? $"staff-{municipality}", new() { [Claims.Municipality] = municipality });

@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
 using RocRouting.Contracts;
-using RocRouting.Data;
 using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Routing;

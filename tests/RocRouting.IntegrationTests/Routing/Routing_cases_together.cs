@@ -1,8 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using RocRouting.Cases;
 using RocRouting.Contracts;
-using RocRouting.Data;
-using RocRouting.Data.Outbox;
 using RocRouting.IntegrationTests.Infrastructure;
 using RocRouting.Worker;
 
@@ -96,45 +95,18 @@ public sealed class Routing_cases_together
     /// <summary>Cases stored as the intake stores them, without their CaseSubmitted being published (so the running worker leaves them alone).</summary>
     private async Task<CaseSubmitted[]> UnroutedCasesAsync(int count)
     {
-        var now = DateTimeOffset.UtcNow;
-        var cases = Enumerable.Range(0, count).Select(_ =>
+        var announcements = new List<CaseSubmitted>();
+        for (var i = 0; i < count; i++)
         {
-            var id = Guid.CreateVersion7(now);
-            return new ChildCase
-            {
-                Id = id,
-                Urgency = Urgency.Immediate,
-                Category = CaseCategory.Recruitment,
-                HomeMunicipalityCode = "0138",
-                FoundInMunicipalityCode = "0180",
-                ReportedByOfficerId = "test-officer",
-                ReportedByUnit = "test-unit",
-                SubmittedBy = "test-officer",
-                SubmittedByUnit = "test-unit",
-                IdempotencyKey = id.ToString(),
-                RequestHash = [],
-                SubmittedAt = now,
-            };
-        }).ToArray();
-        await _app.WithDbAsync(async db =>
-        {
-            db.Cases.AddRange(cases);
-            return await db.SaveChangesAsync();
-        });
-        return [.. cases.Select(c => new CaseSubmitted
-        {
-            CaseId = c.Id,
-            Urgency = c.Urgency,
-            Category = c.Category,
-            HomeMunicipalityCode = c.HomeMunicipalityCode,
-            FoundInMunicipalityCode = c.FoundInMunicipalityCode,
-            SubmittedAt = c.SubmittedAt,
-        })];
+            var @case = await ACase.Submitted().WithUrgency(Urgency.Immediate).StoreUnannouncedAsync(_app);
+            announcements.Add(ACase.Announcement(@case));
+        }
+        return [.. announcements];
     }
 
     private Task<(int Routes, int RoutedEvents, int Announced)> CountsAsync(Guid[] ids)
     {
-        var firstRouted = ids.Select(id => MessageIds.For(id, nameof(CaseRouted), RouteCaseConsumer.FirstDecision)).ToArray();
+        var firstRouted = ids.Select(id => MessageIds.For(id, nameof(CaseRouted), 1)).ToArray();
         return _app.WithDbAsync(async db => (
             await db.CaseRoutes.CountAsync(r => ids.Contains(r.CaseId)),
             await db.CaseEvents.CountAsync(e => ids.Contains(e.CaseId) && e.Kind == CaseEventKind.Routed),

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using RocRouting.Data;
+using RocRouting.Cases;
 using RocRouting.IntegrationTests.Infrastructure;
 using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 

@@ -57,10 +57,53 @@ public sealed class Reading_personal_data : ClockedAppTest
         });
     }
 
-    private async Task<Guid> SubmitWithNumberAsync(string twelveDigits)
+    [Test]
+    public async Task Earlier_cases_are_listed_only_when_the_reader_may_open_them()
     {
-        using var police = App.Client(TestTokens.PoliceOfficer());
-        var body = CaseRequests.Valid(home: null);
+        // A fictitious child (28 February 2011) no other test uses: first routed to Tyresö by unit A,
+        // then to the socialjour with no home known by unit B, then to the socialjour with a signal to Tyresö by unit A.
+        var child = "20110228123" + RocRouting.Routing.Identity.PersonalIdentityNumber.CheckDigit("110228123");
+        Clock.NextLocal(DayOfWeek.Tuesday, 10);
+        var atTyreso = await SubmitWithNumberAsync(child, home: "0138", unit: "Unit A");
+        await RoutedAsync(App, atTyreso);
+        // Taken at once, so no deadline moves it on to the socialjour while the clock runs to Saturday.
+        using (var taken = await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0138"), atTyreso))
+        {
+            Assert.That(taken.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+        Clock.NextLocal(DayOfWeek.Saturday, 3);
+        var atSocialjour = await SubmitWithNumberAsync(child, home: null, unit: "Unit B");
+        await RoutedAsync(App, atSocialjour);
+        Clock.Advance(TimeSpan.FromHours(1));
+        var latest = await SubmitWithNumberAsync(child, home: "0138", unit: "Unit A");
+        await RoutedAsync(App, latest);
+
+        var forSocialjour = await EarlierAsync(TestTokens.SocialjourStaff(), latest);
+        var forTyreso = await EarlierAsync(TestTokens.MunicipalityStaff("0138"), latest);
+        var forUnitA = await EarlierAsync(TestTokens.PoliceOfficer(unit: "Unit A"), latest);
+        var forUnitB = await EarlierAsync(TestTokens.PoliceOfficer(unit: "Unit B"), atSocialjour);
+        Assert.Multiple(() =>
+        {
+            Assert.That(forSocialjour, Is.EqualTo(new[] { atSocialjour }), "the socialjour never had the case routed to Tyresö");
+            Assert.That(forTyreso, Is.EqualTo(new[] { atTyreso }), "Tyresö never had the case without a home municipality");
+            Assert.That(forUnitA, Is.EqualTo(new[] { atTyreso }), "unit A did not report unit B's case");
+            Assert.That(forUnitB, Is.Empty, "unit B did not report unit A's case");
+        });
+    }
+
+    private async Task<List<Guid>> EarlierAsync(string token, Guid caseId)
+    {
+        using var client = App.Client(token);
+        using var response = await client.GetAsync($"/api/v1/cases/{caseId}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var view = await CaseRequests.JsonAsync(response);
+        return [.. view.GetProperty("details").GetProperty("earlierCases").EnumerateArray().Select(e => e.GetProperty("caseId").GetGuid())];
+    }
+
+    private async Task<Guid> SubmitWithNumberAsync(string twelveDigits, string? home = null, string unit = "Polisregion Stockholm, RLC")
+    {
+        using var police = App.Client(TestTokens.PoliceOfficer(unit: unit));
+        var body = CaseRequests.Valid(home: home);
         body["child"]!["personalIdentityNumber"] = twelveDigits;
         using var response = await CaseRequests.PostAsync(police, body);
         Assert.That((int)response.StatusCode, Is.EqualTo(202), await response.Content.ReadAsStringAsync());

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace RocRouting.Data.Outbox;
+namespace RocRouting.Cases;
 
 /// <summary>
 /// Deterministic message ids (RFC 9562 version 5 style, SHA-1 name based): the same case and event

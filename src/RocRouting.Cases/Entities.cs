@@ -1,6 +1,7 @@
 using RocRouting.Contracts;
+using RocRouting.Routing;
 
-namespace RocRouting.Data;
+namespace RocRouting.Cases;
 
 public enum CaseStatus
 {
@@ -46,24 +47,16 @@ public enum DeliveryState
     Failed,
 }
 
-public enum DeadlineKind
-{
-    /// <summary>The recipient's acknowledgement window has passed: re-notify and mark the case overdue.</summary>
-    FirstMiss,
-
-    /// <summary>A municipality still has not acknowledged (second window, or its office closed): the socialjour takes over.</summary>
-    Reroute,
-
-    /// <summary>The socialjour still has not acknowledged after a second window: alert the operators.</summary>
-    Escalate,
-}
-
-/// <summary>A case about a child at risk, as submitted by the police. Holds personal data: handle with care.</summary>
+/// <summary>
+/// A case about a child at risk, as submitted by the police. Holds personal data: handle with care.
+/// Its state (status, recipient, deadlines, acknowledgement, closure) changes only through
+/// <see cref="CaseLifecycle"/>, which is why those setters are internal.
+/// </summary>
 public sealed class ChildCase
 {
     public Guid Id { get; set; }
 
-    public CaseStatus Status { get; set; }
+    public CaseStatus Status { get; internal set; }
 
     public Urgency Urgency { get; set; }
 
@@ -73,7 +66,7 @@ public sealed class ChildCase
 
     public required string FoundInMunicipalityCode { get; set; }
 
-    /// <summary>The identity number (12 digits), sealed by <see cref="Privacy.PersonalDataProtector"/>. Personal data.</summary>
+    /// <summary>The identity number (12 digits), sealed by the personal data protector. Personal data.</summary>
     public string? SealedPersonalIdentityNumber { get; set; }
 
     /// <summary>HMAC-SHA256 of the identity number under a secret key: finds earlier cases about the same child without the number.</summary>
@@ -81,7 +74,7 @@ public sealed class ChildCase
 
     public DateOnly? BirthDate { get; set; }
 
-    /// <summary>Free text from the officer, sealed by <see cref="Privacy.PersonalDataProtector"/>. Personal data.</summary>
+    /// <summary>Free text from the officer, sealed by the personal data protector. Personal data.</summary>
     public string? SealedSummary { get; set; }
 
     public required string ReportedByOfficerId { get; set; }
@@ -103,33 +96,33 @@ public sealed class ChildCase
     /// <summary>SHA-256 of the canonical request, to tell a replay from a different request under the same key.</summary>
     public required byte[] RequestHash { get; set; }
 
-    public DateTimeOffset SubmittedAt { get; set; }
+    public DateTimeOffset SubmittedAt { get; internal set; }
 
-    public DateTimeOffset? RoutedAt { get; set; }
+    public DateTimeOffset? RoutedAt { get; internal set; }
 
     /// <summary>The sequence of the current route (0 until the first decision).</summary>
-    public int RouteSequence { get; set; }
+    public int RouteSequence { get; internal set; }
 
     /// <summary>Who must take the case now (the current route's recipient); null until routed.</summary>
-    public RecipientKind? RecipientKind { get; set; }
+    public RecipientKind? RecipientKind { get; internal set; }
 
-    public string? RecipientMunicipalityCode { get; set; }
+    public string? RecipientMunicipalityCode { get; internal set; }
 
-    public string? RecipientServiceId { get; set; }
+    public string? RecipientServiceId { get; internal set; }
 
-    public DateTimeOffset? AcknowledgeBy { get; set; }
+    public DateTimeOffset? AcknowledgeBy { get; internal set; }
 
-    public DateTimeOffset? AcknowledgedAt { get; set; }
+    public DateTimeOffset? AcknowledgedAt { get; internal set; }
 
     /// <summary>Set when the operators were alerted because nobody took the case.</summary>
-    public bool Escalated { get; set; }
+    public bool Escalated { get; internal set; }
 
-    public DateTimeOffset? ClosedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; internal set; }
 
-    public CaseOutcome? Outcome { get; set; }
+    public CaseOutcome? Outcome { get; internal set; }
 
     /// <summary>Set when the retention job erased the personal data of this closed case.</summary>
-    public DateTimeOffset? PersonalDataErasedAt { get; set; }
+    public DateTimeOffset? PersonalDataErasedAt { get; internal set; }
 
     public List<CaseEvent> Events { get; } = [];
 
@@ -145,6 +138,15 @@ public sealed class ChildCase
     };
 
     public bool IsOpen => Status is not CaseStatus.Closed;
+
+    /// <summary>The worker's first decision is stored: a redelivered CaseSubmitted changes nothing.</summary>
+    public bool IsRouted => RouteSequence >= 1;
+
+    /// <summary>The route the case is on now (its routes must be loaded).</summary>
+    public CaseRoute CurrentRoute => Routes.Single(r => r.Sequence == RouteSequence);
+
+    /// <summary>What routing may look at: no personal data.</summary>
+    public CaseFacts Facts() => new(HomeMunicipalityCode, FoundInMunicipalityCode, Urgency);
 }
 
 /// <summary>A person of the recipient organisation took the case. One per route.</summary>
@@ -325,20 +327,4 @@ public sealed class Delivery
 
     public override string ToString() =>
         $"delivery {Id} to {Recipient}: {State}, {Attempts} attempt(s), next {NextAttemptAt:O}, lease {LeaseUntil:O}, last error {LastError}";
-}
-
-/// <summary>
-/// What each worker instance last proved about itself, written by the worker and read by the API's
-/// readiness check: a heartbeat came back through the real bus, the deadline watcher completed a round.
-/// Times are the database's clock, so instances on different machines compare fairly.
-/// </summary>
-public sealed class WorkerStatus
-{
-    public required string Instance { get; set; }
-
-    public DateTimeOffset? HeartbeatReturnedAt { get; set; }
-
-    public DateTimeOffset? DeadlinesCheckedAt { get; set; }
-
-    public DateTimeOffset SeenAt { get; set; }
 }

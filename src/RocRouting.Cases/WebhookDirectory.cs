@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Options;
 using RocRouting.Contracts;
 
-namespace RocRouting.Data;
+namespace RocRouting.Cases;
 
 public sealed class WebhookSettings
 {
@@ -43,10 +42,10 @@ public sealed class DeliveryOptions
 }
 
 /// <summary>Which recipients take webhooks, and where.</summary>
-public sealed class WebhookDirectory(IOptions<DeliveryOptions> options)
+public sealed class WebhookDirectory(DeliveryOptions options)
 {
     private readonly Dictionary<string, WebhookSettings> _byRecipient =
-        options.Value.Webhooks.Where(w => w.Url is not null).ToDictionary(w => w.Recipient, StringComparer.Ordinal);
+        options.Webhooks.Where(w => w.Url is not null).ToDictionary(w => w.Recipient, StringComparer.Ordinal);
 
     public WebhookSettings? For(string recipient) => _byRecipient.GetValueOrDefault(recipient);
 

@@ -1,0 +1,127 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
+using RocRouting.Contracts;
+
+namespace RocRouting.Data;
+
+/// <summary>
+/// How the adapters load what a transition needs, and the service's other reads. The SQL the
+/// service writes by hand lives here and in the outbox, nowhere else.
+/// </summary>
+public static class CaseQueries
+{
+    /// <summary>Loads a case and locks its row until the transaction ends, so an acknowledgement and a deadline cannot both win.</summary>
+    public static Task<ChildCase?> LockCaseAsync(this RocDbContext db, Guid caseId, CancellationToken cancellationToken) =>
+        db.Cases.FromSql($"SELECT * FROM cases WHERE id = {caseId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Locks a case for a staff action, with what the access rules and the transition look at: its routes and acknowledgements.</summary>
+    public static async Task<ChildCase?> LockCaseForActionAsync(this RocDbContext db, Guid caseId, CancellationToken cancellationToken)
+    {
+        var @case = await db.LockCaseAsync(caseId, cancellationToken);
+        if (@case is not null)
+        {
+            await db.Entry(@case).Collection(c => c.Routes).LoadAsync(cancellationToken);
+            await db.Entry(@case).Collection(c => c.Acknowledgements).LoadAsync(cancellationToken);
+        }
+        return @case;
+    }
+
+    /// <summary>The cases of a batch of CaseSubmitted messages, tracked, for the routing writer.</summary>
+    public static Task<Dictionary<Guid, ChildCase>> CasesToRouteAsync(this RocDbContext db, Guid[] ids, CancellationToken cancellationToken) =>
+        db.Cases.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+
+    /// <summary>
+    /// The case with its timeline, routes and acknowledgements, untracked. The split queries run in one
+    /// repeatable-read snapshot: otherwise a re-route committing between them would show the new
+    /// route beside the old status.
+    /// </summary>
+    public static async Task<ChildCase?> ReadCaseAsync(this RocDbContext db, Guid caseId, CancellationToken cancellationToken)
+    {
+        var ownTransaction = db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken)
+            : null;
+        await using (ownTransaction)
+        {
+            return await db.Cases.AsNoTracking()
+                .Include(c => c.Events.OrderBy(e => e.At).ThenBy(e => e.Id))
+                .Include(c => c.Routes.OrderBy(r => r.Sequence)).ThenInclude(r => r.Signals)
+                .Include(c => c.Acknowledgements)
+                .AsSplitQuery()
+                .SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        }
+    }
+
+    /// <summary>A submission already stored under this caller's idempotency key.</summary>
+    public static Task<ChildCase?> FindByIdempotencyKeyAsync(this RocDbContext db, string subject, string key, CancellationToken cancellationToken) =>
+        db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.SubmittedBy == subject && c.IdempotencyKey == key, cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> deadlines due at <paramref name="now"/> (FOR UPDATE SKIP LOCKED:
+    /// each fires once whatever the number of watchers), oldest first, tracked so marking one fired is saved.
+    /// </summary>
+    public static Task<List<Deadline>> ClaimDueDeadlinesAsync(this RocDbContext db, DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        db.Deadlines.FromSql($"""
+            SELECT * FROM case_deadlines
+            WHERE fired_at IS NULL AND due_at <= {now}
+            ORDER BY due_at
+            LIMIT {limit}
+            FOR UPDATE SKIP LOCKED
+            """).ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Leases up to <paramref name="limit"/> due deliveries until <paramref name="leaseUntil"/>, counting
+    /// the attempt; a delivery whose lease ran out (its worker died mid-send) is due again.
+    /// </summary>
+    public static Task<List<Delivery>> LeaseDueDeliveriesAsync(
+        this RocDbContext db, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken) =>
+        db.Deliveries.FromSql($"""
+            UPDATE deliveries SET lease_until = {leaseUntil}, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM deliveries
+                WHERE state = 'pending' AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                ORDER BY next_attempt_at
+                LIMIT {limit}
+                FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+
+    /// <summary>A delivery locked for an operator's retry, so it cannot be recorded delivered meanwhile.</summary>
+    public static Task<Delivery?> LockDeliveryAsync(this RocDbContext db, Guid id, CancellationToken cancellationToken) =>
+        db.Deliveries.FromSql($"SELECT * FROM deliveries WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>
+    /// A page of a recipient's inbox. Without <paramref name="after"/>: the newest first. With it:
+    /// everything since, oldest first. Items are ordered by the id of the transaction that wrote them
+    /// and shown only once every older transaction has ended (the snapshot's xmin), so an item
+    /// committed late can never fall behind a cursor.
+    /// </summary>
+    public static Task<List<InboxItem>> InboxPageAsync(
+        this RocDbContext db, Recipient recipient, (long Tx, Guid Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        var kind = Wire.Name(recipient.Kind);
+        var code = recipient.MunicipalityCode;
+        var service = recipient.ServiceId;
+        var query = after is not { } cursor
+            ? db.InboxItems.FromSql($"""
+                SELECT * FROM inbox_items
+                WHERE recipient_kind = {kind}
+                  AND recipient_municipality_code IS NOT DISTINCT FROM {code}::character(4)
+                  AND recipient_service_id IS NOT DISTINCT FROM {service}::character varying
+                  AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
+                ORDER BY tx_id DESC, id DESC
+                LIMIT {limit}
+                """)
+            : db.InboxItems.FromSql($"""
+                SELECT * FROM inbox_items
+                WHERE recipient_kind = {kind}
+                  AND recipient_municipality_code IS NOT DISTINCT FROM {code}::character(4)
+                  AND recipient_service_id IS NOT DISTINCT FROM {service}::character varying
+                  AND (tx_id, id) > ({cursor.Tx}, {cursor.Id})
+                  AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
+                ORDER BY tx_id, id
+                LIMIT {limit}
+                """);
+        return query.AsNoTracking().ToListAsync(cancellationToken);
+    }
+}
