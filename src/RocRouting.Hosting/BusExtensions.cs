@@ -88,8 +88,12 @@ public static class BusExtensions
     }
 }
 
-/// <summary>The worker's receive queues and their MassTransit error queues, named as MassTransit names them.</summary>
-public static class WorkerQueues
+/// <summary>
+/// The bus's receive queues and their MassTransit error queues, named as MassTransit names them: the
+/// topology every process shares (the worker consumes them, the migrate step declares them, operators
+/// inspect their error queues).
+/// </summary>
+public static class ReceiveQueues
 {
     /// <summary>The worker's consumers by type name without the "Consumer" suffix, as MassTransit's formatter sees them.</summary>
     private static readonly string[] Consumers = ["RouteCase"];

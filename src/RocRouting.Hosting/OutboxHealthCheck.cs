@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using RocRouting.Data;
 
 namespace RocRouting.Hosting;
 
@@ -15,10 +16,7 @@ internal sealed class OutboxHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
     {
         try
         {
-            await using var command = dataSource.CreateCommand(
-                "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox_messages WHERE dispatched_at IS NULL");
-            var seconds = Convert.ToDouble(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            return seconds > MaxAge.TotalSeconds
+            return await HealthQueries.OldestUnpublishedAsync(dataSource, cancellationToken) > MaxAge
                 ? HealthCheckResult.Unhealthy("outbox backlog is not draining")
                 : HealthCheckResult.Healthy();
         }

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RocRouting.Contracts;
@@ -134,23 +133,7 @@ public sealed partial class SelfMonitor : BackgroundService
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        double? deadlinesAge = _deadlines.SinceLastRound?.TotalSeconds;
-        var sample = (await db.Database.SqlQuery<OutboxSample>($"""
-            WITH status AS (
-                INSERT INTO worker_status (instance, heartbeat_returned_at, deadlines_checked_at, seen_at)
-                VALUES ({_instance},
-                        CASE WHEN {heartbeatReturned} THEN now() END,
-                        now() - make_interval(secs => {deadlinesAge}),
-                        now())
-                ON CONFLICT (instance) DO UPDATE SET
-                    heartbeat_returned_at = coalesce(excluded.heartbeat_returned_at, worker_status.heartbeat_returned_at),
-                    deadlines_checked_at = coalesce(excluded.deadlines_checked_at, worker_status.deadlines_checked_at),
-                    seen_at = excluded.seen_at),
-            forgotten AS (
-                DELETE FROM worker_status WHERE seen_at < now() - interval '1 day')
-            SELECT count(*) AS "Rows", coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "OldestSeconds"
-            FROM outbox_messages WHERE dispatched_at IS NULL
-            """).ToListAsync(cancellationToken)).Single();
+        var sample = await db.RecordWorkerStatusAsync(_instance, heartbeatReturned, _deadlines.SinceLastRound?.TotalSeconds, cancellationToken);
         _outbox = (sample.Rows, sample.OldestSeconds);
     }
 
@@ -159,18 +142,16 @@ public sealed partial class SelfMonitor : BackgroundService
         _connection ??= await new ConnectionFactory { Uri = new Uri(_rabbit.Url), ClientProvidedName = "rocrouting-self-monitor" }
             .CreateConnectionAsync(cancellationToken);
         var counts = new Dictionary<string, long>();
-        foreach (var (_, errorQueue) in WorkerQueues.All(_rabbit))
+        foreach (var (_, errorQueue) in ReceiveQueues.All(_rabbit))
         {
             await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            counts[errorQueue] = await WorkerQueues.MessageCountAsync(channel, errorQueue, cancellationToken) ?? 0;
+            counts[errorQueue] = await ReceiveQueues.MessageCountAsync(channel, errorQueue, cancellationToken) ?? 0;
         }
         _errorQueues = counts;
     }
 
     private IEnumerable<Measurement<long>> ErrorQueueMeasurements() =>
         _errorQueues.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key)));
-
-    private sealed record OutboxSample(long Rows, double OldestSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat did not come back through the bus ({Error}); last one {Seconds:F0} s ago")]
     private static partial void LogHeartbeatLost(ILogger logger, string error, double seconds);

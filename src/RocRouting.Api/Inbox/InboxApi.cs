@@ -33,11 +33,9 @@ public static class InboxApi
     }
 
     /// <summary>
-    /// Cases and signals for the caller's organisation. Without <c>after</c>: the newest first. With
-    /// <c>after</c>: everything since that cursor, oldest first, so a client system that keeps
-    /// polling with the returned <c>next</c> sees every item exactly once. Items are ordered by the
-    /// id of the transaction that wrote them and shown only once every older transaction has ended
-    /// (the snapshot's xmin), so an item committed late can never fall behind a cursor.
+    /// Cases and signals for the caller's organisation (<see cref="CaseQueries.InboxPageAsync"/>). Without
+    /// <c>after</c>: the newest first. With <c>after</c>: everything since that cursor, oldest first, so a
+    /// client system that keeps polling with the returned <c>next</c> sees every item exactly once.
     /// </summary>
     internal static async Task<IResult> GetAsync(
         ClaimsPrincipal user, string? after, int? limit, RocDbContext db, RoutingConfiguration config, CancellationToken cancellationToken)
@@ -62,37 +60,11 @@ public static class InboxApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var kind = Wire.Name(organisation.Kind);
-        var code = organisation.MunicipalityCode;
-        var service = organisation.ServiceId;
-        List<InboxItem> items;
-        if (after is null)
-        {
-            items = await db.InboxItems.FromSql($"""
-                SELECT * FROM inbox_items
-                WHERE recipient_kind = {kind}
-                  AND recipient_municipality_code IS NOT DISTINCT FROM {code}::character(4)
-                  AND recipient_service_id IS NOT DISTINCT FROM {service}::character varying
-                  AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
-                ORDER BY tx_id DESC, id DESC
-                LIMIT {take}
-                """).AsNoTracking().ToListAsync(cancellationToken);
-            var newest = items.Count > 0 ? (items[0].TxId, items[0].Id) : (0L, Guid.Empty);
-            return TypedResults.Ok(new InboxPage([.. items.Select(InboxItemView.From)], Encode(newest)));
-        }
-
-        items = await db.InboxItems.FromSql($"""
-            SELECT * FROM inbox_items
-            WHERE recipient_kind = {kind}
-              AND recipient_municipality_code IS NOT DISTINCT FROM {code}::character(4)
-              AND recipient_service_id IS NOT DISTINCT FROM {service}::character varying
-              AND (tx_id, id) > ({cursor.Tx}, {cursor.Id})
-              AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
-            ORDER BY tx_id, id
-            LIMIT {take}
-            """).AsNoTracking().ToListAsync(cancellationToken);
-        var last = items.Count > 0 ? (items[^1].TxId, items[^1].Id) : cursor;
-        return TypedResults.Ok(new InboxPage([.. items.Select(InboxItemView.From)], Encode(last)));
+        var items = await db.InboxPageAsync(organisation, after is null ? null : cursor, take, cancellationToken);
+        // Newest first without a cursor (the next page starts at the newest); oldest first with one.
+        var next = items.Count == 0 ? (after is null ? (0L, Guid.Empty) : cursor)
+            : after is null ? (items[0].TxId, items[0].Id) : (items[^1].TxId, items[^1].Id);
+        return TypedResults.Ok(new InboxPage([.. items.Select(InboxItemView.From)], Encode(next)));
     }
 
     /// <summary>A client system confirms it received an item (not that a person took the case). Repeats return the first receipt.</summary>

@@ -32,10 +32,10 @@ public static class DeadLettersApi
         var take = Math.Clamp(limit ?? 100, 1, 1000);
         var list = new List<DeadLetterView>();
         await using var connection = await Connect(options.Value, cancellationToken);
-        foreach (var (_, errorQueue) in WorkerQueues.All(options.Value))
+        foreach (var (_, errorQueue) in ReceiveQueues.All(options.Value))
         {
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            if (await WorkerQueues.MessageCountAsync(channel, errorQueue, cancellationToken) is null)
+            if (await ReceiveQueues.MessageCountAsync(channel, errorQueue, cancellationToken) is null)
             {
                 continue;
             }
@@ -66,12 +66,12 @@ public static class DeadLettersApi
         var take = Math.Clamp(limit ?? 1000, 1, 10000);
         var moved = 0;
         await using var connection = await Connect(options.Value, cancellationToken);
-        foreach (var (queue, errorQueue) in WorkerQueues.All(options.Value))
+        foreach (var (queue, errorQueue) in ReceiveQueues.All(options.Value))
         {
             await using var channel = await connection.CreateChannelAsync(
                 new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
                 cancellationToken);
-            if (await WorkerQueues.MessageCountAsync(channel, errorQueue, cancellationToken) is null)
+            if (await ReceiveQueues.MessageCountAsync(channel, errorQueue, cancellationToken) is null)
             {
                 continue;
             }

@@ -1,9 +1,8 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using RocRouting.Data;
 
-namespace RocRouting.Hosting;
+namespace RocRouting.Api.Health;
 
 /// <summary>
 /// Ready only while some worker proves, through the database, that a heartbeat recently went round
@@ -12,23 +11,15 @@ namespace RocRouting.Hosting;
 /// </summary>
 internal sealed class WorkerHealthCheck(NpgsqlDataSource dataSource, IConfiguration configuration) : IHealthCheck
 {
-    private readonly double _maxAgeSeconds = configuration.GetValue("SelfMonitoring:MaxAge", TimeSpan.FromMinutes(1)).TotalSeconds;
+    private readonly TimeSpan _maxAge = configuration.GetValue("SelfMonitoring:MaxAge", TimeSpan.FromMinutes(1));
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var command = dataSource.CreateCommand("""
-                SELECT extract(epoch FROM now() - max(heartbeat_returned_at))::float8,
-                       extract(epoch FROM now() - max(deadlines_checked_at))::float8
-                FROM worker_status
-                """);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            var heartbeat = reader.IsDBNull(0) ? double.MaxValue : reader.GetDouble(0);
-            var deadlines = reader.IsDBNull(1) ? double.MaxValue : reader.GetDouble(1);
-            return heartbeat > _maxAgeSeconds ? HealthCheckResult.Unhealthy("no heartbeat has come back through the bus recently")
-                : deadlines > _maxAgeSeconds ? HealthCheckResult.Unhealthy("the deadline watcher has not run recently")
+            var (heartbeat, deadlines) = await HealthQueries.WorkerAgesAsync(dataSource, cancellationToken);
+            return !(heartbeat <= _maxAge) ? HealthCheckResult.Unhealthy("no heartbeat has come back through the bus recently")
+                : !(deadlines <= _maxAge) ? HealthCheckResult.Unhealthy("the deadline watcher has not run recently")
                 : HealthCheckResult.Healthy();
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
