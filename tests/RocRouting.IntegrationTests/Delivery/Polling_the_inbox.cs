@@ -98,8 +98,13 @@ public sealed class Polling_the_inbox : ClockedAppTest
         });
 
         var seen = new List<Guid>();
+        var deadline = DateTime.UtcNow + Eventually.DefaultTimeout;
         while (!writer.IsCompleted || seen.Count < written.Count)
         {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Polling saw {seen.Count} of {written.Count} items within {Eventually.DefaultTimeout.TotalSeconds} s (writer done: {writer.IsCompleted})");
+            }
             var page = await InboxAsync(TestTokens.MunicipalityStaff("2584"), cursor, limit: 7);
             seen.AddRange(Items(page).Select(i => i.GetProperty("itemId").GetGuid()));
             cursor = page.GetProperty("next").GetString();

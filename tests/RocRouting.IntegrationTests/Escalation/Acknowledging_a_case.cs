@@ -133,6 +133,45 @@ public sealed class Acknowledging_a_case : ClockedAppTest
             });
             response.Dispose();
         }
+
+        // Every deadline of every case passes: an acknowledged case must stay with whoever took it.
+        var acknowledgedIds = ids.Zip(responses).Where(p => p.Second.StatusCode == HttpStatusCode.OK).Select(p => p.First).ToArray();
+        Clock.Set(tuesday.AddDays(1));
+        await DeadlinesFiredAsync(App, [.. ids]);
+        foreach (var id in acknowledgedIds)
+        {
+            var view = await ViewAsync(App, id);
+            Assert.Multiple(() =>
+            {
+                Assert.That(view.GetProperty("status").GetString(), Is.EqualTo("acknowledged"));
+                Assert.That(Timeline(view).SkipWhile(k => k != "acknowledged").Skip(1), Is.Empty, "nothing happens to a case after it is taken");
+            });
+        }
+    }
+
+    [Test]
+    public async Task Taken_before_its_first_deadline_it_stays_acknowledged_past_every_deadline()
+    {
+        // 15:00: deadlines at closing (16:30, the move to the socialjour) and at 17:00 (the first miss).
+        var tuesday = Clock.NextLocal(DayOfWeek.Tuesday, 15);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, caseId);
+        using (var taken = await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0138"), caseId))
+        {
+            Assert.That(taken.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        Clock.Set(tuesday.AddDays(1));
+        await DeadlinesFiredAsync(App, caseId);
+        var view = await ViewAsync(App, caseId);
+        var deadlines = await App.WithDbAsync(db => db.Deadlines.CountAsync(d => d.CaseId == caseId && d.FiredAt != null));
+        Assert.Multiple(() =>
+        {
+            Assert.That(deadlines, Is.EqualTo(2), "both deadlines came and went");
+            Assert.That(view.GetProperty("status").GetString(), Is.EqualTo("acknowledged"));
+            Assert.That(Recipient(view), Is.EqualTo("home-municipality:0138"));
+            Assert.That(Timeline(view), Is.EqualTo(new[] { "submitted", "routed", "acknowledged" }));
+        });
     }
 
     [Test]

@@ -64,6 +64,28 @@ public sealed class Reporting_readiness
         await StaffActions.RoutedAsync(app, caseId);
     }
 
+    [Test]
+    public async Task Is_unready_while_no_worker_runs_though_the_broker_is_up()
+    {
+        await using var app = await RocApp.StartAsync(prefix: "no-worker.", extraSettings: new()
+        {
+            ["SelfMonitoring:MaxAge"] = "00:00:03",
+            ["SelfMonitoring:Timeout"] = "00:00:01",
+        });
+        using var client = app.Client();
+        await ReadinessAsync(client, HttpStatusCode.OK, "ready with a worker");
+
+        await app.RestartWorkerAsync(async () =>
+        {
+            await ReadinessAsync(client, HttpStatusCode.ServiceUnavailable, "unready once the worker's heartbeats stop");
+            using var live = await client.GetAsync("/health/live");
+            Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the API itself is alive: intake goes on");
+            var caseId = await StaffActions.SubmitAsync(app, "0138", "urgent");
+            Assert.That((await StaffActions.ViewAsync(app, caseId)).GetProperty("status").GetString(), Is.EqualTo("submitted"), "accepted and kept for the worker");
+        });
+        await ReadinessAsync(client, HttpStatusCode.OK, "ready again once a worker runs");
+    }
+
     private static Task<HttpStatusCode> ReadinessAsync(HttpClient client, HttpStatusCode expected, string what, TimeSpan? timeout = null) =>
         Eventually.Until(
             async () =>

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 
 namespace RocRouting.IntegrationTests.Infrastructure;
 
@@ -31,6 +32,19 @@ public static class StaffActions
     {
         using var client = app.Client(token);
         return await client.PostAsJsonAsync($"/api/v1/cases/{caseId}/acknowledgements", new { note });
+    }
+
+    /// <summary>Waits until every deadline of <paramref name="caseIds"/> due by the app's clock has fired (acted or found moot).</summary>
+    public static Task DeadlinesFiredAsync(RocApp app, params Guid[] caseIds) =>
+        Eventually.Until(
+            () => app.WithDbAsync(db => db.Deadlines.AnyAsync(d => caseIds.Contains(d.CaseId) && d.FiredAt == null && d.DueAt <= app.Clock!.GetUtcNow())),
+            pending => !pending,
+            "every deadline due to have fired");
+
+    public static async Task<HttpResponseMessage> HandOverAsync(RocApp app, string token, Guid caseId, string reason = "Fiktivt skäl")
+    {
+        using var client = app.Client(token);
+        return await client.PostAsJsonAsync($"/api/v1/cases/{caseId}/handovers", new { reason });
     }
 
     public static IEnumerable<string?> Timeline(JsonElement view) =>

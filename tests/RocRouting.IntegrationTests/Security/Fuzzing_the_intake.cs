@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
+using RocRouting.Contracts;
 using RocRouting.IntegrationTests.Infrastructure;
+using RocRouting.Routing;
 
 namespace RocRouting.IntegrationTests.Security;
 
@@ -23,6 +27,7 @@ public sealed class Fuzzing_the_intake
         var valid = CaseRequests.Valid().ToJsonString();
         var statuses = new Dictionary<HttpStatusCode, int>();
         var rejectedKeys = new List<string>();
+        var accepted = new List<(string Key, string Body, string ContentType)>();
 
         for (var i = 0; i < 1500; i++)
         {
@@ -39,7 +44,11 @@ public sealed class Fuzzing_the_intake
             using var response = await police.SendAsync(request);
             statuses[response.StatusCode] = statuses.GetValueOrDefault(response.StatusCode) + 1;
             Assert.That((int)response.StatusCode, Is.LessThan(500), $"request {i}: {body}");
-            if (response.StatusCode != HttpStatusCode.Accepted && response.StatusCode != HttpStatusCode.Conflict)
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                accepted.Add((key, body, contentType));
+            }
+            else if (response.StatusCode != HttpStatusCode.Conflict)
             {
                 rejectedKeys.Add(key);
             }
@@ -47,11 +56,73 @@ public sealed class Fuzzing_the_intake
 
         var stored = await app.WithDbAsync(db => db.Cases.CountAsync(c => c.SubmittedByUnit == "Fuzz unit" && rejectedKeys.Contains(c.IdempotencyKey)));
         TestContext.Out.WriteLine(string.Join(", ", statuses.Select(kv => $"{(int)kv.Key}: {kv.Value}")));
+        var acceptedKeys = accepted.Select(a => a.Key).ToList();
+        var storedAccepted = await app.WithDbAsync(db => db.Cases.AsNoTracking()
+            .Where(c => c.SubmittedByUnit == "Fuzz unit" && acceptedKeys.Contains(c.IdempotencyKey))
+            .ToDictionaryAsync(c => c.IdempotencyKey));
         Assert.Multiple(() =>
         {
             Assert.That(stored, Is.Zero);
             Assert.That(statuses.Keys, Has.Some.EqualTo(HttpStatusCode.BadRequest), "the fuzzer reached validation");
+            // An oracle of its own for every 202: the request was valid by the published contract, and what was stored is what it said.
+            foreach (var (key, body, contentType) in accepted)
+            {
+                Assert.That(InvalidBecause(key, body, contentType, storedAccepted.GetValueOrDefault(key)), Is.Null, $"answered 202: {body}");
+            }
         });
+    }
+
+    private static readonly string[] Fields = ["child", "foundInMunicipalityCode", "urgency", "category", "summary", "reportedBy", "policeReference"];
+
+    /// <summary>Why an accepted request should have been refused (null when it was fine), judged without the service's validator.</summary>
+    private static string? InvalidBecause(string key, string body, string contentType, ChildCase? stored)
+    {
+        // JSON media types: application/json, or a structured +json type (RFC 6839), as the README says.
+        var mediaType = contentType.Split(';')[0].Trim();
+        if (mediaType != "application/json" && !(mediaType.StartsWith("application/", StringComparison.Ordinal) && mediaType.EndsWith("+json", StringComparison.Ordinal)))
+        {
+            return $"content type {contentType}";
+        }
+        if (key.Length is 0 or > 128 || key.Any(c => c is < '!' or > '~'))
+        {
+            return "idempotency key";
+        }
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(body).RootElement;
+        }
+        catch (JsonException)
+        {
+            return "not JSON";
+        }
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return "not an object";
+        }
+        var fields = root.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.OrdinalIgnoreCase);
+        if (fields.Keys.FirstOrDefault(k => !Fields.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+        {
+            return $"unknown field {unknown}";
+        }
+        if (stored is null)
+        {
+            return "nothing stored";
+        }
+        if (!MunicipalityRegister.Official.Contains(stored.FoundInMunicipalityCode)
+            || (stored.HomeMunicipalityCode is { } home && !MunicipalityRegister.Official.Contains(home)))
+        {
+            return "a municipality code that is not official";
+        }
+        if (!fields.TryGetValue("foundInMunicipalityCode", out var foundIn) || foundIn.ValueKind != JsonValueKind.String || foundIn.GetString() != stored.FoundInMunicipalityCode)
+        {
+            return "found-in municipality differs from what was sent";
+        }
+        if (!fields.TryGetValue("urgency", out var urgency) || urgency.ValueKind != JsonValueKind.String || urgency.GetString() != Wire.Name(stored.Urgency))
+        {
+            return "urgency differs from what was sent";
+        }
+        return string.IsNullOrWhiteSpace(stored.ReportedByOfficerId) ? "no officer" : null;
     }
 
     private static string Mutate(string valid, Random random)
