@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using RocRouting.Cases;
@@ -75,5 +76,60 @@ public sealed class A_recipient_circuit_breaker
             "the circuit to close after the break",
             TimeSpan.FromSeconds(5));
         Assert.That(recovered, Is.True);
+    }
+
+    [Test]
+    public async Task In_the_worker_an_open_circuit_defers_deliveries_to_the_durable_schedule_without_calling_the_receiver()
+    {
+        var closedPort = new Uri($"http://127.0.0.1:{TestServers.FreePorts(1)[0]}/down");
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
+        await using var app = await RocApp.StartAsync(clock, prefix: "breaker.", extraSettings: new()
+        {
+            ["Delivery:ImmediateRetries"] = "0",
+            ["Delivery:FirstRetryDelay"] = "00:01:00",
+            ["Delivery:PollInterval"] = "00:00:00.050",
+            ["Delivery:Resilience:BreakerMinimumThroughput"] = "2",
+            ["Delivery:Resilience:BreakerFailureRatio"] = "0.5",
+            ["Delivery:Resilience:BreakDuration"] = "00:05:00",
+            ["Delivery:Webhooks:0:Recipient"] = "home-municipality:0125",
+            ["Delivery:Webhooks:0:Url"] = closedPort.ToString(),
+            ["Delivery:Webhooks:0:Secret"] = "secret-0125",
+            ["Delivery:Webhooks:1:Recipient"] = "home-municipality:0115",
+            ["Delivery:Webhooks:1:Url"] = new Uri(_receiver.BaseUrl, "ok").ToString(),
+            ["Delivery:Webhooks:1:Secret"] = "secret-0115",
+        });
+        using var metrics = new MetricsCapture();
+        clock.NextLocal(DayOfWeek.Tuesday, 10);
+
+        // Two refused connections open the circuit of Ekerö (0125)...
+        for (var i = 0; i < 2; i++)
+        {
+            var failing = await DeliveryToAsync(app, "0125");
+            await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == failing)),
+                d => d.Attempts == 1 && d.LeaseUntil == null, "a failed attempt recorded");
+        }
+        // ...so the third is not even tried, and waits on the durable schedule for the break to end.
+        var deferred = await DeliveryToAsync(app, "0125");
+        var row = await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == deferred)),
+            d => d.Attempts == 1 && d.LeaseUntil == null, "the deferred attempt recorded");
+        var healthy = await DeliveryToAsync(app, "0115");
+        var other = await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == healthy)),
+            d => d.State == DeliveryState.Delivered, "another recipient's delivery");
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.State, Is.EqualTo(DeliveryState.Pending));
+            Assert.That(row.LastError, Does.StartWith("circuit open"));
+            Assert.That(row.NextAttemptAt, Is.GreaterThan(clock.GetUtcNow().AddMinutes(4)), "after the five-minute break, not the one-minute backoff");
+            Assert.That(metrics.Of("rocrouting.deliveries.attempts").Count(m => m.Tags.GetValueOrDefault("outcome") == "circuit-open"
+                && m.Tags.GetValueOrDefault("recipient") == "home-municipality:0125"), Is.EqualTo(1));
+            Assert.That(other.State, Is.EqualTo(DeliveryState.Delivered), "other recipients are not affected");
+        });
+    }
+
+    private static async Task<Guid> DeliveryToAsync(RocApp app, string municipality)
+    {
+        var caseId = await StaffActions.SubmitAsync(app, municipality, "urgent");
+        await StaffActions.RoutedAsync(app, caseId);
+        return await app.WithDbAsync(db => db.Deliveries.Where(d => d.CaseId == caseId && d.Recipient == $"home-municipality:{municipality}").Select(d => d.Id).SingleAsync());
     }
 }

@@ -24,6 +24,8 @@ public sealed class Delivering_to_webhooks
         ["0163"] = "switch",
         ["0125"] = "down",
         ["0128"] = "hang",
+        ["0184"] = "signal",
+        ["0186"] = "switch-2",
     };
 
     private TestReceiver _receiver = null!;
@@ -102,13 +104,70 @@ public sealed class Delivering_to_webhooks
     [Test]
     public async Task A_transient_failure_is_retried_and_every_repeat_is_marked()
     {
+        using var metrics = new MetricsCapture();
         var (_, delivery) = await RouteToAsync("0117");
         await UntilStateAsync(delivery, DeliveryState.Delivered);
         var requests = _receiver.On("/flaky").Where(r => r.DeliveryId == delivery.ToString()).ToList();
+        var recipient = ("recipient", "home-municipality:0117");
         Assert.Multiple(() =>
         {
             Assert.That(requests, Has.Count.EqualTo(3), "500, 500, then 200");
             Assert.That(requests.Select(r => r.MarkedRepeat), Is.EqualTo(new[] { false, true, true }));
+            Assert.That(requests.Select(r => r.Headers["RocRouting-Delivery-Attempt"]), Is.EqualTo(new[] { "1.1", "1.2", "1.3" }), "attempt on the durable schedule . try within it");
+            Assert.That(metrics.Sum("rocrouting.deliveries.attempts", recipient, ("outcome", "delivered")), Is.EqualTo(3));
+            Assert.That(metrics.Sum("rocrouting.deliveries.failures", recipient), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task Each_attempt_is_signed_at_the_instant_it_is_sent_so_a_receiver_can_refuse_a_replay()
+    {
+        var (_, delivery) = await RouteToAsync("0186");
+        var pending = await UntilAttemptsAsync(delivery, 1);
+        var firstSentAt = _clock.GetUtcNow();
+        _receiver.SecondSwitchOn = true;
+        var retryAt = pending.NextAttemptAt.AddSeconds(1);
+        _clock.Set(retryAt);
+        await UntilStateAsync(delivery, DeliveryState.Delivered);
+        var requests = _receiver.On("/switch-2").Where(r => r.DeliveryId == delivery.ToString()).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(requests.Take(4).Select(SignedAt), Is.All.EqualTo(firstSentAt.ToUnixTimeSeconds()));
+            Assert.That(SignedAt(requests[^1]), Is.EqualTo(retryAt.ToUnixTimeSeconds()), "signed anew, not replayed with the first signature");
+            Assert.That(requests.Select(r => Verify(r, "secret-0186")), Is.All.True);
+            Assert.That(VerifiedWithin(requests[0], "secret-0186", firstSentAt.AddMinutes(4)), Is.True, "inside a receiver's five-minute window");
+            Assert.That(VerifiedWithin(requests[0], "secret-0186", firstSentAt.AddMinutes(6)), Is.False, "a capture replayed later is refused");
+            Assert.That(requests[^1].Headers["RocRouting-Delivery-Attempt"], Is.EqualTo("2.1"));
+        });
+    }
+
+    [Test]
+    public async Task A_signal_is_sent_when_it_is_due_and_a_lease_left_by_a_worker_that_died_is_taken_over()
+    {
+        // Saturday night the socialjour takes Solna's (0184) case; Solna is told when its office opens Monday.
+        var saturday = _clock.NextLocal(DayOfWeek.Saturday, 3);
+        var caseId = await SubmitAsync(_app, "0184", "urgent");
+        await RoutedAsync(_app, caseId);
+        var signal = await _app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.CaseId == caseId && d.Recipient == "home-municipality:0184"));
+        var due = await _app.WithDbAsync(db => db.InboxItems.Where(i => i.Id == signal.InboxItemId).Select(i => i.DueAt).SingleAsync());
+        Assert.That(signal.NextAttemptAt, Is.EqualTo(due), "not sent before it is due");
+
+        // A worker claimed it at 08:00 and died mid-send: its lease runs until 08:05.
+        var monday = due;
+        Assert.That(TimeZoneInfo.ConvertTime(due, TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm")).DateTime,
+            Is.EqualTo(saturday.AddDays(2).Date.AddHours(8)), "Monday 08:00 in Stockholm");
+        await _app.WithDbAsync(db => db.Deliveries.Where(d => d.Id == signal.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.LeaseUntil, monday.AddMinutes(5)).SetProperty(d => d.Attempts, 1)));
+        _clock.Set(monday.AddMinutes(6));
+        var delivered = await UntilStateAsync(signal.Id, DeliveryState.Delivered);
+        var requests = _receiver.On("/signal").Where(r => r.DeliveryId == signal.Id.ToString()).ToList();
+        var notification = JsonDocument.Parse(requests.Single().Body).RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(delivered.Attempts, Is.EqualTo(2));
+            Assert.That(requests.Single().MarkedRepeat, Is.True, "the dead worker may have reached the receiver");
+            Assert.That(notification.GetProperty("type").GetString(), Is.EqualTo("signal"));
+            Assert.That(notification.GetProperty("dueAt").GetDateTimeOffset(), Is.EqualTo(due));
         });
     }
 
@@ -135,7 +194,12 @@ public sealed class Delivering_to_webhooks
         using var retry = await operatorClient.PostAsync($"/api/v1/operations/deliveries/{delivery}/retry", null);
         Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         await Eventually.Until(() => Task.FromResult(_receiver.On("/gone").Count(r => r.DeliveryId == delivery.ToString()) == 2), "the operator's retry");
-        Assert.That(_receiver.On("/gone").Last(r => r.DeliveryId == delivery.ToString()).MarkedRepeat, Is.True);
+        var audited = await _app.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == caseId && a.Action == AuditActions.DeliveryRetry && a.Subject == "operator-1" && a.Outcome == AuditTrail.Ok));
+        Assert.Multiple(() =>
+        {
+            Assert.That(_receiver.On("/gone").Last(r => r.DeliveryId == delivery.ToString()).MarkedRepeat, Is.True);
+            Assert.That(audited, Is.EqualTo(1), "the operator's retry is on the audit trail");
+        });
     }
 
     [Test]
@@ -219,6 +283,13 @@ public sealed class Delivering_to_webhooks
     private Task<RocRouting.Cases.Delivery> UntilAttemptsAsync(Guid delivery, int attempts) =>
         Eventually.Until(() => _app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == delivery)),
             d => d.Attempts == attempts && d.LeaseUntil == null, $"{attempts} attempt(s) recorded");
+
+    private static long SignedAt(ReceivedRequest request) =>
+        long.Parse(request.Headers["RocRouting-Signature"].Split(',')[0]["t=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>What a receiver does with the timestamp (README): refuse a signature older than five minutes by its own clock.</summary>
+    private static bool VerifiedWithin(ReceivedRequest request, string secret, DateTimeOffset receiverNow) =>
+        Verify(request, secret) && Math.Abs(receiverNow.ToUnixTimeSeconds() - SignedAt(request)) <= 300;
 
     /// <summary>What a receiver does: recompute HMAC-SHA256 over "{t}.{raw body}" and compare in constant time.</summary>
     private static bool Verify(ReceivedRequest request, string secret)

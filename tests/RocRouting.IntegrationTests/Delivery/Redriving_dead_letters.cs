@@ -16,6 +16,7 @@ public sealed class Redriving_dead_letters
     [Test]
     public async Task A_message_that_failed_every_retry_is_listed_and_once_the_cause_is_fixed_moved_back_and_processed()
     {
+        using var metrics = new MetricsCapture();
         // A CaseSubmitted for a case the database does not have yet fails every retry and lands in route-case_error.
         var caseId = Guid.CreateVersion7();
         var messageId = NewId.NextGuid();
@@ -35,6 +36,8 @@ public sealed class Redriving_dead_letters
             "the message in the error queue",
             TimeSpan.FromSeconds(60));
         var letter = listed.Single(l => l.GetProperty("messageId").GetString() == messageId.ToString());
+        // The worker's self-monitor reports the error queue to operators' dashboards.
+        await Eventually.Until(() => Task.FromResult(ErrorQueueGauge(metrics)), n => n >= 1, "the error-queue gauge to count the message");
         Assert.Multiple(() =>
         {
             Assert.That(letter.GetProperty("queue").GetString(), Is.EqualTo("route-case_error"));
@@ -54,6 +57,7 @@ public sealed class Redriving_dead_letters
             Assert.That(moved, Is.GreaterThanOrEqualTo(1));
             Assert.That(remaining, Does.Not.Contain(messageId.ToString()));
         });
+        await Eventually.Until(() => Task.FromResult(ErrorQueueGauge(metrics)), n => n == 0, "the error-queue gauge to fall back to zero");
     }
 
     [Test]
@@ -62,5 +66,11 @@ public sealed class Redriving_dead_letters
         using var staff = _app.Client(TestTokens.SocialjourStaff());
         using var response = await staff.GetAsync("/api/v1/operations/dead-letters");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    private static double ErrorQueueGauge(MetricsCapture metrics)
+    {
+        metrics.Observe();
+        return metrics.Of("rocrouting.bus.error_queue.messages").LastOrDefault(m => m.Tags.GetValueOrDefault("queue") == "route-case_error")?.Value ?? -1;
     }
 }

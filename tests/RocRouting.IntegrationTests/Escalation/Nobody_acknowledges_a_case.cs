@@ -67,10 +67,15 @@ public sealed class Nobody_acknowledges_a_case : ClockedAppTest
 
         var alerts = await App.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.MessageType == "RocRouting.Contracts.CaseEscalated"
             && EF.Functions.JsonContains(m.Payload, $"{{\"caseId\":\"{caseId}\"}}")));
+        var alertLogged = Captured.Snapshot().Any(l => l.StartsWith("log Critical ", StringComparison.Ordinal)
+            && l.Contains("OPERATOR ALERT", StringComparison.Ordinal) && l.Contains(caseId.ToString(), StringComparison.Ordinal));
+        var audited = await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.CaseId == caseId && a.Action == AuditActions.CaseEscalate && a.Subject == "system:worker"));
         Assert.Multiple(() =>
         {
             Assert.That(Timeline(escalated), Is.EqualTo(new[] { "submitted", "routed", "overdue", "renotified", "escalated" }));
             Assert.That(alerts, Is.EqualTo(1));
+            Assert.That(alertLogged, Is.True, "a critical log line names the case (by id only)");
+            Assert.That(audited, Is.EqualTo(1), "on the audit trail");
         });
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using RocRouting.IntegrationTests.Infrastructure;
 using RocRouting.Routing;
 
@@ -26,4 +28,24 @@ public sealed class Starting_a_worker
         var error = Assert.ThrowsAsync<RoutingConfigurationException>(() => worker.StartAsync());
         Assert.That(error!.Errors, Has.Some.Contain("Mars/Olympus").And.Some.Contain("9999"));
     }
+
+    [Test]
+    public async Task An_api_against_an_unmigrated_database_is_refused()
+    {
+        var connectionString = await TestServers.CreateDatabaseAsync("roc_unmigrated_api");
+        await using var api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            foreach (var (k, v) in RocApp.Settings(connectionString, prefix: "unmigrated-api.").Where(kv => kv.Value is not null))
+            {
+                web.UseSetting(k, v);
+            }
+        });
+        var error = Assert.Catch<Exception>(() => _ = api.Server);
+        Assert.That(Messages(error!), Has.Some.Contain("schema is out of date").And.Some.Contain("migrate"));
+    }
+
+    private static IEnumerable<string> Messages(Exception e) => e is AggregateException a
+        ? a.InnerExceptions.SelectMany(Messages)
+        : e.InnerException is { } inner ? [e.Message, .. Messages(inner)] : [e.Message];
 }

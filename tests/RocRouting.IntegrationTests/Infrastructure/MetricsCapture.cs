@@ -28,6 +28,10 @@ public sealed class MetricsCapture : IDisposable
 
     public IReadOnlyList<Measured> Of(string instrument) => [.. _measured.Where(m => m.Instrument == instrument)];
 
+    /// <summary>The sum of an instrument's measurements whose tags include all of <paramref name="tags"/>.</summary>
+    public double Sum(string instrument, params (string Key, string Value)[] tags) =>
+        Of(instrument).Where(m => tags.All(t => m.Tags.GetValueOrDefault(t.Key) == t.Value)).Sum(m => m.Value);
+
     /// <summary>Asks every observable gauge for its current value.</summary>
     public void Observe() => _listener.RecordObservableInstruments();
 

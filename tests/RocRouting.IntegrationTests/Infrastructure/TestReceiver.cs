@@ -22,6 +22,9 @@ public sealed class TestReceiver : IAsyncDisposable
     /// <summary>While false, the "switch" path answers 503.</summary>
     public bool SwitchOn { get; set; }
 
+    /// <summary>While false, the "switch-2" path answers 503.</summary>
+    public bool SecondSwitchOn { get; set; }
+
     public IEnumerable<ReceivedRequest> On(string path) => Requests.Where(r => r.Path == path);
 
     public async Task StartAsync()
@@ -38,7 +41,7 @@ public sealed class TestReceiver : IAsyncDisposable
             Requests.Enqueue(new ReceivedRequest("/" + name, request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString()), body, DateTimeOffset.UtcNow));
             switch (name)
             {
-                case "ok":
+                case "ok" or "signal":
                     return Results.Ok();
                 case "flaky":
                     return call <= 2 ? Results.StatusCode(500) : Results.Ok();
@@ -51,6 +54,8 @@ public sealed class TestReceiver : IAsyncDisposable
                     return Results.Ok();
                 case "switch":
                     return SwitchOn ? Results.Ok() : Results.StatusCode(503);
+                case "switch-2":
+                    return SecondSwitchOn ? Results.Ok() : Results.StatusCode(503);
                 case "hang":
                     await Task.Delay(TimeSpan.FromSeconds(30), aborted);
                     return Results.Ok();

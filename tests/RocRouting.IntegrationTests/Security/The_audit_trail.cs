@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Npgsql;
 using RocRouting.IntegrationTests.Infrastructure;
 using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
@@ -39,6 +40,55 @@ public sealed class The_audit_trail
             Assert.That(entries, Does.Contain("case.read denied stranger-1"));
             Assert.That(body, Does.Not.Contain("1212").And.Not.Contain("Tolvan"));
         });
+    }
+
+    [Test]
+    public async Task Records_who_acknowledged_handed_over_and_closed_a_case_and_for_which_organisation()
+    {
+        var caseId = await SubmitAsync(_app, "0138", "urgent");
+        var routed = await RoutedAsync(_app, caseId);
+        // The shared app runs on the real clock: Tyresö has the case in office hours, the socialjour otherwise.
+        var first = Recipient(routed);
+        var (firstStaff, secondStaff, second) = first == "home-municipality:0138"
+            ? (TestTokens.MunicipalityStaff("0138", "audit-staff-1"), TestTokens.SocialjourStaff("audit-staff-2"), "social-emergency-service:stockholm")
+            : (TestTokens.SocialjourStaff("audit-staff-1"), TestTokens.MunicipalityStaff("0138", "audit-staff-2"), "home-municipality:0138");
+        using (await AcknowledgeAsync(_app, firstStaff, caseId))
+        using (await HandOverAsync(_app, firstStaff, caseId))
+        using (var closer = _app.Client(secondStaff))
+        using (await closer.PostAsJsonAsync($"/api/v1/cases/{caseId}/closure", new { outcome = "referred" }))
+        {
+        }
+
+        var entries = await EntriesAsync(caseId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(entries, Does.Contain($"case.acknowledge ok audit-staff-1 {first}"));
+            Assert.That(entries, Does.Contain($"case.handover ok audit-staff-1 {first}"));
+            Assert.That(entries, Does.Contain($"case.close ok audit-staff-2 {second}"));
+        });
+    }
+
+    [Test]
+    public async Task Records_an_operator_redriving_dead_letters()
+    {
+        using var operatorClient = _app.Client(TestTokens.Operator());
+        using var redrive = await operatorClient.PostAsync("/api/v1/operations/dead-letters/redrive?limit=1", null);
+        var entries = await EntriesAsync(null, "operator-1");
+        Assert.Multiple(() =>
+        {
+            Assert.That(redrive.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(entries, Has.Some.StartsWith("deadletters.redrive ok operator-1"));
+        });
+    }
+
+    private async Task<List<string>> EntriesAsync(Guid? caseId, string? sub = null)
+    {
+        using var auditor = _app.Client(TestTokens.Auditor());
+        var query = caseId is { } id ? $"caseId={id}" : $"sub={sub}";
+        using var response = await auditor.GetAsync($"/api/v1/audit?{query}&limit=1000");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        return [.. (await CaseRequests.JsonAsync(response)).GetProperty("items").EnumerateArray()
+            .Select(e => $"{e.GetProperty("action").GetString()} {e.GetProperty("outcome").GetString()} {e.GetProperty("sub").GetString()} {(e.TryGetProperty("organisation", out var o) ? o.GetString() : "")}".TrimEnd())];
     }
 
     [TestCase("UPDATE audit_entries SET outcome = 'ok'")]
