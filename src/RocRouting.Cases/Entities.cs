@@ -130,12 +130,7 @@ public sealed class ChildCase
 
     public List<Acknowledgement> Acknowledgements { get; } = [];
 
-    public Recipient? Recipient => RecipientKind switch
-    {
-        Contracts.RecipientKind.HomeMunicipality => Contracts.Recipient.HomeMunicipality(RecipientMunicipalityCode!),
-        Contracts.RecipientKind.SocialEmergencyService => Contracts.Recipient.SocialEmergencyService(RecipientServiceId!),
-        _ => null,
-    };
+    public Recipient? Recipient => RecipientKind is { } kind ? Contracts.Recipient.From(kind, RecipientMunicipalityCode, RecipientServiceId) : null;
 
     public bool IsOpen => Status is not CaseStatus.Closed;
 
@@ -236,9 +231,7 @@ public sealed class CaseRoute
 
     public List<InboxItem> InboxItems { get; } = [];
 
-    public Recipient Recipient => RecipientKind == RecipientKind.HomeMunicipality
-        ? Recipient.HomeMunicipality(RecipientMunicipalityCode!)
-        : Recipient.SocialEmergencyService(RecipientServiceId!);
+    public Recipient Recipient => Recipient.From(RecipientKind, RecipientMunicipalityCode, RecipientServiceId);
 }
 
 /// <summary>Information owed to a home municipality because someone else took its case.</summary>
@@ -288,9 +281,7 @@ public sealed class InboxItem
     /// <summary>When a client system confirmed it received the item (not a person acknowledging the case).</summary>
     public DateTimeOffset? ReceivedAt { get; set; }
 
-    public Recipient Recipient => RecipientKind == Contracts.RecipientKind.HomeMunicipality
-        ? Contracts.Recipient.HomeMunicipality(RecipientMunicipalityCode!)
-        : Contracts.Recipient.SocialEmergencyService(RecipientServiceId!);
+    public Recipient Recipient => Contracts.Recipient.From(RecipientKind, RecipientMunicipalityCode, RecipientServiceId);
 }
 
 /// <summary>A webhook notification of an inbox item to its recipient, retried on a durable schedule.</summary>

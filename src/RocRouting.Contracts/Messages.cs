@@ -91,6 +91,11 @@ public sealed record Recipient
     public static Recipient SocialEmergencyService(string serviceId) =>
         new() { Kind = RecipientKind.SocialEmergencyService, ServiceId = serviceId };
 
+    /// <summary>From the three columns a recipient is stored in (kind, municipality code, service id).</summary>
+    public static Recipient From(RecipientKind kind, string? municipalityCode, string? serviceId) => kind == RecipientKind.HomeMunicipality
+        ? HomeMunicipality(municipalityCode ?? throw new ArgumentNullException(nameof(municipalityCode)))
+        : SocialEmergencyService(serviceId ?? throw new ArgumentNullException(nameof(serviceId)));
+
     public override string ToString() => Kind == RecipientKind.HomeMunicipality
         ? $"home-municipality:{MunicipalityCode}"
         : $"social-emergency-service:{ServiceId}";

@@ -6,16 +6,14 @@ using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Cases;
 
-public sealed class Submitting_a_case
+public sealed class Submitting_a_case : SharedAppTest
 {
-    private RocApp _app = null!;
     private HttpClient _police = null!;
 
     [OneTimeSetUp]
-    public async Task Start()
+    public void Start()
     {
-        _app = await RocApp.SharedAsync();
-        _police = _app.Client(TestTokens.PoliceOfficer());
+        _police = App.Client(TestTokens.PoliceOfficer());
     }
 
     [OneTimeTearDown]
@@ -62,7 +60,7 @@ public sealed class Submitting_a_case
 
         var firstId = (await CaseRequests.JsonAsync(first)).GetProperty("caseId").GetGuid();
         var secondId = (await CaseRequests.JsonAsync(second)).GetProperty("caseId").GetGuid();
-        var stored = await _app.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
+        var stored = await App.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
         Assert.Multiple(() =>
         {
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
@@ -78,7 +76,7 @@ public sealed class Submitting_a_case
         var body = CaseRequests.Valid();
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => CaseRequests.PostAsync(_police, body, key)));
         var ids = await Task.WhenAll(responses.Select(async r => (await CaseRequests.JsonAsync(r)).GetProperty("caseId").GetGuid()));
-        var stored = await _app.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
+        var stored = await App.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
         Assert.Multiple(() =>
         {
             Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Accepted));
@@ -109,7 +107,7 @@ public sealed class Submitting_a_case
     public async Task The_same_key_from_another_officer_is_another_case()
     {
         var key = Guid.NewGuid().ToString();
-        using var other = _app.Client(TestTokens.PoliceOfficer());
+        using var other = App.Client(TestTokens.PoliceOfficer());
         using var first = await CaseRequests.PostAsync(_police, CaseRequests.Valid(), key);
         using var second = await CaseRequests.PostAsync(other, CaseRequests.Valid(), key);
         var firstId = (await CaseRequests.JsonAsync(first)).GetProperty("caseId").GetGuid();
@@ -122,7 +120,7 @@ public sealed class Submitting_a_case
     {
         using var response = await CaseRequests.PostAsync(_police, CaseRequests.Valid(home: null));
         var caseId = (await CaseRequests.JsonAsync(response)).GetProperty("caseId").GetGuid();
-        var (stored, row, outbox) = await _app.WithDbAsync(async db => (
+        var (stored, row, outbox) = await App.WithDbAsync(async db => (
             await db.Cases.SingleAsync(c => c.Id == caseId),
             (await db.Database.SqlQuery<string>($"SELECT row_to_json(c)::text AS \"Value\" FROM cases c WHERE id = {caseId}").ToListAsync()).Single(),
             await db.OutboxMessages.Where(m => m.MessageType == "RocRouting.Contracts.CaseSubmitted")
@@ -130,7 +128,7 @@ public sealed class Submitting_a_case
         Assert.Multiple(() =>
         {
             Assert.That(stored.SealedPersonalIdentityNumber, Does.StartWith("aes256gcm:test-1:").And.Not.Contain("1212121212"), "encrypted at rest");
-            Assert.That(_app.Protector.Open(stored.SealedPersonalIdentityNumber!, caseId, PersonalField.IdentityNumber), Is.EqualTo("191212121212"));
+            Assert.That(App.Protector.Open(stored.SealedPersonalIdentityNumber!, caseId, PersonalField.IdentityNumber), Is.EqualTo("191212121212"));
             Assert.That(row, Does.Not.Contain("1212121212").And.Not.Contain("Tolvan"), "neither the number nor the summary in clear anywhere in the row");
             Assert.That(stored.BirthDate, Is.EqualTo(new DateOnly(1912, 12, 12)));
             Assert.That(stored.HomeMunicipalityCode, Is.Null);

@@ -6,16 +6,14 @@ using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Cases;
 
-public sealed class Submitting_invalid_input
+public sealed class Submitting_invalid_input : SharedAppTest
 {
-    private RocApp _app = null!;
     private HttpClient _police = null!;
 
     [OneTimeSetUp]
-    public async Task Start()
+    public void Start()
     {
-        _app = await RocApp.SharedAsync();
-        _police = _app.Client(TestTokens.PoliceOfficer());
+        _police = App.Client(TestTokens.PoliceOfficer());
     }
 
     [OneTimeTearDown]
@@ -56,7 +54,7 @@ public sealed class Submitting_invalid_input
         spoil(body);
         using var response = await CaseRequests.PostAsync(_police, body, key);
         var problem = await CaseRequests.JsonAsync(response);
-        var stored = await _app.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
+        var stored = await App.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));

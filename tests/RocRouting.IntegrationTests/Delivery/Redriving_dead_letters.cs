@@ -6,13 +6,8 @@ using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Delivery;
 
-public sealed class Redriving_dead_letters
+public sealed class Redriving_dead_letters : SharedAppTest
 {
-    private RocApp _app = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _app = await RocApp.SharedAsync();
-
     [Test]
     public async Task A_message_that_failed_every_retry_is_listed_and_once_the_cause_is_fixed_moved_back_and_processed()
     {
@@ -21,11 +16,11 @@ public sealed class Redriving_dead_letters
         var caseId = Guid.CreateVersion7();
         var messageId = NewId.NextGuid();
         var now = DateTimeOffset.UtcNow;
-        await _app.Bus.Publish(
+        await App.Bus.Publish(
             new CaseSubmitted { CaseId = caseId, Urgency = Urgency.Urgent, Category = CaseCategory.Other, FoundInMunicipalityCode = "0180", SubmittedAt = now },
             ctx => ctx.MessageId = messageId);
 
-        using var operatorClient = _app.Client(TestTokens.Operator());
+        using var operatorClient = App.Client(TestTokens.Operator());
         var listed = await Eventually.Until(
             async () =>
             {
@@ -44,11 +39,11 @@ public sealed class Redriving_dead_letters
             Assert.That(letter.GetProperty("exceptionType").GetString(), Does.Contain("InvalidOperationException"));
         });
 
-        await ACase.Submitted().WithId(caseId).From(null).ReportedBy("Unit Redrive").StoreUnannouncedAsync(_app, now);
+        await ACase.Submitted().WithId(caseId).From(null).ReportedBy("Unit Redrive").StoreUnannouncedAsync(App, now);
 
         using var redrive = await operatorClient.PostAsync("/api/v1/operations/dead-letters/redrive", null);
         var moved = (await CaseRequests.JsonAsync(redrive)).GetProperty("moved").GetInt32();
-        await Eventually.Until(() => _app.WithDbAsync(db => db.CaseRoutes.AnyAsync(r => r.CaseId == caseId)), "the redriven case to be routed");
+        await Eventually.Until(() => App.WithDbAsync(db => db.CaseRoutes.AnyAsync(r => r.CaseId == caseId)), "the redriven case to be routed");
         using var after = await operatorClient.GetAsync("/api/v1/operations/dead-letters");
         var remaining = (await CaseRequests.JsonAsync(after)).EnumerateArray().Select(l => l.GetProperty("messageId").GetString());
         Assert.Multiple(() =>
@@ -63,7 +58,7 @@ public sealed class Redriving_dead_letters
     [Test]
     public async Task Is_for_operators_only()
     {
-        using var staff = _app.Client(TestTokens.SocialjourStaff());
+        using var staff = App.Client(TestTokens.SocialjourStaff());
         using var response = await staff.GetAsync("/api/v1/operations/dead-letters");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }

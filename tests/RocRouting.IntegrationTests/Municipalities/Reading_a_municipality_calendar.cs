@@ -3,16 +3,14 @@ using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Municipalities;
 
-public sealed class Reading_a_municipality_calendar
+public sealed class Reading_a_municipality_calendar : SharedAppTest
 {
-    private RocApp _app = null!;
     private HttpClient _client = null!;
 
     [OneTimeSetUp]
-    public async Task Start()
+    public void Start()
     {
-        _app = await RocApp.SharedAsync();
-        _client = _app.Client(TestTokens.MunicipalityStaff("0138"));
+        _client = App.Client(TestTokens.MunicipalityStaff("0138"));
     }
 
     [OneTimeTearDown]

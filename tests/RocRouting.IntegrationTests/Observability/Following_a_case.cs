@@ -6,18 +6,13 @@ using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 namespace RocRouting.IntegrationTests.Observability;
 
 /// <summary>What an operator sees of one case: its trace and the metrics it moves.</summary>
-public sealed class Following_a_case
+public sealed class Following_a_case : SharedAppTest
 {
-    private RocApp _app = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _app = await RocApp.SharedAsync();
-
     [Test]
     public async Task Its_spans_share_one_trace_from_the_api_through_the_outbox_and_the_bus_to_the_worker()
     {
-        var caseId = await SubmitAsync(_app, "0138", "urgent");
-        await RoutedAsync(_app, caseId);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, caseId);
 
         var spans = await Eventually.Until(
             () => Task.FromResult(Captured.Spans().Where(s => s.Tag("roc.case_id") == caseId.ToString()).ToList()),
@@ -40,13 +35,13 @@ public sealed class Following_a_case
     public async Task Moves_the_metrics_for_submission_routing_and_acknowledgement()
     {
         using var metrics = new MetricsCapture();
-        var caseId = await SubmitAsync(_app, "0138", "immediate");
-        await RoutedAsync(_app, caseId);
-        var view = await ViewAsync(_app, caseId);
+        var caseId = await SubmitAsync(App, "0138", "immediate");
+        await RoutedAsync(App, caseId);
+        var view = await ViewAsync(App, caseId);
         var token = Recipient(view).StartsWith("social-emergency-service", StringComparison.Ordinal)
             ? TestTokens.SocialjourStaff()
             : TestTokens.MunicipalityStaff("0138");
-        using (await AcknowledgeAsync(_app, token, caseId))
+        using (await AcknowledgeAsync(App, token, caseId))
         {
         }
         metrics.Observe();

@@ -5,16 +5,14 @@ using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Routing;
 
-public sealed class Previewing_a_routing_decision
+public sealed class Previewing_a_routing_decision : SharedAppTest
 {
-    private RocApp _app = null!;
     private HttpClient _staff = null!;
 
     [OneTimeSetUp]
-    public async Task Start()
+    public void Start()
     {
-        _app = await RocApp.SharedAsync();
-        _staff = _app.Client(TestTokens.SocialjourStaff());
+        _staff = App.Client(TestTokens.SocialjourStaff());
     }
 
     [OneTimeTearDown]
@@ -48,7 +46,7 @@ public sealed class Previewing_a_routing_decision
     [Test]
     public async Task Decides_as_the_worker_did_for_a_submitted_case()
     {
-        using var police = _app.Client(TestTokens.PoliceOfficer());
+        using var police = App.Client(TestTokens.PoliceOfficer());
         using var submitted = await CaseRequests.PostAsync(police, CaseRequests.Valid(home: "1480", urgency: "immediate"));
         var caseId = (await CaseRequests.JsonAsync(submitted)).GetProperty("caseId").GetGuid();
         var view = await Eventually.Until(
@@ -101,7 +99,7 @@ public sealed class Previewing_a_routing_decision
     [Test]
     public async Task Needs_a_token()
     {
-        using var anonymous = _app.Client();
+        using var anonymous = App.Client();
         using var response = await anonymous.PostAsJsonAsync("/api/v1/routing/preview", new { });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }

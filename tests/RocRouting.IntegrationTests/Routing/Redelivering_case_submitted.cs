@@ -6,22 +6,17 @@ using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Routing;
 
-public sealed class Redelivering_case_submitted
+public sealed class Redelivering_case_submitted : SharedAppTest
 {
-    private RocApp _app = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _app = await RocApp.SharedAsync();
-
     [Test]
     public async Task Makes_one_decision_however_often_it_arrives()
     {
-        using var police = _app.Client(TestTokens.PoliceOfficer());
+        using var police = App.Client(TestTokens.PoliceOfficer());
         using var response = await CaseRequests.PostAsync(police, CaseRequests.Valid(home: "0138", urgency: "immediate"));
         var caseId = (await CaseRequests.JsonAsync(response)).GetProperty("caseId").GetGuid();
-        await Eventually.Until(() => _app.WithDbAsync(db => db.CaseRoutes.AnyAsync(r => r.CaseId == caseId)), "the first decision");
+        await Eventually.Until(() => App.WithDbAsync(db => db.CaseRoutes.AnyAsync(r => r.CaseId == caseId)), "the first decision");
 
-        var original = await _app.WithDbAsync(db => db.Cases.SingleAsync(c => c.Id == caseId));
+        var original = await App.WithDbAsync(db => db.Cases.SingleAsync(c => c.Id == caseId));
         var message = new CaseSubmitted
         {
             CaseId = caseId,
@@ -33,10 +28,10 @@ public sealed class Redelivering_case_submitted
         };
         // Five more copies at once, as a broker redelivers after a lost acknowledgement.
         var ids = Enumerable.Range(0, 5).Select(_ => NewId.NextGuid()).ToList();
-        await Task.WhenAll(ids.Select(id => _app.Bus.Publish(message, ctx => ctx.MessageId = id)));
-        await Eventually.Until(() => Task.FromResult(ids.All(id => _app.Consumed.Count(id) > 0)), "every copy to be consumed");
+        await Task.WhenAll(ids.Select(id => App.Bus.Publish(message, ctx => ctx.MessageId = id)));
+        await Eventually.Until(() => Task.FromResult(ids.All(id => App.Consumed.Count(id) > 0)), "every copy to be consumed");
 
-        var (routes, routedEvents, routedMessages) = await _app.WithDbAsync(async db => (
+        var (routes, routedEvents, routedMessages) = await App.WithDbAsync(async db => (
             await db.CaseRoutes.CountAsync(r => r.CaseId == caseId),
             await db.CaseEvents.CountAsync(e => e.CaseId == caseId && e.Kind == CaseEventKind.Routed),
             await db.OutboxMessages.CountAsync(m => m.MessageType == "RocRouting.Contracts.CaseRouted"

@@ -11,15 +11,10 @@ namespace RocRouting.IntegrationTests.Routing;
 /// The router writes the cases that arrive together in one transaction (group commit). These tests
 /// hand it a batch directly, so that what happens inside one transaction does not depend on timing.
 /// </summary>
-public sealed class Routing_cases_together
+public sealed class Routing_cases_together : SharedAppTest
 {
-    private RocApp _app = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _app = await RocApp.SharedAsync();
-
     /// <summary>The running worker's router (owned by its host, which other tests may restart).</summary>
-    private CaseRouter Router => _app.Worker.Services.GetRequiredService<CaseRouter>();
+    private CaseRouter Router => App.Worker.Services.GetRequiredService<CaseRouter>();
 
     [Test]
     public async Task Writes_every_case_of_the_batch_in_one_transaction()
@@ -80,7 +75,7 @@ public sealed class Routing_cases_together
         await Router.RouteTogetherAsync([messages[1]]);
         // As if this worker read the case just before another worker's decision committed: the case row
         // still says unrouted, but the decision exists, so this transaction hits the unique key.
-        await _app.WithDbAsync(db => db.Cases.Where(c => c.Id == messages[1].CaseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.RouteSequence, 0)));
+        await App.WithDbAsync(db => db.Cases.Where(c => c.Id == messages[1].CaseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.RouteSequence, 0)));
 
         var outcomes = await Task.WhenAll(await Router.RouteTogetherAsync(messages));
 
@@ -98,7 +93,7 @@ public sealed class Routing_cases_together
         var announcements = new List<CaseSubmitted>();
         for (var i = 0; i < count; i++)
         {
-            var @case = await ACase.Submitted().WithUrgency(Urgency.Immediate).StoreUnannouncedAsync(_app);
+            var @case = await ACase.Submitted().WithUrgency(Urgency.Immediate).StoreUnannouncedAsync(App);
             announcements.Add(ACase.Announcement(@case));
         }
         return [.. announcements];
@@ -107,7 +102,7 @@ public sealed class Routing_cases_together
     private Task<(int Routes, int RoutedEvents, int Announced)> CountsAsync(Guid[] ids)
     {
         var firstRouted = ids.Select(id => MessageIds.For(id, nameof(CaseRouted), 1)).ToArray();
-        return _app.WithDbAsync(async db => (
+        return App.WithDbAsync(async db => (
             await db.CaseRoutes.CountAsync(r => ids.Contains(r.CaseId)),
             await db.CaseEvents.CountAsync(e => ids.Contains(e.CaseId) && e.Kind == CaseEventKind.Routed),
             await db.OutboxMessages.CountAsync(m => firstRouted.Contains(m.Id))));

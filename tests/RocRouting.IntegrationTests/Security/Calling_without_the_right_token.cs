@@ -3,17 +3,12 @@ using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Security;
 
-public sealed class Calling_without_the_right_token
+public sealed class Calling_without_the_right_token : SharedAppTest
 {
-    private RocApp _app = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _app = await RocApp.SharedAsync();
-
     [Test]
     public async Task Submitting_without_a_token_is_unauthorized()
     {
-        using var client = _app.Client();
+        using var client = App.Client();
         using var response = await CaseRequests.PostAsync(client, CaseRequests.Valid());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -21,7 +16,7 @@ public sealed class Calling_without_the_right_token
     [Test]
     public async Task Reading_a_case_without_a_token_is_unauthorized()
     {
-        using var client = _app.Client();
+        using var client = App.Client();
         using var response = await client.GetAsync($"/api/v1/cases/{Guid.NewGuid()}");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -29,7 +24,7 @@ public sealed class Calling_without_the_right_token
     [Test]
     public async Task Submitting_as_socialjour_staff_is_forbidden()
     {
-        using var client = _app.Client(TestTokens.SocialjourStaff());
+        using var client = App.Client(TestTokens.SocialjourStaff());
         using var response = await CaseRequests.PostAsync(client, CaseRequests.Valid());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
@@ -39,7 +34,7 @@ public sealed class Calling_without_the_right_token
     {
         var forged = TestTokens.Create("police-officer", "intruder", new() { ["unit"] = "x" },
             key: Convert.ToBase64String(new byte[32]));
-        using var client = _app.Client(forged);
+        using var client = App.Client(forged);
         using var response = await CaseRequests.PostAsync(client, CaseRequests.Valid());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -47,8 +42,8 @@ public sealed class Calling_without_the_right_token
     [Test]
     public async Task An_officer_of_another_unit_cannot_see_the_case()
     {
-        using var author = _app.Client(TestTokens.PoliceOfficer(unit: "Unit A"));
-        using var other = _app.Client(TestTokens.PoliceOfficer(unit: "Unit B"));
+        using var author = App.Client(TestTokens.PoliceOfficer(unit: "Unit A"));
+        using var other = App.Client(TestTokens.PoliceOfficer(unit: "Unit B"));
         using var submitted = await CaseRequests.PostAsync(author, CaseRequests.Valid());
         var caseId = (await CaseRequests.JsonAsync(submitted)).GetProperty("caseId").GetGuid();
 
@@ -64,9 +59,9 @@ public sealed class Calling_without_the_right_token
     [Test]
     public async Task Every_answer_forbids_caching_sniffing_and_framing()
     {
-        using var client = _app.Client(TestTokens.PoliceOfficer());
+        using var client = App.Client(TestTokens.PoliceOfficer());
         using var accepted = await CaseRequests.PostAsync(client, CaseRequests.Valid());
-        using var unauthorized = await _app.Client().GetAsync($"/api/v1/cases/{Guid.NewGuid()}");
+        using var unauthorized = await App.Client().GetAsync($"/api/v1/cases/{Guid.NewGuid()}");
         foreach (var response in new[] { accepted, unauthorized })
         {
             Assert.Multiple(() =>
@@ -82,7 +77,7 @@ public sealed class Calling_without_the_right_token
     [Test]
     public async Task Health_checks_answer_without_a_token()
     {
-        using var client = _app.Client();
+        using var client = App.Client();
         using var live = await client.GetAsync("/health/live");
         using var ready = await client.GetAsync("/health/ready");
         Assert.Multiple(() =>

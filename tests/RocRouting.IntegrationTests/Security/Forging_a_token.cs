@@ -6,13 +6,8 @@ using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Security;
 
-public sealed class Forging_a_token
+public sealed class Forging_a_token : SharedAppTest
 {
-    private RocApp _app = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _app = await RocApp.SharedAsync();
-
     private static string B64(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static IEnumerable<TestCaseData> Forgeries()
@@ -32,7 +27,7 @@ public sealed class Forging_a_token
     [TestCaseSource(nameof(Forgeries))]
     public async Task Is_unauthorized(string token)
     {
-        using var client = _app.Client(token);
+        using var client = App.Client(token);
         using var response = await CaseRequests.PostAsync(client, CaseRequests.Valid());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -49,7 +44,7 @@ public sealed class Forging_a_token
             Expires = DateTime.UtcNow.AddHours(1),
             SigningCredentials = new(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(TestTokens.SigningKey)), "HS256"),
         });
-        using var client = _app.Client(token);
+        using var client = App.Client(token);
         using var response = await CaseRequests.PostAsync(client, CaseRequests.Valid());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -60,7 +55,7 @@ public sealed class Forging_a_token
         await using var api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");
-            foreach (var (k, v) in RocApp.Settings(_app.ConnectionString).Where(kv => kv.Value is not null))
+            foreach (var (k, v) in RocApp.Settings(App.ConnectionString).Where(kv => kv.Value is not null))
             {
                 web.UseSetting(k, v);
             }

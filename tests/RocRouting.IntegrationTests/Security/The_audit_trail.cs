@@ -6,26 +6,21 @@ using static RocRouting.IntegrationTests.Infrastructure.StaffActions;
 
 namespace RocRouting.IntegrationTests.Security;
 
-public sealed class The_audit_trail
+public sealed class The_audit_trail : SharedAppTest
 {
-    private RocApp _app = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _app = await RocApp.SharedAsync();
-
     [Test]
     public async Task Records_the_submission_the_routing_every_read_and_every_refusal_without_personal_data()
     {
-        var caseId = await SubmitAsync(_app, null, "urgent");
-        await RoutedAsync(_app, caseId);
-        using var socialjour = _app.Client(TestTokens.SocialjourStaff("reader-1"));
-        using var stranger = _app.Client(TestTokens.MunicipalityStaff("0180", "stranger-1"));
+        var caseId = await SubmitAsync(App, null, "urgent");
+        await RoutedAsync(App, caseId);
+        using var socialjour = App.Client(TestTokens.SocialjourStaff("reader-1"));
+        using var stranger = App.Client(TestTokens.MunicipalityStaff("0180", "stranger-1"));
         using (await socialjour.GetAsync($"/api/v1/cases/{caseId}"))
         using (await stranger.GetAsync($"/api/v1/cases/{caseId}"))
         {
         }
 
-        using var auditor = _app.Client(TestTokens.Auditor());
+        using var auditor = App.Client(TestTokens.Auditor());
         using var response = await auditor.GetAsync($"/api/v1/audit?caseId={caseId}");
         var body = await response.Content.ReadAsStringAsync();
         var entries = (await CaseRequests.JsonAsync(response)).GetProperty("items").EnumerateArray()
@@ -45,16 +40,16 @@ public sealed class The_audit_trail
     [Test]
     public async Task Records_who_acknowledged_handed_over_and_closed_a_case_and_for_which_organisation()
     {
-        var caseId = await SubmitAsync(_app, "0138", "urgent");
-        var routed = await RoutedAsync(_app, caseId);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        var routed = await RoutedAsync(App, caseId);
         // The shared app runs on the real clock: Tyresö has the case in office hours, the socialjour otherwise.
         var first = Recipient(routed);
         var (firstStaff, secondStaff, second) = first == "home-municipality:0138"
             ? (TestTokens.MunicipalityStaff("0138", "audit-staff-1"), TestTokens.SocialjourStaff("audit-staff-2"), "social-emergency-service:stockholm")
             : (TestTokens.SocialjourStaff("audit-staff-1"), TestTokens.MunicipalityStaff("0138", "audit-staff-2"), "home-municipality:0138");
-        using (await AcknowledgeAsync(_app, firstStaff, caseId))
-        using (await HandOverAsync(_app, firstStaff, caseId))
-        using (var closer = _app.Client(secondStaff))
+        using (await AcknowledgeAsync(App, firstStaff, caseId))
+        using (await HandOverAsync(App, firstStaff, caseId))
+        using (var closer = App.Client(secondStaff))
         using (await closer.PostAsJsonAsync($"/api/v1/cases/{caseId}/closure", new { outcome = "referred" }))
         {
         }
@@ -71,7 +66,7 @@ public sealed class The_audit_trail
     [Test]
     public async Task Records_an_operator_redriving_dead_letters()
     {
-        using var operatorClient = _app.Client(TestTokens.Operator());
+        using var operatorClient = App.Client(TestTokens.Operator());
         using var redrive = await operatorClient.PostAsync("/api/v1/operations/dead-letters/redrive?limit=1", null);
         var entries = await EntriesAsync(null, "operator-1");
         Assert.Multiple(() =>
@@ -83,7 +78,7 @@ public sealed class The_audit_trail
 
     private async Task<List<string>> EntriesAsync(Guid? caseId, string? sub = null)
     {
-        using var auditor = _app.Client(TestTokens.Auditor());
+        using var auditor = App.Client(TestTokens.Auditor());
         var query = caseId is { } id ? $"caseId={id}" : $"sub={sub}";
         using var response = await auditor.GetAsync($"/api/v1/audit?{query}&limit=1000");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -96,8 +91,8 @@ public sealed class The_audit_trail
     [TestCase("TRUNCATE audit_entries")]
     public async Task Cannot_be_changed_even_by_the_applications_own_database_role(string sql)
     {
-        await SubmitAsync(_app, null, "routine");
-        await using var connection = new NpgsqlConnection(_app.ConnectionString);
+        await SubmitAsync(App, null, "routine");
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         var error = Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
@@ -107,7 +102,7 @@ public sealed class The_audit_trail
     [Test]
     public async Task Is_for_auditors_only()
     {
-        using var operatorClient = _app.Client(TestTokens.Operator());
+        using var operatorClient = App.Client(TestTokens.Operator());
         using var response = await operatorClient.GetAsync("/api/v1/audit");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }

@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using RocRouting.Cases;
+
+namespace RocRouting.Data.Configurations;
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> builder)
+    {
+        builder.ToTable("audit_entries");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).UseIdentityAlwaysColumn();
+        builder.Property(a => a.Subject).HasMaxLength(128);
+        builder.Property(a => a.Role).HasMaxLength(32);
+        builder.Property(a => a.Organisation).HasMaxLength(96);
+        builder.Property(a => a.Action).HasMaxLength(64);
+        builder.Property(a => a.Outcome).HasMaxLength(16);
+        // No foreign key to cases: the trail outlives erased personal data and must never cascade.
+        builder.HasIndex(a => new { a.CaseId, a.Id });
+        builder.HasIndex(a => new { a.Subject, a.Id });
+        builder.HasIndex(a => a.At);
+    }
+}
