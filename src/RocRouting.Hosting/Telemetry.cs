@@ -2,31 +2,33 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using RocRouting.Cases;
+using RocRouting.Routing.Identity;
 
 namespace RocRouting.Hosting;
 
 public static class TelemetryExtensions
 {
-    /// <summary>The sources whose spans make up a case's trace: ours and what the frameworks emit natively.</summary>
-    public static readonly string[] ActivitySources = [RocDiagnostics.Name, "Microsoft.AspNetCore", "System.Net.Http", "Npgsql", "MassTransit"];
+    /// <summary>Our own spans and MassTransit's (native sources); ASP.NET Core, HttpClient and Npgsql come through their instrumentation.</summary>
+    public static readonly string[] ActivitySources = [RocDiagnostics.Name, "MassTransit"];
 
+    /// <summary>Meters the frameworks emit natively (.NET 10), beside ours; the runtime's is "System.Runtime".</summary>
     public static readonly string[] Meters =
     [
-        RocDiagnostics.Name, "MassTransit", "Npgsql", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+        RocDiagnostics.Name, "MassTransit", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
         "Microsoft.AspNetCore.RateLimiting", "System.Net.Http", "System.Runtime",
     ];
 
     /// <summary>
-    /// OpenTelemetry tracing and metrics, built with <see cref="OpenTelemetrySdk.Create"/> (the hosting
-    /// package is not served here) and owned by DI, so the host disposes (and flushes) it on stop.
-    /// Spans are always recorded, so logs carry trace ids; nothing leaves the process unless
-    /// OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    /// OpenTelemetry tracing and metrics through the hosting package, with the maintained
+    /// instrumentation for ASP.NET Core, HttpClient and Npgsql. Spans are always recorded, so logs
+    /// carry trace ids; nothing leaves the process unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
     /// </summary>
     public static IHostApplicationBuilder AddRocTelemetry(this IHostApplicationBuilder builder)
     {
@@ -36,30 +38,23 @@ public static class TelemetryExtensions
         var endpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         var protocol = builder.Configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
         builder.Services.AddSingleton<RocMetrics>();
-        builder.Services.AddSingleton(_ => OpenTelemetrySdk.Create(otel =>
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
+            .WithTracing(t => t
+                .AddSource(ActivitySources)
+                // Health probes every few seconds would drown the cases' traces.
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddProcessor(new IdentityNumberRedactor()))
+            .WithMetrics(m => m
+                .AddMeter(Meters)
+                .AddNpgsqlInstrumentation());
+        if (!string.IsNullOrWhiteSpace(endpoint))
         {
-            otel.ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId));
-            otel.WithTracing(t => t.AddSource(ActivitySources).AddProcessor(new IdentityNumberRedactor()));
-            otel.WithMetrics(m => m.AddMeter(Meters));
-            if (!string.IsNullOrWhiteSpace(endpoint))
-            {
-                otel.UseOtlpExporter(protocol, new Uri(endpoint));
-            }
-        }));
-        builder.Services.AddHostedService<TelemetryStarter>();
-        return builder;
-    }
-
-    /// <summary>Resolving the SDK starts its listeners; a hosted service does it before anything else runs.</summary>
-    private sealed class TelemetryStarter(OpenTelemetrySdk sdk) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            GC.KeepAlive(sdk);
-            return Task.CompletedTask;
+            otel.UseOtlpExporter(protocol, new Uri(endpoint));
         }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        return builder;
     }
 }
 
@@ -102,23 +97,12 @@ public sealed partial class IdentityNumberRedactor : BaseProcessor<Activity>
         foreach (Match match in Candidate().Matches(text))
         {
             var digits = match.Value.Replace("-", "", StringComparison.Ordinal).Replace("+", "", StringComparison.Ordinal);
-            if (Luhn(digits[^10..]))
+            if (PersonalIdentityNumber.ChecksumIsValid(digits[^10..]))
             {
                 return true;
             }
         }
         return false;
-    }
-
-    private static bool Luhn(string tenDigits)
-    {
-        var sum = 0;
-        for (var i = 0; i < tenDigits.Length; i++)
-        {
-            var d = (tenDigits[i] - '0') * (i % 2 == 0 ? 2 : 1);
-            sum += d > 9 ? d - 9 : d;
-        }
-        return sum % 10 == 0;
     }
 
     [GeneratedRegex(@"(?<![0-9])(?:[0-9]{8}|[0-9]{6})[-+]?[0-9]{4}(?![0-9])")]

@@ -21,6 +21,9 @@ public sealed class OutboxOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long one publish may wait for the broker's confirm before it counts as failed.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long dispatched rows are kept for inspection before they are deleted.</summary>
     public TimeSpan DispatchedRetention { get; set; } = TimeSpan.FromDays(1);
 }
@@ -136,9 +139,11 @@ public sealed partial class OutboxRelay(
         {
             var type = OutboxSerializer.ResolveType(row.MessageType);
             var message = OutboxSerializer.Deserialize(row.Payload, type);
-            // Never pass a cancellable token: a publish cancelled mid-flight can break RabbitMQ.Client 7.1's
-            // confirm tracking (see README, known issues). MassTransit's own timeouts bound the wait.
-            await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx => ctx.MessageId = row.Id), CancellationToken.None);
+            // A publish waits for the broker's confirm at most PublishTimeout; then the row goes back on the
+            // durable schedule. (RabbitMQ.Client 7.2 keeps confirm tracking intact after a cancelled
+            // publish; 7.1 did not, and the relay used to pass no token at all: README, packages.)
+            using var timeout = new CancellationTokenSource(_options.PublishTimeout);
+            await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx => ctx.MessageId = row.Id), timeout.Token);
             return (row, null);
         }
         catch (Exception e)

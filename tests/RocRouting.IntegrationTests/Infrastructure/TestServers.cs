@@ -3,23 +3,29 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
+using Testcontainers.PostgreSql;
+using Testcontainers.RabbitMq;
 
 namespace RocRouting.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Real PostgreSQL and RabbitMQ for the whole run: throw-away servers on free loopback ports
-/// (started by deploy/local/servers.sh, the same script run.sh uses), or the servers named by
-/// ROC_TEST_POSTGRES / ROC_TEST_RABBITMQ when both are set.
+/// Real PostgreSQL and RabbitMQ for the whole run, in one of three ways: the servers named by
+/// ROC_TEST_POSTGRES / ROC_TEST_RABBITMQ when both are set; otherwise containers (Testcontainers)
+/// when a Docker engine answers; otherwise throw-away processes on free loopback ports, started by
+/// deploy/local/servers.sh (the same script run.sh uses). ROC_TEST_SERVERS=containers|processes
+/// overrides the choice. The build machines have no Docker engine, so CI takes the process path.
 /// </summary>
 public static class TestServers
 {
+    public const string ModeVariable = "ROC_TEST_SERVERS";
+
     private static string? _dir;
+    private static PostgreSqlContainer? _postgresContainer;
+    private static RabbitMqContainer? _rabbitContainer;
 
     public static string PostgresAdmin { get; private set; } = "";
 
     public static string RabbitMqUrl { get; private set; } = "";
-
-    public static int AmqpPort { get; private set; }
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -31,13 +37,39 @@ public static class TestServers
         {
             PostgresAdmin = pg;
             RabbitMqUrl = rabbit;
-            AmqpPort = new Uri(rabbit).Port;
             return;
         }
+        var mode = Environment.GetEnvironmentVariable(ModeVariable) ?? (DockerEngineAnswers() ? "containers" : "processes");
+        switch (mode)
+        {
+            case "containers":
+                await StartContainersAsync();
+                break;
+            case "processes":
+                await StartProcessesAsync();
+                break;
+            default:
+                throw new InvalidOperationException($"{ModeVariable} must be 'containers' or 'processes', not '{mode}'.");
+        }
+    }
 
+    /// <summary>The path for developer machines with Docker: the same server versions the distribution gives the process path.</summary>
+    private static async Task StartContainersAsync()
+    {
+        _postgresContainer = new PostgreSqlBuilder("postgres:15")
+            // As the process path: durability is not what the tests are about, speed is.
+            .WithCommand("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=300")
+            .Build();
+        _rabbitContainer = new RabbitMqBuilder("rabbitmq:3.10").Build();
+        await Task.WhenAll(_postgresContainer.StartAsync(), _rabbitContainer.StartAsync());
+        PostgresAdmin = new NpgsqlConnectionStringBuilder(_postgresContainer.GetConnectionString()) { Database = "postgres", Pooling = true, MaxPoolSize = 50 }.ConnectionString;
+        RabbitMqUrl = _rabbitContainer.GetConnectionString();
+    }
+
+    private static async Task StartProcessesAsync()
+    {
         _dir = Path.Combine(Path.GetTempPath(), $"roc-test-{Guid.NewGuid():N}"[..20]);
         var ports = FreePorts(4);
-        AmqpPort = ports[1];
         await RunScriptAsync("start", _dir, new Dictionary<string, string>
         {
             ["ROC_PG_PORT"] = ports[0].ToString(CultureInfo.InvariantCulture),
@@ -50,8 +82,40 @@ public static class TestServers
         RabbitMqUrl = $"amqp://guest:guest@127.0.0.1:{ports[1]}/";
     }
 
+    /// <summary>A Docker engine on DOCKER_HOST, or on the default socket, that accepts a connection.</summary>
+    private static bool DockerEngineAnswers()
+    {
+        var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
+        if (!string.IsNullOrEmpty(host))
+        {
+            return true;
+        }
+        const string socketPath = "/var/run/docker.sock";
+        if (!File.Exists(socketPath))
+        {
+            return false;
+        }
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     public static async Task StopAsync()
     {
+        foreach (var container in new IAsyncDisposable?[] { _postgresContainer, _rabbitContainer })
+        {
+            if (container is not null)
+            {
+                await container.DisposeAsync();
+            }
+        }
         if (_dir is null)
         {
             return;
