@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Cases;
 using RocRouting.Data;
 using RocRouting.Hosting;
@@ -26,15 +27,14 @@ public static class AuditApi
 
     /// <summary>The audit trail, newest first, filtered by case, subject and time; <c>next</c> continues further back.</summary>
     internal static async Task<IResult> GetAsync(
-        Guid? caseId, string? sub, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? next,
+        string? caseId, string? sub, string? from, string? to, string? limit, string? next,
         ClaimsPrincipal user, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var take = limit ?? 100;
         var errors = new Dictionary<string, string[]>();
-        if (take is < 1 or > 1000)
-        {
-            errors["limit"] = ["must be between 1 and 1000"];
-        }
+        var take = QueryValues.Int(limit, "limit", 100, 1, 1000, errors);
+        var caseIdValue = QueryValues.Guid(caseId, "caseId", errors);
+        var fromValue = QueryValues.Instant(from, "from", errors);
+        var toValue = QueryValues.Instant(to, "to", errors);
         long before = long.MaxValue;
         if (next is not null && !long.TryParse(next, NumberStyles.None, CultureInfo.InvariantCulture, out before))
         {
@@ -46,25 +46,25 @@ public static class AuditApi
         }
 
         var query = db.AuditEntries.AsNoTracking().Where(a => a.Id < before);
-        if (caseId is not null)
+        if (caseIdValue is not null)
         {
-            query = query.Where(a => a.CaseId == caseId);
+            query = query.Where(a => a.CaseId == caseIdValue);
         }
         if (sub is not null)
         {
             query = query.Where(a => a.Subject == sub);
         }
-        if (from is not null)
+        if (fromValue is { } fromUtc)
         {
-            query = query.Where(a => a.At >= from.Value.ToUniversalTime());
+            query = query.Where(a => a.At >= fromUtc);
         }
-        if (to is not null)
+        if (toValue is { } toUtc)
         {
-            query = query.Where(a => a.At < to.Value.ToUniversalTime());
+            query = query.Where(a => a.At < toUtc);
         }
         var rows = await query.OrderByDescending(a => a.Id).Take(take + 1).ToListAsync(cancellationToken);
         // Reading the trail is itself on the trail.
-        db.Audit(Actor.From(user), "audit.read", caseId, time.GetUtcNow());
+        db.Audit(Actor.From(user), AuditActions.AuditRead, caseIdValue, time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
         var items = rows.Take(take).Select(a => new AuditEntryView(a.Id, a.At, a.Subject, a.Role, a.Organisation, a.Action, a.CaseId, a.Outcome)).ToList();
         return TypedResults.Ok(new AuditPage(items, rows.Count > take ? items[^1].Id.ToString(CultureInfo.InvariantCulture) : null));

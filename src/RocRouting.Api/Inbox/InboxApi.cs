@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
@@ -38,18 +39,14 @@ public static class InboxApi
     /// client system that keeps polling with the returned <c>next</c> sees every item exactly once.
     /// </summary>
     internal static async Task<IResult> GetAsync(
-        ClaimsPrincipal user, string? after, int? limit, RocDbContext db, RoutingConfiguration config, CancellationToken cancellationToken)
+        ClaimsPrincipal user, string? after, string? limit, RocDbContext db, RoutingConfiguration config, CancellationToken cancellationToken)
     {
         if (CaseReader.From(user, config).Organisation is not { } organisation)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No organisation");
         }
         var errors = new Dictionary<string, string[]>();
-        var take = limit ?? DefaultLimit;
-        if (take is < 1 or > MaxLimit)
-        {
-            errors["limit"] = [$"must be between 1 and {MaxLimit}"];
-        }
+        var take = QueryValues.Int(limit, "limit", DefaultLimit, 1, MaxLimit, errors);
         (long Tx, Guid Id) cursor = default;
         if (after is not null && !TryDecode(after, out cursor))
         {

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Hosting;
 using RocRouting.Routing;
 
@@ -26,6 +26,11 @@ public static class MunicipalitiesApi
 {
     public const int MaxCalendarDays = 366;
 
+    /// <summary>The years the calendar answers for: its holidays are computed, and nobody plans further.</summary>
+    public static readonly DateOnly FirstDate = new(1900, 1, 1);
+
+    public static readonly DateOnly LastDate = new(2199, 12, 31);
+
     public static IEndpointRouteBuilder MapMunicipalitiesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/municipalities").WithTags("Municipalities").RequireAuthorization(Policies.AnyUser);
@@ -39,7 +44,7 @@ public static class MunicipalitiesApi
 
     /// <summary>Office days and closed days (with the holiday's name) as routing sees them.</summary>
     internal static Results<Ok<CalendarView>, NotFound<ProblemDetails>, ValidationProblem> Calendar(
-        string code, string? from, int? days, RoutingConfiguration config, TimeProvider time)
+        string code, string? from, string? days, RoutingConfiguration config, TimeProvider time)
     {
         if (config.Register.Find(code) is not { } municipality)
         {
@@ -47,16 +52,8 @@ public static class MunicipalitiesApi
         }
         var calendar = config.CalendarFor(code);
         var errors = new Dictionary<string, string[]>();
-        var start = calendar.LocalDate(time.GetUtcNow());
-        if (from is not null && !DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out start))
-        {
-            errors["from"] = ["must be a date as YYYY-MM-DD"];
-        }
-        var count = days ?? 14;
-        if (count is < 1 or > MaxCalendarDays)
-        {
-            errors["days"] = [$"must be between 1 and {MaxCalendarDays}"];
-        }
+        var start = QueryValues.Date(from, "from", FirstDate, LastDate.AddDays(-MaxCalendarDays), errors) ?? calendar.LocalDate(time.GetUtcNow());
+        var count = QueryValues.Int(days, "days", 14, 1, MaxCalendarDays, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);

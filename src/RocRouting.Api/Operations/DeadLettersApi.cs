@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Cases;
 using RocRouting.Data;
 using RocRouting.Hosting;
@@ -27,9 +28,14 @@ public static class DeadLettersApi
         return routes;
     }
 
-    internal static async Task<IResult> ListAsync(int? limit, IOptions<RabbitMqOptions> options, CancellationToken cancellationToken)
+    internal static async Task<IResult> ListAsync(string? limit, IOptions<RabbitMqOptions> options, CancellationToken cancellationToken)
     {
-        var take = Math.Clamp(limit ?? 100, 1, 1000);
+        var errors = new Dictionary<string, string[]>();
+        var take = QueryValues.Int(limit, "limit", 100, 1, 1000, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
         var list = new List<DeadLetterView>();
         await using var connection = await Connect(options.Value, cancellationToken);
         foreach (var (_, errorQueue) in ReceiveQueues.All(options.Value))
@@ -61,9 +67,14 @@ public static class DeadLettersApi
     }
 
     internal static async Task<IResult> RedriveAsync(
-        int? limit, ClaimsPrincipal user, IOptions<RabbitMqOptions> options, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        string? limit, ClaimsPrincipal user, IOptions<RabbitMqOptions> options, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var take = Math.Clamp(limit ?? 1000, 1, 10000);
+        var errors = new Dictionary<string, string[]>();
+        var take = QueryValues.Int(limit, "limit", 1000, 1, 10000, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
         var moved = 0;
         await using var connection = await Connect(options.Value, cancellationToken);
         foreach (var (queue, errorQueue) in ReceiveQueues.All(options.Value))
@@ -84,7 +95,7 @@ public static class DeadLettersApi
                 moved++;
             }
         }
-        db.Audit(Actor.From(user), "deadletters.redrive", null, time.GetUtcNow());
+        db.Audit(Actor.From(user), AuditActions.DeadLettersRedrive, null, time.GetUtcNow());
         await db.SaveChangesAsync(CancellationToken.None);
         return TypedResults.Ok(new RedriveResult(moved));
     }

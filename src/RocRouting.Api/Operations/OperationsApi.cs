@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
@@ -27,14 +28,19 @@ public static class OperationsApi
     }
 
     /// <summary>Deliveries by state (default: failed), most recent first, with the last error.</summary>
-    internal static async Task<IResult> ListAsync(string? state, int? limit, RocDbContext db, CancellationToken cancellationToken)
+    internal static async Task<IResult> ListAsync(string? state, string? limit, RocDbContext db, CancellationToken cancellationToken)
     {
+        var errors = new Dictionary<string, string[]>();
         var wanted = DeliveryState.Failed;
         if (state is not null && !Wire.TryParse(state, out wanted))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [$"must be one of {string.Join(", ", Wire.AllNames<DeliveryState>())}"] });
+            errors["state"] = [$"must be one of {string.Join(", ", Wire.AllNames<DeliveryState>())}"];
         }
-        var take = Math.Clamp(limit ?? 100, 1, 500);
+        var take = QueryValues.Int(limit, "limit", 100, 1, 500, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
         var rows = await db.Deliveries.AsNoTracking().Where(d => d.State == wanted)
             .OrderByDescending(d => d.CreatedAt).Take(take).ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.Select(DeliveryView.From).ToList());

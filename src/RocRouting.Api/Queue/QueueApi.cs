@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
@@ -47,7 +48,7 @@ public static class QueueApi
     /// limit and the opaque next cursor.
     /// </summary>
     internal static async Task<IResult> GetAsync(
-        ClaimsPrincipal user, string? status, string? urgency, int? limit, string? next,
+        ClaimsPrincipal user, string? status, string? urgency, string? limit, string? next,
         RocDbContext db, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
     {
         if (CaseReader.From(user, config).Organisation is not { } organisation)
@@ -57,11 +58,7 @@ public static class QueueApi
         var errors = new Dictionary<string, string[]>();
         var statuses = ParseList<CaseStatus>(status, "status", errors);
         var urgencies = ParseList<Urgency>(urgency, "urgency", errors);
-        var take = limit ?? DefaultLimit;
-        if (take is < 1 or > MaxLimit)
-        {
-            errors["limit"] = [$"must be between 1 and {MaxLimit}"];
-        }
+        var take = QueryValues.Int(limit, "limit", DefaultLimit, 1, MaxLimit, errors);
         var skip = 0;
         if (next is not null && !TryDecodeCursor(next, out skip))
         {
