@@ -20,6 +20,7 @@ builder.AddRocBus();
 builder.Services.AddOutboxRelay();
 builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DependencyUnavailable>();
 builder.Services.AddRocRateLimiting();
 builder.Services.AddPersonalDataProtection();
 builder.Services.AddHealthChecks().AddWorkerHealthCheck();
