@@ -42,7 +42,8 @@ app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapHealthApi();
-app.MapOpenApi().AllowAnonymous();
+// The document maps the attack surface; only signed-in users of the service need it.
+app.MapOpenApi().RequireAuthorization(Policies.AnyUser);
 app.MapCasesApi();
 app.MapCaseActionsApi();
 app.MapQueueApi();

@@ -30,18 +30,26 @@ public sealed class AuditEntry
 
 public sealed record Actor(string Subject, string Role, string? Organisation)
 {
+    /// <summary>Every role a token carries, comma-separated, for the trail: the one that decided access may not be the only one.</summary>
+    public static string RolesOf(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var roles = string.Join(",", user.FindAll(Claims.Role).Select(c => c.Value).Distinct(StringComparer.Ordinal));
+        return roles.Length == 0 ? "none" : roles[..Math.Min(roles.Length, 200)];
+    }
+
     public static readonly Actor Worker = new("system:worker", "system", null);
 
     /// <summary>A person acting on a case: the organisation is the one they act for (or their police unit).</summary>
     public static Actor For(CaseReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        return new(reader.Subject is { Length: > 0 } subject ? subject : "anonymous", reader.Role, reader.Organisation?.ToString() ?? reader.Unit);
+        return new(reader.Subject is { Length: > 0 } subject ? subject : "anonymous", reader.AllRoles, reader.Organisation?.ToString() ?? reader.Unit);
     }
 
     public static Actor From(ClaimsPrincipal user, string? organisation = null) => new(
         user.FindFirst(Claims.Subject)?.Value ?? "anonymous",
-        user.FindFirst(Claims.Role)?.Value ?? "none",
+        RolesOf(user),
         organisation ?? user.FindFirst(Claims.Municipality)?.Value ?? user.FindFirst(Claims.Unit)?.Value);
 }
 

@@ -12,6 +12,9 @@ namespace RocRouting.Cases;
 /// </summary>
 public sealed record CaseReader(string Role, string Subject, string? Unit, Recipient? Organisation)
 {
+    /// <summary>Every role of the token, for the audit trail (<see cref="Role"/> is the one that decides access).</summary>
+    public string AllRoles { get; init; } = Role;
+
     private static readonly string[] RolesByPrecedence = [Roles.PoliceOfficer, Roles.SocialjourStaff, Roles.MunicipalityStaff, Roles.Operator, Roles.Auditor];
 
     /// <summary>The social emergency service a socialjour member of staff belongs to.</summary>
@@ -30,7 +33,10 @@ public sealed record CaseReader(string Role, string Subject, string? Unit, Recip
         ArgumentNullException.ThrowIfNull(config);
         var role = RolesByPrecedence.FirstOrDefault(user.IsInRole) ?? "none";
         var unit = user.FindFirst(Claims.Unit)?.Value;
-        return new CaseReader(role, user.FindFirst(Claims.Subject)?.Value ?? "", unit is { Length: > 0 } ? unit : null, OrganisationOf(role, user, config));
+        return new CaseReader(role, user.FindFirst(Claims.Subject)?.Value ?? "", unit is { Length: > 0 } ? unit : null, OrganisationOf(role, user, config))
+        {
+            AllRoles = Actor.RolesOf(user),
+        };
     }
 
     /// <summary>The organisation a member of staff acts for: their social emergency service, or their municipality.</summary>

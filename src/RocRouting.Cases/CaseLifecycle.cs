@@ -305,7 +305,11 @@ public static class CaseLifecycle
                 now);
             return DeliveryOutcome.Failed;
         }
-        delivery.NextAttemptAt = now + (retryAfter ?? Backoff.Exponential(delivery.Attempts, options.FirstRetryDelay, options.MaxRetryDelay));
+        // A receiver's Retry-After is honoured up to the longest backoff: it cannot park a delivery for a year.
+        var wait = retryAfter is { } asked
+            ? (asked < TimeSpan.Zero ? TimeSpan.Zero : asked > options.MaxRetryDelay ? options.MaxRetryDelay : asked)
+            : Backoff.Exponential(delivery.Attempts, options.FirstRetryDelay, options.MaxRetryDelay);
+        delivery.NextAttemptAt = now + wait;
         return DeliveryOutcome.Rescheduled;
     }
 

@@ -37,6 +37,14 @@ public sealed class DeliveryOptions
     /// <summary>How long a worker holds a claimed delivery before another may take it over.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>What is wrong with the webhooks as configured (by recipient, never the secret itself).</summary>
+    public IReadOnlyList<string> Problems() =>
+        [.. Webhooks.Where(w => w.Url is null || w.Secret.Length < MinSecretLength)
+            .Select(w => $"{w.Recipient}: {(w.Url is null ? "no URL" : "a secret shorter than " + MinSecretLength + " characters")}")];
+
+    /// <summary>An empty or short secret would let anyone sign notifications a receiver trusts.</summary>
+    public const int MinSecretLength = 16;
+
     /// <summary>The public base address of the API, for the "url" field of notifications.</summary>
     public Uri PublicBaseUrl { get; set; } = new("http://127.0.0.1:8080");
 }

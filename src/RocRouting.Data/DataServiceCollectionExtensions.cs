@@ -39,7 +39,9 @@ public static class DataServiceCollectionExtensions
         services.AddDbContextPool<RocDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(sp.GetRequiredService<OutboxWakeUpInterceptor>()));
         services.AddOptions<OutboxOptions>().BindConfiguration("Outbox");
-        services.AddOptions<DeliveryOptions>().BindConfiguration("Delivery");
+        services.AddOptions<DeliveryOptions>().BindConfiguration("Delivery")
+            .Validate(o => o.Problems().Count == 0, "Delivery:Webhooks: every webhook needs a URL and a secret of at least 16 characters (README, Delivery)")
+            .ValidateOnStart();
         services.AddSingleton(sp => new WebhookDirectory(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         return services;
     }

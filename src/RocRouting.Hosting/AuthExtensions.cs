@@ -68,6 +68,8 @@ public static class AuthExtensions
             ValidateIssuerSigningKey = true,
             RequireSignedTokens = true,
             RequireExpirationTime = true,
+            // An access token, not an ID token, logout token or anything else signed by the same issuer.
+            ValidTypes = ["JWT", "at+jwt"],
             ClockSkew = TimeSpan.FromMinutes(1),
             NameClaimType = Claims.Subject,
             RoleClaimType = Claims.Role,

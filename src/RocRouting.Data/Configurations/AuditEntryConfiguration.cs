@@ -12,7 +12,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.HasKey(a => a.Id);
         builder.Property(a => a.Id).UseIdentityAlwaysColumn();
         builder.Property(a => a.Subject).HasMaxLength(128);
-        builder.Property(a => a.Role).HasMaxLength(32);
+        builder.Property(a => a.Role).HasMaxLength(200);
         builder.Property(a => a.Organisation).HasMaxLength(96);
         builder.Property(a => a.Action).HasMaxLength(64);
         builder.Property(a => a.Outcome).HasMaxLength(16);

@@ -196,7 +196,8 @@ public sealed partial class DeliveryWorker(
                         request.Headers.Add("RocRouting-Repeat", "true");
                     }
                     request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(webhook.Secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
-                    return await client.SendAsync(request, token);
+                    // Headers only: the body of a receiver's answer is never read, so it is never buffered either.
+                    return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
                 },
                 cancellationToken);
             var status = (int)response.StatusCode;

@@ -93,10 +93,10 @@ public sealed class A_recipient_circuit_breaker
             ["Delivery:Resilience:BreakDuration"] = "00:05:00",
             ["Delivery:Webhooks:0:Recipient"] = "home-municipality:0125",
             ["Delivery:Webhooks:0:Url"] = closedPort.ToString(),
-            ["Delivery:Webhooks:0:Secret"] = "secret-0125",
+            ["Delivery:Webhooks:0:Secret"] = "webhook-secret-0125",
             ["Delivery:Webhooks:1:Recipient"] = "home-municipality:0115",
             ["Delivery:Webhooks:1:Url"] = new Uri(_receiver.BaseUrl, "ok").ToString(),
-            ["Delivery:Webhooks:1:Secret"] = "secret-0115",
+            ["Delivery:Webhooks:1:Secret"] = "webhook-secret-0115",
         });
         using var metrics = new MetricsCapture();
         clock.NextLocal(DayOfWeek.Tuesday, 10);

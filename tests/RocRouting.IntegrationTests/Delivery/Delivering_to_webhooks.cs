@@ -26,6 +26,7 @@ public sealed class Delivering_to_webhooks
         ["0128"] = "hang",
         ["0184"] = "signal",
         ["0186"] = "switch-2",
+        ["0187"] = "come-back-next-year",
     };
 
     private TestReceiver _receiver = null!;
@@ -53,7 +54,7 @@ public sealed class Delivering_to_webhooks
         {
             settings[$"Delivery:Webhooks:{i}:Recipient"] = $"home-municipality:{code}";
             settings[$"Delivery:Webhooks:{i}:Url"] = path == "down" ? closedPort.ToString() : new Uri(_receiver.BaseUrl, path).ToString();
-            settings[$"Delivery:Webhooks:{i}:Secret"] = $"secret-{code}";
+            settings[$"Delivery:Webhooks:{i}:Secret"] = $"webhook-secret-{code}";
             i++;
         }
         _clock = new ManualClock(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
@@ -78,8 +79,8 @@ public sealed class Delivering_to_webhooks
         var view = await ViewAsync(_app, caseId);
         Assert.Multiple(() =>
         {
-            Assert.That(Verify(request, "secret-0115"), Is.True, "the signature verifies with the recipient's secret");
-            Assert.That(Verify(request, "secret-0117"), Is.False, "and with no other");
+            Assert.That(Verify(request, "webhook-secret-0115"), Is.True, "the signature verifies with the recipient's secret");
+            Assert.That(Verify(request, "webhook-secret-0117"), Is.False, "and with no other");
             Assert.That(request.MarkedRepeat, Is.False);
             Assert.That(notification.GetProperty("type").GetString(), Is.EqualTo("case.routed"));
             Assert.That(notification.GetProperty("caseId").GetGuid(), Is.EqualTo(caseId));
@@ -134,9 +135,9 @@ public sealed class Delivering_to_webhooks
         {
             Assert.That(requests.Take(4).Select(SignedAt), Is.All.EqualTo(firstSentAt.ToUnixTimeSeconds()));
             Assert.That(SignedAt(requests[^1]), Is.EqualTo(retryAt.ToUnixTimeSeconds()), "signed anew, not replayed with the first signature");
-            Assert.That(requests.Select(r => Verify(r, "secret-0186")), Is.All.True);
-            Assert.That(VerifiedWithin(requests[0], "secret-0186", firstSentAt.AddMinutes(4)), Is.True, "inside a receiver's five-minute window");
-            Assert.That(VerifiedWithin(requests[0], "secret-0186", firstSentAt.AddMinutes(6)), Is.False, "a capture replayed later is refused");
+            Assert.That(requests.Select(r => Verify(r, "webhook-secret-0186")), Is.All.True);
+            Assert.That(VerifiedWithin(requests[0], "webhook-secret-0186", firstSentAt.AddMinutes(4)), Is.True, "inside a receiver's five-minute window");
+            Assert.That(VerifiedWithin(requests[0], "webhook-secret-0186", firstSentAt.AddMinutes(6)), Is.False, "a capture replayed later is refused");
             Assert.That(requests[^1].Headers["RocRouting-Delivery-Attempt"], Is.EqualTo("2.1"));
         });
     }
@@ -212,6 +213,19 @@ public sealed class Delivering_to_webhooks
         {
             Assert.That(requests, Has.Count.EqualTo(2));
             Assert.That(requests[1].At - requests[0].At, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950)));
+        });
+    }
+
+    [Test]
+    public async Task A_receiver_asking_to_wait_a_year_is_retried_within_the_longest_backoff()
+    {
+        var (_, delivery) = await RouteToAsync("0187");
+        var sentAt = _clock.GetUtcNow();
+        var pending = await UntilAttemptsAsync(delivery, 1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending.State, Is.EqualTo(DeliveryState.Pending));
+            Assert.That(pending.NextAttemptAt, Is.EqualTo(sentAt.AddMinutes(30)), "capped at Delivery:MaxRetryDelay (30 minutes)");
         });
     }
 

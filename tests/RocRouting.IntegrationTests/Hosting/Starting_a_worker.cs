@@ -30,6 +30,23 @@ public sealed class Starting_a_worker
     }
 
     [Test]
+    public async Task With_a_webhook_whose_secret_is_empty_is_refused_naming_the_recipient_not_the_secret()
+    {
+        var connectionString = await TestServers.CreateDatabaseAsync("roc_badsecret");
+        var settings = RocApp.Settings(connectionString, prefix: "badsecret.");
+        await RocApp.MigrateAsync(settings);
+        settings["Delivery:Webhooks:0:Recipient"] = "home-municipality:0138";
+        settings["Delivery:Webhooks:0:Url"] = "http://127.0.0.1:9/hook";
+        settings["Delivery:Webhooks:0:Secret"] = "";
+        settings["Delivery:Webhooks:1:Recipient"] = "home-municipality:0180";
+        settings["Delivery:Webhooks:1:Url"] = "http://127.0.0.1:9/hook";
+        settings["Delivery:Webhooks:1:Secret"] = "short-secret";
+        using var worker = RocApp.BuildWorker(settings);
+        var error = Assert.CatchAsync<Exception>(() => worker.StartAsync());
+        Assert.That(error!.Message, Does.Contain("Delivery:Webhooks").And.Not.Contain("short-secret"));
+    }
+
+    [Test]
     public async Task An_api_against_an_unmigrated_database_is_refused()
     {
         var connectionString = await TestServers.CreateDatabaseAsync("roc_unmigrated_api");

@@ -52,6 +52,9 @@ public sealed class TestReceiver : IAsyncDisposable
                     return Results.StatusCode(429);
                 case "slow-down":
                     return Results.Ok();
+                case "come-back-next-year":
+                    response.Headers.RetryAfter = "31536000";
+                    return Results.StatusCode(503);
                 case "switch":
                     return SwitchOn ? Results.Ok() : Results.StatusCode(503);
                 case "switch-2":

@@ -26,7 +26,7 @@ public static class TestTokens
 
     public static string Auditor() => Create(Roles.Auditor, "auditor-1");
 
-    public static string Create(string role, string sub, Dictionary<string, object>? extra = null, string? key = null, DateTime? expires = null)
+    public static string Create(string role, string sub, Dictionary<string, object>? extra = null, string? key = null, DateTime? expires = null, string? tokenType = null)
     {
         var claims = new Dictionary<string, object> { [Claims.Role] = role, [Claims.Subject] = sub };
         foreach (var (k, v) in extra ?? [])
@@ -41,6 +41,7 @@ public static class TestTokens
             IssuedAt = DateTime.UtcNow,
             NotBefore = DateTime.UtcNow.AddMinutes(-1),
             Expires = expires ?? DateTime.UtcNow.AddHours(1),
+            TokenType = tokenType,
             SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(Convert.FromBase64String(key ?? SigningKey)), SecurityAlgorithms.HmacSha256),
         });

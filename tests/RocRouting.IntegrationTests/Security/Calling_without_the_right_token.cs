@@ -22,6 +22,21 @@ public sealed class Calling_without_the_right_token : SharedAppTest
     }
 
     [Test]
+    public async Task Reading_the_openapi_document_needs_a_token()
+    {
+        using var anonymous = App.Client();
+        using var refused = await anonymous.GetAsync("/openapi/v1.json");
+        using var signedIn = App.Client(TestTokens.Operator());
+        using var document = await signedIn.GetAsync("/openapi/v1.json");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(document.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await document.Content.ReadAsStringAsync(), Does.Contain("/api/v1/cases"));
+        });
+    }
+
+    [Test]
     public async Task Submitting_as_socialjour_staff_is_forbidden()
     {
         using var client = App.Client(TestTokens.SocialjourStaff());

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using RocRouting.IntegrationTests.Infrastructure;
@@ -17,6 +18,8 @@ public sealed class Forging_a_token : SharedAppTest
         yield return new TestCaseData($"{B64("""{"alg":"none","typ":"JWT"}""")}.{B64(payload)}.").SetName("An unsigned token (alg none) is refused");
         yield return new TestCaseData(TestTokens.Create("police-officer", "late", new() { ["unit"] = "x" }, expires: DateTime.UtcNow.AddMinutes(-5)))
             .SetName("An expired token is refused");
+        yield return new TestCaseData(TestTokens.Create("police-officer", "typed", new() { ["unit"] = "x" }, tokenType: "logout+jwt"))
+            .SetName("A token of another type (typ logout+jwt) is refused");
         var valid = TestTokens.SocialjourStaff("tamperer");
         var parts = valid.Split('.');
         var claims = Encoding.UTF8.GetString(Convert.FromBase64String(parts[1].Replace('-', '+').Replace('_', '/').PadRight((parts[1].Length + 3) / 4 * 4, '=')));
@@ -47,6 +50,25 @@ public sealed class Forging_a_token : SharedAppTest
         using var client = App.Client(token);
         using var response = await CaseRequests.PostAsync(client, CaseRequests.Valid());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task An_access_token_typed_at_jwt_is_accepted()
+    {
+        using var client = App.Client(TestTokens.Create("police-officer", $"typed-{Guid.NewGuid():N}", new() { ["unit"] = "x" }, tokenType: "at+jwt"));
+        using var response = await CaseRequests.PostAsync(client, CaseRequests.Valid());
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+    }
+
+    [Test]
+    public async Task Every_role_of_the_token_is_on_the_audit_trail()
+    {
+        var sub = $"two-roles-{Guid.NewGuid():N}";
+        using var client = App.Client(TestTokens.Create("police-officer", sub, new() { ["unit"] = "x", ["role"] = new[] { "police-officer", "auditor" } }));
+        using var response = await CaseRequests.PostAsync(client, CaseRequests.Valid());
+        var caseId = (await CaseRequests.JsonAsync(response)).GetProperty("caseId").GetGuid();
+        var role = await App.WithDbAsync(db => db.AuditEntries.Where(a => a.CaseId == caseId && a.Subject == sub).Select(a => a.Role).SingleAsync());
+        Assert.That(role, Is.EqualTo("police-officer,auditor"));
     }
 
     [Test]
