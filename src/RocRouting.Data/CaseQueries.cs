@@ -2,6 +2,7 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Cases;
 using RocRouting.Contracts;
+using RocRouting.Data.Outbox;
 
 namespace RocRouting.Data;
 
@@ -123,5 +124,37 @@ public static class CaseQueries
                 LIMIT {limit}
                 """);
         return query.AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due outbox rows, oldest first, by moving their next attempt
+    /// <paramref name="lease"/> ahead; one statement, committed at once.
+    /// </summary>
+    public static Task<List<OutboxMessage>> ClaimOutboxAsync(this RocDbContext db, TimeSpan lease, int limit, CancellationToken cancellationToken)
+    {
+        var seconds = lease.TotalSeconds;
+        return db.OutboxMessages.FromSql($"""
+            UPDATE outbox_messages SET next_attempt_at = now() + make_interval(secs => {seconds})
+            WHERE id IN (
+                SELECT id FROM outbox_messages
+                WHERE dispatched_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+                ORDER BY created_at
+                LIMIT {limit}
+                FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    public static Task MarkOutboxDispatchedAsync(this RocDbContext db, Guid[] ids, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"UPDATE outbox_messages SET dispatched_at = now() WHERE id = ANY({ids})", cancellationToken);
+
+    public static Task RescheduleOutboxAsync(this RocDbContext db, Guid id, string error, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var seconds = delay.TotalSeconds;
+        return db.Database.ExecuteSqlAsync($"""
+            UPDATE outbox_messages
+            SET attempts = attempts + 1, last_error = {error}, next_attempt_at = now() + make_interval(secs => {seconds})
+            WHERE id = {id}
+            """, cancellationToken);
     }
 }

@@ -21,7 +21,7 @@ public sealed class OutboxMessage
 
     public int Attempts { get; set; }
 
-    /// <summary>Null means as soon as possible; set after a failed attempt.</summary>
+    /// <summary>Null means as soon as possible; set by a relay's lease while it publishes, and after a failed attempt.</summary>
     public DateTimeOffset? NextAttemptAt { get; set; }
 
     public string? LastError { get; set; }

@@ -29,11 +29,11 @@ public sealed class OutboxOptions
 }
 
 /// <summary>
-/// Publishes committed outbox rows to the broker. Rows are claimed with FOR UPDATE SKIP LOCKED,
-/// so any number of relays (API and worker instances) can run at once and each row is published
+/// Publishes committed outbox rows to the broker. Rows are claimed with FOR UPDATE SKIP LOCKED and a
+/// lease, so any number of relays (API and worker instances) can run at once and each row is published
 /// by one of them; there is no high-water mark, so a row committed late by a slow transaction is
-/// still found. A crash between publish and commit republishes the row with the same message id,
-/// which consumers recognise.
+/// still found. A crash between publish and marking republishes the row with the same message id
+/// when its lease ends, which consumers recognise.
 /// </summary>
 public sealed partial class OutboxRelay(
     IServiceScopeFactory scopes,
@@ -84,18 +84,13 @@ public sealed partial class OutboxRelay(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        var rows = await db.OutboxMessages
-            .FromSql($"""
-                SELECT * FROM outbox_messages
-                WHERE dispatched_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-                ORDER BY created_at
-                LIMIT {_options.BatchSize}
-                FOR UPDATE SKIP LOCKED
-                """)
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
+        // Claim in one short statement: the rows' next attempt moves past the lease, so no other relay
+        // takes them meanwhile, and no transaction stays open while the broker is asked. An open one
+        // would pin the snapshot horizon that the inbox's gap-free cursor waits on, for every recipient,
+        // for as long as a stalled broker takes to answer.
+        var lease = _options.PublishTimeout * 2;
+        var rows = (await db.ClaimOutboxAsync(lease, _options.BatchSize, cancellationToken)).OrderBy(r => r.CreatedAt).ToList();
         if (rows.Count == 0)
         {
             return 0;
@@ -103,28 +98,19 @@ public sealed partial class OutboxRelay(
 
         var outcomes = await Task.WhenAll(rows.Select(PublishAsync));
 
+        // Once published, the outcome is recorded even if the host is stopping: otherwise the rows would
+        // be published again when their lease ends (harmless, the message ids repeat, but noisy).
         var published = outcomes.Where(o => o.Error is null).Select(o => o.Row.Id).ToArray();
         if (published.Length > 0)
         {
-            await db.Database.ExecuteSqlAsync(
-                $"UPDATE outbox_messages SET dispatched_at = now() WHERE id = ANY({published})", CancellationToken.None);
+            await db.MarkOutboxDispatchedAsync(published, CancellationToken.None);
         }
         foreach (var failed in outcomes.Where(o => o.Error is not null))
         {
-            var delay = Backoff(failed.Row.Attempts + 1).TotalSeconds;
             var error = Truncate($"{failed.Error!.GetType().Name}: {failed.Error.Message}", 2000);
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                UPDATE outbox_messages
-                SET attempts = attempts + 1, last_error = {error}, next_attempt_at = now() + make_interval(secs => {delay})
-                WHERE id = {failed.Row.Id}
-                """,
-                CancellationToken.None);
+            await db.RescheduleOutboxAsync(failed.Row.Id, error, Backoff(failed.Row.Attempts + 1), CancellationToken.None);
             LogPublishFailed(logger, failed.Error, failed.Row.Id, failed.Row.MessageType, failed.Row.Attempts + 1);
         }
-        // Once published, the outcome must be recorded even if the host is stopping: otherwise the
-        // rows would be published again (harmless, but noisy).
-        await transaction.CommitAsync(CancellationToken.None);
         return rows.Count;
     }
 
