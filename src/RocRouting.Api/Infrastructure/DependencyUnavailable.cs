@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
+using RabbitMQ.Client.Exceptions;
 
 namespace RocRouting.Api.Infrastructure;
 
 /// <summary>
-/// The database unreachable (down, restarting, failing over, out of connections) is a 503 with
-/// Retry-After and problem details, never a 500: the client's retry with the same Idempotency-Key
-/// is the right move, and nothing was half-stored (every write is one transaction).
+/// A dependency unreachable (the database down, restarting, failing over or out of connections; the
+/// broker, for the operators' dead-letter endpoints) is a 503 with Retry-After and problem details,
+/// never a 500: the client's retry with the same Idempotency-Key is the right move, and nothing was
+/// half-stored (every write is one transaction).
 /// </summary>
 internal sealed partial class DependencyUnavailable(IProblemDetailsService problems, ILogger<DependencyUnavailable> logger) : IExceptionHandler
 {
@@ -19,7 +21,7 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsDatabaseUnavailable(exception) || httpContext.Response.HasStarted)
+        if (!IsDependencyUnavailable(exception) || httpContext.Response.HasStarted)
         {
             return false;
         }
@@ -34,12 +36,12 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Service temporarily unavailable",
-                Detail = "The database cannot be reached. Nothing from this request was stored; retry after the time in Retry-After with the same Idempotency-Key.",
+                Detail = "A service this request needs cannot be reached. Nothing from this request was stored; retry after the time in Retry-After (with the same Idempotency-Key for a submission).",
             },
         });
     }
 
-    public static bool IsDatabaseUnavailable(Exception exception)
+    public static bool IsDependencyUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
@@ -48,6 +50,7 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
                 case PostgresException pg:
                     return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || UnavailableStates.Contains(pg.SqlState);
                 case NpgsqlException { IsTransient: true }:
+                case BrokerUnreachableException:
                 case SocketException:
                 case TimeoutException:
                     return true;
@@ -56,6 +59,6 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
         return false;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable ({Error}): answered 503")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A dependency is unavailable ({Error}): answered 503")]
     private static partial void LogUnavailable(ILogger logger, string error);
 }

@@ -57,6 +57,15 @@ public sealed class Reporting_readiness
 
         await broker.StopAsync();
         await ReadinessAsync(client, HttpStatusCode.ServiceUnavailable, "unready once heartbeats stop coming back");
+        using (var operatorClient = app.Client(TestTokens.Operator()))
+        using (var deadLetters = await operatorClient.GetAsync("/api/v1/operations/dead-letters"))
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(deadLetters.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "the broker is down: 503, not 500");
+                Assert.That(deadLetters.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            });
+        }
 
         await broker.StartAgainAsync();
         await ReadinessAsync(client, HttpStatusCode.OK, "ready again when the broker is back", TimeSpan.FromSeconds(90));
