@@ -76,8 +76,8 @@ public static class CaseLifecycle
         ArgumentNullException.ThrowIfNull(@case);
         @case.Status = CaseStatus.Submitted;
         @case.SubmittedAt = now;
-        @case.Events.Add(new CaseEvent { CaseId = @case.Id, Kind = CaseEventKind.Submitted, At = now });
         work.Add(@case);
+        AddEvent(work, @case.Id, CaseEventKind.Submitted, now, detail: null);
         work.Audit(actor, AuditActions.CaseSubmit, @case.Id, now);
         work.Enqueue(
             new CaseSubmitted
@@ -141,7 +141,7 @@ public static class CaseLifecycle
         work.Add(acknowledgement);
         @case.Status = CaseStatus.Acknowledged;
         @case.AcknowledgedAt = now;
-        AddEvent(work, @case, CaseEventKind.Acknowledged, now, $"by {recipient}");
+        AddEvent(work, @case.Id, CaseEventKind.Acknowledged, now, $"by {recipient}");
         work.Audit(Actor.For(reader), AuditActions.CaseAcknowledge, @case.Id, now);
         work.Enqueue(
             new CaseAcknowledged { CaseId = @case.Id, RouteSequence = route.Sequence, Recipient = recipient, AcknowledgedAt = now },
@@ -190,7 +190,7 @@ public static class CaseLifecycle
         @case.Status = CaseStatus.Closed;
         @case.ClosedAt = now;
         @case.Outcome = outcome;
-        AddEvent(work, @case, CaseEventKind.Closed, now, $"by {@case.Recipient}: {Wire.Name(outcome)}");
+        AddEvent(work, @case.Id, CaseEventKind.Closed, now, $"by {@case.Recipient}: {Wire.Name(outcome)}");
         work.Audit(Actor.For(reader), AuditActions.CaseClose, @case.Id, now);
         work.Enqueue(new CaseClosed { CaseId = @case.Id, Outcome = Wire.Name(outcome), ClosedAt = now }, MessageIds.For(@case.Id, nameof(CaseClosed)), now);
         return StaffAction.Done<ChildCase>(@case);
@@ -225,8 +225,8 @@ public static class CaseLifecycle
     {
         var recipient = route.Recipient;
         @case.Status = CaseStatus.Overdue;
-        AddEvent(work, @case, CaseEventKind.Overdue, now, $"{recipient} did not acknowledge by {route.AcknowledgeBy:u}");
-        AddEvent(work, @case, CaseEventKind.Renotified, now, recipient.ToString());
+        AddEvent(work, @case.Id, CaseEventKind.Overdue, now, $"{recipient} did not acknowledge by {route.AcknowledgeBy:u}");
+        AddEvent(work, @case.Id, CaseEventKind.Renotified, now, recipient.ToString());
         work.Audit(Actor.Worker, AuditActions.CaseOverdue, @case.Id, now);
         work.Enqueue(
             new CaseOverdue
@@ -256,7 +256,7 @@ public static class CaseLifecycle
     private static DeadlineFired Escalate(ICaseUnitOfWork work, ChildCase @case, CaseRoute route, DateTimeOffset now)
     {
         @case.Escalated = true;
-        AddEvent(work, @case, CaseEventKind.Escalated, now, $"{route.Recipient} has not acknowledged; operators alerted");
+        AddEvent(work, @case.Id, CaseEventKind.Escalated, now, $"{route.Recipient} has not acknowledged; operators alerted");
         work.Audit(Actor.Worker, AuditActions.CaseEscalate, @case.Id, now);
         work.Enqueue(
             new CaseEscalated
@@ -291,7 +291,7 @@ public static class CaseLifecycle
             delivery.State = DeliveryState.Delivered;
             delivery.DeliveredAt = now;
             delivery.LastError = null;
-            work.Add(new CaseEvent { CaseId = delivery.CaseId, Kind = CaseEventKind.Delivered, At = now, Detail = $"{Wire.Name(item.Kind)} to {delivery.Recipient} (webhook)" });
+            AddEvent(work, delivery.CaseId, CaseEventKind.Delivered, now, $"{Wire.Name(item.Kind)} to {delivery.Recipient} (webhook)");
             return DeliveryOutcome.Delivered;
         }
         delivery.LastError = error.Length > 500 ? error[..500] : error;
@@ -395,7 +395,7 @@ public static class CaseLifecycle
         @case.AcknowledgedAt = null;
         @case.Status = CaseStatus.Routed;
         @case.RoutedAt ??= now;
-        AddEvent(work, @case, eventKind, now, previous is null
+        AddEvent(work, @case.Id, eventKind, now, previous is null
             ? $"to {decision.Recipient} ({decision.RuleId})"
             : $"from {previous} to {decision.Recipient} ({decision.RuleId})");
 
@@ -455,6 +455,6 @@ public static class CaseLifecycle
     private static void AddDeadline(ICaseUnitOfWork work, ChildCase @case, CaseRoute route, DeadlineDue due, string? traceParent) =>
         work.Add(new Deadline { CaseId = @case.Id, RouteId = route.Id, Kind = due.Kind, DueAt = due.DueAt, TraceParent = traceParent });
 
-    private static void AddEvent(ICaseUnitOfWork work, ChildCase @case, CaseEventKind kind, DateTimeOffset at, string? detail) =>
-        work.Add(new CaseEvent { CaseId = @case.Id, Kind = kind, At = at, Detail = detail });
+    private static void AddEvent(ICaseUnitOfWork work, Guid caseId, CaseEventKind kind, DateTimeOffset at, string? detail) =>
+        work.Add(new CaseEvent { CaseId = caseId, Kind = kind, At = at, Detail = detail });
 }

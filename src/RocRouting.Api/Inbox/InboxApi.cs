@@ -59,8 +59,7 @@ public static class InboxApi
 
         var items = await db.InboxPageAsync(organisation, after is null ? null : cursor, take, cancellationToken);
         // Newest first without a cursor (the next page starts at the newest); oldest first with one.
-        var next = items.Count == 0 ? (after is null ? (0L, Guid.Empty) : cursor)
-            : after is null ? (items[0].TxId, items[0].Id) : (items[^1].TxId, items[^1].Id);
+        var next = items.Count == 0 ? cursor : after is null ? (items[0].TxId, items[0].Id) : (items[^1].TxId, items[^1].Id);
         return TypedResults.Ok(new InboxPage([.. items.Select(InboxItemView.From)], Encode(next)));
     }
 
