@@ -30,6 +30,8 @@ as_pg() {
 
 install() {
   local missing=()
+  # "install browser": the console's browser tests also need Debian's Chromium (Playwright drives it).
+  if [ "${1:-}" = browser ]; then [ -x /usr/bin/chromium ] || missing+=(chromium); fi
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   command -v curl >/dev/null || missing+=(curl)
@@ -158,8 +160,8 @@ stop() {
 
 cmd=${1:-}
 case "$cmd" in
-  install) install ;;
+  install) install "${2:-}" ;;
   start) [ $# -eq 2 ] || { echo "usage: $0 start DIR" >&2; exit 2; }; start "$2" ;;
   stop) [ $# -eq 2 ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; stop "$2" ;;
-  *) echo "usage: $0 install | start DIR | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 install [browser] | start DIR | stop DIR" >&2; exit 2 ;;
 esac

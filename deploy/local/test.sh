@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test. Installs PostgreSQL and RabbitMQ from Debian's packages if missing; the test
+# Runs every test. Installs PostgreSQL, RabbitMQ and Chromium from Debian's packages if missing; the test
 # fixtures start throw-away servers on free loopback ports (or use ROC_TEST_POSTGRES and
 # ROC_TEST_RABBITMQ when both are set) and remove them afterwards.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
-"$root/deploy/local/servers.sh" install
+"$root/deploy/local/servers.sh" install browser
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 log=$(mktemp)

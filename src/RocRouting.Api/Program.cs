@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RocRouting.Api.Audit;
 using RocRouting.Api.Cases;
+using RocRouting.Api.Console;
 using RocRouting.Api.Health;
 using RocRouting.Api.Inbox;
 using RocRouting.Api.Infrastructure;
@@ -16,9 +17,11 @@ using RocRouting.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddRocDefaults();
 builder.AddRocAuthentication();
+builder.AddConsole();
 builder.AddRocBus();
 builder.Services.AddOutboxRelay();
 builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
+builder.Services.AddScoped<CaseIntake>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DependencyUnavailable>();
 builder.Services.AddRocRateLimiting();
@@ -35,11 +38,14 @@ var app = builder.Build();
 // A missing or malformed key stops the start here, not at the first case.
 app.Services.ValidatePersonalDataProtection();
 app.UseSecurityHeaders();
+// The console's stylesheet and script: public, and before sign-in so the sign-in pages have them too.
+app.UseStaticFiles();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapHealthApi();
 // The document maps the attack surface; only signed-in users of the service need it.
@@ -53,6 +59,7 @@ app.MapDeadLettersApi();
 app.MapAuditApi();
 app.MapRoutingApi();
 app.MapMunicipalitiesApi();
+app.MapConsole();
 
 app.Run();
 

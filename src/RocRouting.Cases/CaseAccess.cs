@@ -15,8 +15,6 @@ public sealed record CaseReader(string Role, string Subject, string? Unit, Recip
     /// <summary>Every role of the token, for the audit trail (<see cref="Role"/> is the one that decides access).</summary>
     public string AllRoles { get; init; } = Role;
 
-    private static readonly string[] RolesByPrecedence = [Roles.PoliceOfficer, Roles.SocialjourStaff, Roles.MunicipalityStaff, Roles.Operator, Roles.Auditor];
-
     /// <summary>The social emergency service a socialjour member of staff belongs to.</summary>
     public string? ServiceId => Organisation?.ServiceId;
 
@@ -31,7 +29,7 @@ public sealed record CaseReader(string Role, string Subject, string? Unit, Recip
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(config);
-        var role = RolesByPrecedence.FirstOrDefault(user.IsInRole) ?? "none";
+        var role = Roles.All.FirstOrDefault(user.IsInRole) ?? "none";
         var unit = user.FindFirst(Claims.Unit)?.Value;
         return new CaseReader(role, user.FindFirst(Claims.Subject)?.Value ?? "", unit is { Length: > 0 } ? unit : null, OrganisationOf(role, user, config))
         {
@@ -93,8 +91,11 @@ public static class CaseAccess
     }
 
     /// <summary>Acknowledge, hand over, close: only the organisation the case is with now.</summary>
-    public static bool CanAct(CaseReader reader, ChildCase @case) =>
-        reader.Organisation is { } organisation && @case.Recipient == organisation;
+    public static bool CanAct(CaseReader reader, ChildCase @case) => CanActFor(reader, @case?.Recipient);
+
+    /// <summary>The act rule on a case's current recipient (what a view of the case shows).</summary>
+    public static bool CanActFor(CaseReader reader, Recipient? currentRecipient) =>
+        reader?.Organisation is { } organisation && currentRecipient == organisation;
 
     /// <summary>An organisation the case has moved away from is told where it went (409), not that it does not exist.</summary>
     public static bool HadIt(CaseReader reader, ChildCase @case) =>

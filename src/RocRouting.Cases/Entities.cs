@@ -198,6 +198,9 @@ public sealed class CaseEvent
     public DateTimeOffset At { get; set; }
 
     public string? Detail { get; set; }
+
+    /// <summary>The committing transaction's id: with the snapshot's xmin it makes the consoles' live feed gap-free.</summary>
+    public long TxId { get; set; }
 }
 
 /// <summary>A routing decision. Sequence 1 is the worker's first decision; later ones are re-routes.</summary>

@@ -8,6 +8,9 @@ public static class Roles
     public const string MunicipalityStaff = "municipality-staff";
     public const string Operator = "operator";
     public const string Auditor = "auditor";
+
+    /// <summary>Every role, in the precedence that decides access when a token carries more than one.</summary>
+    public static IReadOnlyList<string> All { get; } = [PoliceOfficer, SocialjourStaff, MunicipalityStaff, Operator, Auditor];
 }
 
 /// <summary>The claim names the service reads, as issued (not mapped to the long WS-* URIs).</summary>

@@ -99,6 +99,18 @@ public sealed record Recipient
     public override string ToString() => Kind == RecipientKind.HomeMunicipality
         ? $"home-municipality:{MunicipalityCode}"
         : $"social-emergency-service:{ServiceId}";
+
+    /// <summary>The inverse of <see cref="ToString"/>, for an organisation stored as text.</summary>
+    public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Recipient? recipient)
+    {
+        recipient = text?.Split(':', 2) switch
+        {
+            ["home-municipality", { Length: > 0 } code] => HomeMunicipality(code),
+            ["social-emergency-service", { Length: > 0 } id] => SocialEmergencyService(id),
+            _ => null,
+        };
+        return recipient is not null;
+    }
 }
 
 /// <summary>The home municipality must be informed by <see cref="DueAt"/>.</summary>

@@ -92,6 +92,37 @@ public static class CaseQueries
         db.Deliveries.FromSql($"SELECT * FROM deliveries WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>
+    /// The open cases with an organisation now, most urgent first, then those not yet taken, then the
+    /// nearest deadline: the order in which staff should look at them.
+    /// </summary>
+    public static Task<List<ChildCase>> QueueAsync(
+        this RocDbContext db, Recipient organisation, IReadOnlyCollection<CaseStatus> statuses, IReadOnlyCollection<Urgency> urgencies,
+        int skip, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(organisation);
+        var query = db.Cases.AsNoTracking().Where(c => c.ClosedAt == null && c.RecipientKind == organisation.Kind);
+        query = organisation.Kind == RecipientKind.HomeMunicipality
+            ? query.Where(c => c.RecipientMunicipalityCode == organisation.MunicipalityCode)
+            : query.Where(c => c.RecipientServiceId == organisation.ServiceId);
+        if (statuses.Count > 0)
+        {
+            query = query.Where(c => statuses.Contains(c.Status));
+        }
+        if (urgencies.Count > 0)
+        {
+            query = query.Where(c => urgencies.Contains(c.Urgency));
+        }
+        return query
+            .OrderBy(c => c.Urgency == Urgency.Immediate ? 0 : c.Urgency == Urgency.Urgent ? 1 : 2)
+            .ThenBy(c => c.AcknowledgedAt != null)
+            .ThenBy(c => c.AcknowledgeBy)
+            .ThenBy(c => c.Id)
+            .Skip(skip)
+            .Take(take)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// A page of a recipient's inbox. Without <paramref name="after"/>: the newest first. With it:
     /// everything since, oldest first. Items are ordered by the id of the transaction that wrote them
     /// and shown only once every older transaction has ended (the snapshot's xmin), so an item
@@ -125,6 +156,36 @@ public static class CaseQueries
                 """);
         return query.AsNoTracking().ToListAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Timeline events committed after <paramref name="after"/>, in commit order, only below the
+    /// snapshot's xmin: an event whose transaction is still open cannot be skipped by a later one
+    /// that commits first. The consoles' live feed reads with it.
+    /// </summary>
+    public static Task<List<CaseEvent>> CaseEventsAfterAsync(this RocDbContext db, (long Tx, long Id) after, int limit, CancellationToken cancellationToken) =>
+        db.CaseEvents.FromSql($"""
+            SELECT * FROM case_events
+            WHERE (tx_id, id) > ({after.Tx}, {after.Id})
+              AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
+            ORDER BY tx_id, id
+            LIMIT {limit}
+            """).AsNoTracking().ToListAsync(cancellationToken);
+
+    /// <summary>A cursor before every event not yet visible and after every one that is: where a new feed starts.</summary>
+    public static async Task<(long Tx, long Id)> CaseEventHorizonAsync(this RocDbContext db, CancellationToken cancellationToken)
+    {
+        var xmin = await db.Database.SqlQuery<long>($"SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS \"Value\"")
+            .SingleAsync(cancellationToken);
+        return (xmin - 1, long.MaxValue);
+    }
+
+    /// <summary>Cases with what the read rule looks at (routes and their signals), for deciding who may hear of their events.</summary>
+    public static Task<List<ChildCase>> CasesForAccessAsync(this RocDbContext db, IReadOnlyCollection<Guid> caseIds, CancellationToken cancellationToken) =>
+        db.Cases.AsNoTracking()
+            .Where(c => caseIds.Contains(c.Id))
+            .Include(c => c.Routes).ThenInclude(r => r.Signals)
+            .AsSplitQuery()
+            .ToListAsync(cancellationToken);
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> due outbox rows, oldest first, by moving their next attempt

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -44,10 +43,6 @@ public static partial class CaseActionsApi
         return routes;
     }
 
-    /// <summary>
-    /// "I have it." (<see cref="CaseLifecycle.Acknowledge"/>.) The case row is locked, so an
-    /// acknowledgement racing a deadline is decided by whichever commits first.
-    /// </summary>
     internal static async Task<IResult> AcknowledgeAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, RocMetrics metrics,
         CancellationToken cancellationToken)
@@ -57,32 +52,21 @@ public static partial class CaseActionsApi
         {
             return problem!;
         }
-        if (request.Note is { Length: > 1000 })
+        if (!CaseCommands.IsValidNote(request.Note))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["must be at most 1000 characters"] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["note"] = [$"must be at most {CaseCommands.MaxNoteLength} characters"] });
         }
 
-        var now = time.GetUtcNow();
-        var (@case, action) = await ActAsync(db, caseId, @case => CaseLifecycle.Acknowledge(db, @case, CaseReader.From(user, config), request.Note, now), cancellationToken);
-        if (Refusal(@case, action, config) is { } refusal)
+        var result = await CaseCommands.AcknowledgeAsync(db, caseId, CaseReader.From(user, config), request.Note, metrics, time.GetUtcNow(), cancellationToken);
+        if (Refusal(result, config) is { } refusal)
         {
             return refusal;
         }
-        if (action!.Changed)
-        {
-            Activity.Current.TagCase(@case!.Id, @case.Urgency, municipalityCode: @case.RecipientMunicipalityCode);
-            var route = @case.CurrentRoute;
-            metrics.TimeToAcknowledge.Record(
-                (now - route.DecidedAt).TotalSeconds,
-                new("recipient_kind", Wire.Name(route.RecipientKind)),
-                new("urgency", Wire.Name(@case.Urgency)));
-        }
         // Answered as stored (PostgreSQL keeps microseconds), so the first answer and every repeat are the same bytes.
-        var stored = await db.Acknowledgements.AsNoTracking().SingleAsync(a => a.Id == action.Result!.Id, cancellationToken);
+        var stored = await db.Acknowledgements.AsNoTracking().SingleAsync(a => a.Id == result.Action!.Result!.Id, cancellationToken);
         return TypedResults.Ok(AcknowledgementView.From(stored));
     }
 
-    /// <summary>The recipient hands the case on (<see cref="CaseLifecycle.HandOver"/>); the new route gets fresh deadlines.</summary>
     internal static async Task<IResult> HandOverAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, WebhookDirectory webhooks,
         PersonalDataProtector protector, TimeProvider time, RocMetrics metrics, ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
@@ -92,28 +76,22 @@ public static partial class CaseActionsApi
         {
             return problem!;
         }
-        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 300)
+        if (!CaseCommands.IsValidReason(request.Reason))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["is required, at most 300 characters"] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [$"is required, at most {CaseCommands.MaxReasonLength} characters"] });
         }
 
-        var now = time.GetUtcNow();
         var reader = CaseReader.From(user, config);
-        var (@case, action) = await ActAsync(db, caseId, @case => CaseLifecycle.HandOver(db, @case, reader, request.Reason, config, webhooks, now), cancellationToken);
-        if (Refusal(@case, action, config) is { } refusal)
+        var result = await CaseCommands.HandOverAsync(db, caseId, reader, request.Reason!, config, webhooks, metrics, time.GetUtcNow(), cancellationToken);
+        if (Refusal(result, config) is { } refusal)
         {
             return refusal;
         }
-        var route = action!.Result!;
-        Activity.Current.TagCase(@case!.Id, @case.Urgency, route.RuleId, route.RecipientMunicipalityCode);
-        metrics.RoutingDecisions.Add(1, new("rule", route.RuleId), new("recipient_kind", Wire.Name(route.RecipientKind)));
-        LogHandedOver(logger, @case.Id, route.RecipientKind);
-
-        var stored = await db.ReadCaseAsync(@case.Id, cancellationToken);
+        LogHandedOver(logger, caseId, result.Action!.Result!.RecipientKind);
+        var stored = await db.ReadCaseAsync(caseId, cancellationToken);
         return TypedResults.Ok(CaseView.From(stored!, CaseAccess.SeesStaffIdentity(reader), CaseAccess.SeesPersonalData(reader) ? protector : null));
     }
 
-    /// <summary>The recipient closes the case with an outcome (<see cref="CaseLifecycle.Close"/>); closing twice returns the first closure.</summary>
     internal static async Task<IResult> CloseAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -130,9 +108,8 @@ public static partial class CaseActionsApi
             });
         }
 
-        var now = time.GetUtcNow();
-        var (@case, action) = await ActAsync(db, caseId, @case => CaseLifecycle.Close(db, @case, CaseReader.From(user, config), outcome, now), cancellationToken);
-        if (Refusal(@case, action, config) is { } refusal)
+        var result = await CaseCommands.CloseAsync(db, caseId, CaseReader.From(user, config), outcome, time.GetUtcNow(), cancellationToken);
+        if (Refusal(result, config) is { } refusal)
         {
             return refusal;
         }
@@ -142,33 +119,15 @@ public static partial class CaseActionsApi
         return TypedResults.Ok(stored);
     }
 
-    /// <summary>
-    /// Load, call, save: locks the case (with what the access rules and the transition read), runs the
-    /// transition, and commits whatever it wrote, a refused attempt's audit entry included.
-    /// </summary>
-    private static async Task<(ChildCase? Case, StaffAction<T>? Action)> ActAsync<T>(
-        RocDbContext db, Guid caseId, Func<ChildCase, StaffAction<T>> transition, CancellationToken cancellationToken) where T : class
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var @case = await db.LockCaseForActionAsync(caseId, cancellationToken);
-        if (@case is null)
-        {
-            return (null, null);
-        }
-        var action = transition(@case);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (@case, action);
-    }
-
     /// <summary>Someone who never had a role in the case gets a 404 as if it did not exist; the other refusals are 409 with where the case is.</summary>
-    private static ProblemHttpResult? Refusal<T>(ChildCase? @case, StaffAction<T>? action, RoutingConfiguration config) where T : class =>
-        (@case, action?.Refusal) switch
+    private static ProblemHttpResult? Refusal<T>(CaseCommandResult<T> result, RoutingConfiguration config) where T : class =>
+        (result.Refusal, result.Case) switch
         {
-            (null, _) or (_, CaseRefusal.NotFound) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Case not found"),
-            (_, CaseRefusal.Moved) => Conflict("The case has moved to another recipient", $"The case is now with {(@case.Recipient is { } r ? config.NameOf(r) : "nobody yet")}.", @case),
-            (_, CaseRefusal.Closed) => Conflict("The case is closed", "A closed case cannot be changed.", @case),
-            (_, CaseRefusal.NoHomeMunicipality) => Conflict("No home municipality", "The child's home municipality is unknown, so the case cannot be handed on to it.", @case),
+            (null, _) => null,
+            (CaseRefusal.NotFound, _) or (_, null) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Case not found"),
+            (CaseRefusal.Moved, { } c) => Conflict("The case has moved to another recipient", $"The case is now with {(c.Recipient is { } r ? config.NameOf(r) : "nobody yet")}.", c),
+            (CaseRefusal.Closed, { } c) => Conflict("The case is closed", "A closed case cannot be changed.", c),
+            (CaseRefusal.NoHomeMunicipality, { } c) => Conflict("No home municipality", "The child's home municipality is unknown, so the case cannot be handed on to it.", c),
             _ => null,
         };
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using RocRouting.Api.Infrastructure;
 using RocRouting.Cases;
 using RocRouting.Contracts;
@@ -69,26 +68,7 @@ public static class QueueApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var query = db.Cases.AsNoTracking().Where(c => c.ClosedAt == null && c.RecipientKind == organisation.Kind);
-        query = organisation.Kind == RecipientKind.HomeMunicipality
-            ? query.Where(c => c.RecipientMunicipalityCode == organisation.MunicipalityCode)
-            : query.Where(c => c.RecipientServiceId == organisation.ServiceId);
-        if (statuses.Count > 0)
-        {
-            query = query.Where(c => statuses.Contains(c.Status));
-        }
-        if (urgencies.Count > 0)
-        {
-            query = query.Where(c => urgencies.Contains(c.Urgency));
-        }
-        var rows = await query
-            .OrderBy(c => c.Urgency == Urgency.Immediate ? 0 : c.Urgency == Urgency.Urgent ? 1 : 2)
-            .ThenBy(c => c.AcknowledgedAt != null)
-            .ThenBy(c => c.AcknowledgeBy)
-            .ThenBy(c => c.Id)
-            .Skip(skip)
-            .Take(take + 1)
-            .ToListAsync(cancellationToken);
+        var rows = await db.QueueAsync(organisation, statuses, urgencies, skip, take + 1, cancellationToken);
 
         var now = time.GetUtcNow();
         var items = rows.Take(take).Select(c => new QueueItem(

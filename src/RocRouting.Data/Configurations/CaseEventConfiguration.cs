@@ -13,6 +13,8 @@ internal sealed class CaseEventConfiguration : IEntityTypeConfiguration<CaseEven
         builder.Property(e => e.Id).UseIdentityAlwaysColumn();
         builder.Property(e => e.Kind).HasWireConversion().HasMaxLength(32);
         builder.Property(e => e.Detail).HasMaxLength(1000);
+        builder.Property(e => e.TxId).HasDefaultValueSql("(pg_current_xact_id()::text)::bigint").ValueGeneratedOnAdd();
         builder.HasIndex(e => new { e.CaseId, e.At });
+        builder.HasIndex(e => new { e.TxId, e.Id });
     }
 }

@@ -12,6 +12,7 @@ public sealed class GlobalSetup
     [OneTimeTearDown]
     public async Task StopServers()
     {
+        await Browser.StopAsync();
         await RocApp.StopSharedAsync();
         await TestServers.StopAsync();
     }

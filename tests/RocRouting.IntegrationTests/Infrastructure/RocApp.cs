@@ -1,6 +1,10 @@
+using System.Net;
 using System.Net.Http.Headers;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +51,9 @@ public sealed class RocApp : IAsyncDisposable
 
     public WebApplicationFactory<Program> Api { get; }
 
+    /// <summary>Where a browser reaches the API (only when started with a real server).</summary>
+    public Uri BaseAddress => new(Api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+
     public IHost Worker { get; private set; }
 
     public ConsumedMessages Consumed { get; } = new();
@@ -82,9 +89,28 @@ public sealed class RocApp : IAsyncDisposable
 
     public ManualClock ManualClock => (ManualClock)Clock!;
 
+    private static RocApp? _console;
+
+    /// <summary>
+    /// The app the browser tests drive: a real socket, and a clock stopped at night (Monday 01:00 in
+    /// Stockholm), so where a case goes does not depend on when the suite runs.
+    /// </summary>
+    public static async Task<RocApp> ConsoleAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            return _console ??= await StartAsync(new ManualClock(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero)), prefix: "console.", realServer: true);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
     public static async Task StopSharedAsync()
     {
-        foreach (var app in new[] { _shared, _clocked })
+        foreach (var app in new[] { _shared, _clocked, _console })
         {
             if (app is not null)
             {
@@ -93,6 +119,7 @@ public sealed class RocApp : IAsyncDisposable
         }
         _shared = null;
         _clocked = null;
+        _console = null;
     }
 
     public static Dictionary<string, string?> Settings(string connectionString, string? prefix = null) => new()
@@ -144,7 +171,8 @@ public sealed class RocApp : IAsyncDisposable
     /// A service of its own: its own database, its own exchanges and queues (a prefix on the shared
     /// broker) and, when given, a clock the test moves. For tests that need time under control.
     /// </summary>
-    public static async Task<RocApp> StartAsync(TimeProvider? clock = null, string? prefix = null, Dictionary<string, string?>? extraSettings = null)
+    public static async Task<RocApp> StartAsync(
+        TimeProvider? clock = null, string? prefix = null, Dictionary<string, string?>? extraSettings = null, bool realServer = false)
     {
         var connectionString = await TestServers.CreateDatabaseAsync("roc_app");
         var settings = Settings(connectionString, prefix);
@@ -174,7 +202,12 @@ public sealed class RocApp : IAsyncDisposable
                 }
             });
         });
-        _ = api.Server; // starts the host now, not inside the first test
+        if (realServer)
+        {
+            // A browser needs a real socket: Kestrel on a free loopback port instead of the in-memory server.
+            api.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        }
+        api.StartServer(); // starts the host now, not inside the first test
         var app = new RocApp(connectionString, settings, clock, api, worker);
         consumed.CopyTo(app.Consumed);
         return app;

@@ -1,0 +1,34 @@
+using RocRouting.Cases;
+
+namespace RocRouting.Api.Console;
+
+/// <summary>The console's addresses, written once: pages link with these, sign-in redirects with them.</summary>
+public static class ConsoleRoutes
+{
+    public const string Start = "/";
+    public const string NewCase = "/cases/new";
+    public const string UnitCases = "/cases";
+    public const string Queue = "/queue";
+    public const string Signals = "/signals";
+    public const string Operations = "/operations";
+    public const string Audit = "/audit";
+    public const string SignIn = "/sign-in";
+    public const string SignOut = "/sign-out";
+    public const string SignedOut = "/signed-out";
+    public const string Forbidden = "/forbidden";
+    public const string DevSignIn = "/dev/sign-in";
+    public const string Live = "/live";
+    public const string Preview = "/cases/new/preview";
+
+    public static string Case(Guid caseId) => $"/cases/{caseId}";
+
+    /// <summary>Where a person's work starts, by the role that decides their access.</summary>
+    public static string StartOf(string role) => role switch
+    {
+        Roles.PoliceOfficer => UnitCases,
+        Roles.SocialjourStaff or Roles.MunicipalityStaff => Queue,
+        Roles.Operator => Operations,
+        Roles.Auditor => Audit,
+        _ => Forbidden,
+    };
+}

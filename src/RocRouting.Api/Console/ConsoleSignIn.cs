@@ -1,0 +1,134 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using RocRouting.Cases;
+
+namespace RocRouting.Api.Console;
+
+public sealed class ConsoleOptions
+{
+    /// <summary>A console session ends after this long without a request (the live feed's refreshes count).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>How often each instance reads new timeline events for its open consoles.</summary>
+    public TimeSpan LivePollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+/// <summary>A fictitious person of the development sign-in (and of deploy/local/token.sh: the same subjects).</summary>
+public sealed record DevelopmentIdentity(string Role, string? Municipality, string? Unit)
+{
+    public const string DefaultUnit = "Lokal testenhet";
+
+    public string Subject => $"local-{Role}{(Municipality is null ? "" : "-" + Municipality)}";
+
+    public static IReadOnlyList<DevelopmentIdentity> All { get; } =
+    [
+        new(Roles.PoliceOfficer, null, DefaultUnit),
+        new(Roles.SocialjourStaff, null, null),
+        new(Roles.MunicipalityStaff, "0138", null),
+        new(Roles.MunicipalityStaff, "0180", null),
+        new(Roles.MunicipalityStaff, "0127", null),
+        new(Roles.Operator, null, null),
+        new(Roles.Auditor, null, null),
+    ];
+
+    public ClaimsPrincipal Principal()
+    {
+        var claims = new List<Claim> { new(Claims.Subject, Subject), new(Claims.Role, Role) };
+        if (Municipality is not null)
+        {
+            claims.Add(new(Claims.Municipality, Municipality));
+        }
+        if (Unit is not null)
+        {
+            claims.Add(new(Claims.Unit, Unit));
+        }
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, "development", Claims.Subject, Claims.Role));
+    }
+}
+
+/// <summary>
+/// How people sign in to the console: a cookie session (HttpOnly, SameSite=Lax, Secure outside
+/// Development, sliding idle timeout). The JSON API under /api keeps bearer tokens only, so a cookie
+/// never authorises an API call (no cross-site request can act with it).
+/// </summary>
+public static class ConsoleSignIn
+{
+    /// <summary>Chooses per request: bearer for /api, /openapi and any request with an Authorization header, the cookie otherwise.</summary>
+    public const string Scheme = "roc";
+
+    /// <summary>The console's scripts ask with this header: they get a 401, not a redirect to the sign-in page.</summary>
+    public const string ScriptHeader = "X-Roc-Live";
+
+    public static IHostApplicationBuilder AddConsoleSignIn(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = Scheme;
+                o.DefaultChallengeScheme = Scheme;
+                o.DefaultForbidScheme = Scheme;
+            })
+            .AddPolicyScheme(Scheme, "Bearer token or console session", o => o.ForwardDefaultSelector = http =>
+                http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/openapi")
+                    || http.Request.Headers.Authorization.Count > 0
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie();
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<ConsoleOptions>, IHostEnvironment>((cookie, console, env) =>
+            {
+                // The __Host- prefix pins the cookie to this host and path and needs Secure, so not on local http.
+                cookie.Cookie.Name = env.IsDevelopment() ? "roc-session" : "__Host-roc-session";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = env.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+                cookie.ExpireTimeSpan = console.Value.IdleTimeout;
+                cookie.SlidingExpiration = true;
+                cookie.LoginPath = ConsoleRoutes.SignIn;
+                cookie.AccessDeniedPath = ConsoleRoutes.Forbidden;
+                cookie.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
+                cookie.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
+            });
+        return builder;
+    }
+
+    /// <summary>A script (live feed, refresh) gets the status code; a person's browser is redirected.</summary>
+    private static Task Answer(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Headers.ContainsKey(ScriptHeader) || context.Request.Path.StartsWithSegments(ConsoleRoutes.Live))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+        return Task.CompletedTask;
+    }
+
+    public static IEndpointRouteBuilder MapConsoleSignIn(this IEndpointRouteBuilder routes, IHostEnvironment environment)
+    {
+        routes.MapGet(ConsoleRoutes.SignIn, (HttpContext http, string? returnUrl) =>
+            environment.IsDevelopment()
+                ? Results.Redirect(ConsoleRoutes.DevSignIn + QueryString.Create("returnUrl", LocalOrStart(returnUrl, null)))
+                : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sign-in is not configured"))
+            .AllowAnonymous();
+        routes.MapPost(ConsoleRoutes.SignOut, async (HttpContext http) =>
+            {
+                await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                return Results.Redirect(ConsoleRoutes.SignedOut);
+            })
+            .WithMetadata(new RequireAntiforgeryTokenAttribute());
+
+        return routes;
+    }
+
+    /// <summary>Only a path of this site: an absolute address in returnUrl would make the sign-in an open redirect.</summary>
+    public static string LocalOrStart(string? returnUrl, string? role) =>
+        returnUrl is { Length: > 1 } url && url[0] == '/' && url[1] is not '/' and not '\\' && !url.Contains("://", StringComparison.Ordinal)
+            ? url
+            : role is null ? ConsoleRoutes.Start : ConsoleRoutes.StartOf(role);
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using RocRouting.Cases;
+using RocRouting.Contracts;
+using RocRouting.Routing;
+
+namespace RocRouting.Api.Console;
+
+/// <summary>
+/// How the console says things in Swedish: times in Europe/Stockholm ("sön 2 dec 02:14"), the words of
+/// the domain (../shared/domain.md) and the routing rules as sentences. Text comes from
+/// <see cref="Text"/>; this class only chooses and fills it.
+/// </summary>
+public sealed class Swedish(RoutingConfiguration config)
+{
+    // Fixed forms as Swedish authorities abbreviate them; ICU's forms vary by version ("dec." or "dec").
+    private static readonly string[] Days = ["sön", "mån", "tis", "ons", "tor", "fre", "lör"];
+    private static readonly string[] DayNames = ["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"];
+    private static readonly string[] Months = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
+
+    public static CultureInfo Culture { get; } = CultureInfo.GetCultureInfo("sv-SE");
+
+    private DateTimeOffset Local(DateTimeOffset at) => config.DefaultCalendar.ToLocal(at);
+
+    /// <summary>"sön 2 dec 02:14": a time a person reads, always in Stockholm time.</summary>
+    public string Time(DateTimeOffset at)
+    {
+        var local = Local(at);
+        return string.Create(Culture, $"{Days[(int)local.DayOfWeek]} {local.Day} {Months[local.Month - 1]} {local:HH:mm}");
+    }
+
+    public string Time(DateTimeOffset? at) => at is { } value ? Time(value) : "";
+
+    /// <summary>The clock only ("02:14"), for a time on the same day as its context.</summary>
+    public string Clock(DateTimeOffset at) => Local(at).ToString("HH:mm", Culture);
+
+    /// <summary>ISO date and time for tables ("2026-12-02 02:14").</summary>
+    public string TableTime(DateTimeOffset at) => Local(at).ToString("yyyy-MM-dd HH:mm", Culture);
+
+    /// <summary>Machine-readable instant for &lt;time datetime&gt; and the countdown script.</summary>
+    public static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string Of(Urgency urgency) => urgency switch
+    {
+        Urgency.Immediate => Text.UrgencyImmediate,
+        Urgency.Urgent => Text.UrgencyUrgent,
+        _ => Text.UrgencyRoutine,
+    };
+
+    public static string Of(CaseStatus status) => status switch
+    {
+        CaseStatus.Submitted => Text.StatusSubmitted,
+        CaseStatus.Routed => Text.StatusRouted,
+        CaseStatus.Overdue => Text.StatusOverdue,
+        CaseStatus.Acknowledged => Text.StatusAcknowledged,
+        _ => Text.StatusClosed,
+    };
+
+    public static string Of(CaseCategory category) => category switch
+    {
+        CaseCategory.Recruitment => Text.CategoryRecruitment,
+        CaseCategory.Violence => Text.CategoryViolence,
+        CaseCategory.AbscondedFromCare => Text.CategoryAbscondedFromCare,
+        _ => Text.CategoryOther,
+    };
+
+    public static string Of(CaseOutcome outcome) => outcome switch
+    {
+        CaseOutcome.Handled => Text.OutcomeHandled,
+        CaseOutcome.Referred => Text.OutcomeReferred,
+        CaseOutcome.NoActionNeeded => Text.OutcomeNoActionNeeded,
+        _ => Text.OutcomeDuplicate,
+    };
+
+    public static string Of(CaseEventKind kind) => kind switch
+    {
+        CaseEventKind.Submitted => Text.EventSubmitted,
+        CaseEventKind.Routed => Text.EventRouted,
+        CaseEventKind.Renotified => Text.EventRenotified,
+        CaseEventKind.Overdue => Text.EventOverdue,
+        CaseEventKind.Rerouted => Text.EventRerouted,
+        CaseEventKind.Acknowledged => Text.EventAcknowledged,
+        CaseEventKind.HandedOver => Text.EventHandedOver,
+        CaseEventKind.Escalated => Text.EventEscalated,
+        CaseEventKind.Closed => Text.EventClosed,
+        _ => Text.EventDelivered,
+    };
+
+    public string Municipality(string? code) => config.Register.Find(code)?.Name ?? Text.Unknown;
+
+    public string NameOf(Recipient? recipient) => recipient is null ? Text.Nobody : config.NameOf(recipient);
+
+    /// <summary>An organisation as the audit trail and acknowledgements store it ("home-municipality:0138").</summary>
+    public string Organisation(string stored) =>
+        Recipient.TryParse(stored, out var recipient) ? config.NameOf(recipient) : stored;
+
+    /// <summary>"Tyresös", "Strängnäs": the genitive of a name.</summary>
+    public static string Genitive(string name) =>
+        name.EndsWith('s') || name.EndsWith('x') || name.EndsWith('z') ? name : name + "s";
+
+    /// <summary>
+    /// Why a route went where it went, in Swedish, from the rule that decided it and the facts it
+    /// looked at. (The stored reason is the English audit text; this is what a person reads.)
+    /// </summary>
+    public string Reason(string ruleId, CaseFacts facts, DateTimeOffset evaluatedAt, string storedReason)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(storedReason);
+        var home = config.Register.Find(facts.HomeMunicipalityCode);
+        var homeName = home?.Name ?? Text.Unknown;
+        var closed = home is null ? "" : ClosedBecause(config.CalendarFor(home.Code), evaluatedAt);
+        // Escalations and handovers to the socialjour come from the home municipality; handovers to it, from the socialjour.
+        var previousName = ruleId == RuleIds.HandoverToHomeMunicipality
+            ? config.ServiceFor(facts.HomeMunicipalityCode ?? facts.FoundInMunicipalityCode).Name
+            : homeName;
+        return ruleId switch
+        {
+            RuleIds.UnknownHomeMunicipality => Text.ReasonUnknownHome,
+            RuleIds.ParticipantOfficeOpen => Format(Text.ReasonParticipantOpen, Genitive(homeName)),
+            RuleIds.ParticipantOfficeClosingBeforeImmediateWindow => Format(
+                Text.ReasonParticipantClosingImmediate, Genitive(homeName), ClosingTime(home, evaluatedAt)),
+            RuleIds.ParticipantOfficeClosed => Format(Text.ReasonParticipantClosed, Genitive(homeName), closed),
+            RuleIds.ParticipantOfficeClosedRoutine => Format(Text.ReasonParticipantClosedRoutine, Genitive(homeName), closed),
+            RuleIds.NonParticipantOfficeOpen => Format(Text.ReasonNonParticipantOpen, homeName),
+            RuleIds.NonParticipantOfficeClosedImmediate => Format(Text.ReasonNonParticipantClosedImmediate, homeName, closed),
+            RuleIds.NonParticipantOfficeClosedDeferred => Format(Text.ReasonNonParticipantClosedDeferred, homeName, closed),
+            RuleIds.EscalationUnacknowledged => Format(Text.ReasonEscalationUnacknowledged, previousName),
+            RuleIds.EscalationOfficeClosed => Format(Text.ReasonEscalationOfficeClosed, Genitive(previousName)),
+            // The person's own words follow the rule's English prefix ("Handed over by X: ...").
+            RuleIds.HandoverToSocialjour or RuleIds.HandoverToHomeMunicipality =>
+                Format(Text.ReasonHandover, previousName) + (storedReason.IndexOf(": ", StringComparison.Ordinal) is var i and >= 0 ? storedReason[i..] : ""),
+            _ => storedReason,
+        };
+    }
+
+    /// <summary>"söndag", "juldagen", "utanför kontorstid": why an office is closed at an instant.</summary>
+    public static string ClosedBecause(OfficeCalendar calendar, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        var date = calendar.LocalDate(at);
+        return calendar.ClosedOn(date) is { } closed
+            ? SwedishCalendar.FindNamed(date)?.Name ?? closed.Holiday?.Name ?? DayNames[(int)date.DayOfWeek]
+            : Text.ClosedOutsideHours;
+    }
+
+    private string ClosingTime(Municipality? home, DateTimeOffset at) =>
+        home is not null && config.CalendarFor(home.Code).StatusAt(at).OpenDay is { } day ? Clock(day.Closes) : "";
+
+    public static string Format(string template, params object?[] values) => string.Format(Culture, template, values);
+}
