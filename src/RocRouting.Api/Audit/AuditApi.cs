@@ -10,6 +10,8 @@ namespace RocRouting.Api.Audit;
 
 public sealed record AuditEntryView(long Id, DateTimeOffset At, string Sub, string Role, string? Organisation, string Action, Guid? CaseId, string Outcome);
 
+public sealed record AuditFilter(Guid? CaseId, string? Subject, DateTimeOffset? From, DateTimeOffset? To);
+
 public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, string? Next);
 
 public static class AuditApi
@@ -45,28 +47,39 @@ public static class AuditApi
             return TypedResults.ValidationProblem(errors);
         }
 
+        var items = await ReadPageAsync(db, new AuditFilter(caseIdValue, sub, fromValue, toValue), before, take + 1, Actor.From(user), time.GetUtcNow(), cancellationToken);
+        var page = items.Take(take).ToList();
+        return TypedResults.Ok(new AuditPage(page, items.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
+    }
+
+    /// <summary>
+    /// Entries older than <paramref name="before"/>, newest first, for the API and the console alike.
+    /// Reading the trail is itself on the trail.
+    /// </summary>
+    public static async Task<List<AuditEntryView>> ReadPageAsync(
+        RocDbContext db, AuditFilter filter, long before, int take, Actor reader, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
         var query = db.AuditEntries.AsNoTracking().Where(a => a.Id < before);
-        if (caseIdValue is not null)
+        if (filter.CaseId is { } caseId)
         {
-            query = query.Where(a => a.CaseId == caseIdValue);
+            query = query.Where(a => a.CaseId == caseId);
         }
-        if (sub is not null)
+        if (filter.Subject is { } subject)
         {
-            query = query.Where(a => a.Subject == sub);
+            query = query.Where(a => a.Subject == subject);
         }
-        if (fromValue is { } fromUtc)
+        if (filter.From is { } from)
         {
-            query = query.Where(a => a.At >= fromUtc);
+            query = query.Where(a => a.At >= from);
         }
-        if (toValue is { } toUtc)
+        if (filter.To is { } to)
         {
-            query = query.Where(a => a.At < toUtc);
+            query = query.Where(a => a.At < to);
         }
-        var rows = await query.OrderByDescending(a => a.Id).Take(take + 1).ToListAsync(cancellationToken);
-        // Reading the trail is itself on the trail.
-        db.Audit(Actor.From(user), AuditActions.AuditRead, caseIdValue, time.GetUtcNow());
+        var rows = await query.OrderByDescending(a => a.Id).Take(take).ToListAsync(cancellationToken);
+        db.Audit(reader, AuditActions.AuditRead, filter.CaseId, now);
         await db.SaveChangesAsync(cancellationToken);
-        var items = rows.Take(take).Select(a => new AuditEntryView(a.Id, a.At, a.Subject, a.Role, a.Organisation, a.Action, a.CaseId, a.Outcome)).ToList();
-        return TypedResults.Ok(new AuditPage(items, rows.Count > take ? items[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
+        return [.. rows.Select(a => new AuditEntryView(a.Id, a.At, a.Subject, a.Role, a.Organisation, a.Action, a.CaseId, a.Outcome))];
     }
 }

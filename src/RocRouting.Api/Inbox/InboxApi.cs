@@ -67,22 +67,31 @@ public static class InboxApi
     internal static async Task<IResult> ReceiptAsync(
         Guid itemId, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, CancellationToken cancellationToken)
     {
-        var organisation = CaseReader.From(user, config).Organisation;
-        var item = await db.InboxItems.SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
+        var receivedAt = await ConfirmReceiptAsync(db, itemId, CaseReader.From(user, config).Organisation, time.GetUtcNow(), cancellationToken);
+        return receivedAt is { } at
+            ? TypedResults.Ok(new ReceiptView(itemId, at))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Inbox item not found");
+    }
+
+    /// <summary>
+    /// Marks an item of the organisation's inbox received, once: the first receipt counts, even when two
+    /// arrive at once. Returns when it was received (as stored), or null when the item is not the organisation's.
+    /// </summary>
+    public static async Task<DateTimeOffset?> ConfirmReceiptAsync(
+        RocDbContext db, Guid itemId, Recipient? organisation, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var item = await db.InboxItems.AsNoTracking().SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
         if (item is null || organisation is null || item.Recipient != organisation)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Inbox item not found");
+            return null;
         }
         if (item.ReceivedAt is null)
         {
-            var now = time.GetUtcNow();
-            // Only the first receipt counts, even when two arrive at once.
             await db.InboxItems.Where(i => i.Id == itemId && i.ReceivedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(i => i.ReceivedAt, now), cancellationToken);
         }
-        // Answered as stored (PostgreSQL keeps microseconds), so the first answer and every repeat are the same bytes.
-        var receivedAt = await db.InboxItems.Where(i => i.Id == itemId).Select(i => i.ReceivedAt).SingleAsync(cancellationToken);
-        return TypedResults.Ok(new ReceiptView(item.Id, receivedAt!.Value));
+        // As stored (PostgreSQL keeps microseconds), so the first answer and every repeat are the same bytes.
+        return await db.InboxItems.Where(i => i.Id == itemId).Select(i => i.ReceivedAt).SingleAsync(cancellationToken);
     }
 
     private static string Encode((long Tx, Guid Id) cursor) =>

@@ -52,21 +52,30 @@ public static class OperationsApi
     /// </summary>
     internal static async Task<IResult> RetryAsync(Guid id, ClaimsPrincipal user, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var delivery = await db.LockDeliveryAsync(id, cancellationToken);
-        if (delivery is null)
+        switch (await RetryDeliveryAsync(db, id, Actor.From(user), time.GetUtcNow(), cancellationToken))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Delivery not found");
-        }
-        var retried = CaseLifecycle.RetryDelivery(db, delivery, Actor.From(user), time.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        if (!retried)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already delivered", detail: "A delivered notification is not sent again.");
+            case null:
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Delivery not found");
+            case false:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already delivered", detail: "A delivered notification is not sent again.");
         }
         // Answered as stored.
         var stored = await db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == id, cancellationToken);
         return TypedResults.Ok(DeliveryView.From(stored));
+    }
+
+    /// <summary>One more attempt for a delivery (<see cref="CaseLifecycle.RetryDelivery"/>): null when there is no such delivery, false when it was delivered.</summary>
+    public static async Task<bool?> RetryDeliveryAsync(RocDbContext db, Guid id, Actor actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var delivery = await db.LockDeliveryAsync(id, cancellationToken);
+        if (delivery is null)
+        {
+            return null;
+        }
+        var retried = CaseLifecycle.RetryDelivery(db, delivery, actor, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return retried;
     }
 }

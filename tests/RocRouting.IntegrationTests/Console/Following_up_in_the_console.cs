@@ -1,0 +1,77 @@
+using Microsoft.Playwright;
+using RocRouting.Cases;
+using static Microsoft.Playwright.Assertions;
+
+namespace RocRouting.IntegrationTests.Console;
+
+/// <summary>The other people at the console: a municipality's signals, the auditors' trail, the operators' view, and a phone.</summary>
+public sealed class Following_up_in_the_console : ConsoleTest
+{
+    [Test]
+    public async Task A_municipality_marks_a_signal_received()
+    {
+        // At night the socialjour takes Tyresö's child, and Tyresö is signalled.
+        var (caseId, _) = await SubmitThroughApiAsync(home: "0138");
+        var tyreso = await SignInAsync(Roles.MunicipalityStaff, "0138");
+        await tyreso.GotoAsync("/signals");
+
+        var signal = tyreso.Locator("#signals li", new() { Has = tyreso.Locator($"a[href='/cases/{caseId}']") });
+        await signal.GetByRole(AriaRole.Button, new() { Name = "Markera som mottagen" }).ClickAsync();
+
+        await Expect(tyreso.Locator(".notice")).ToHaveTextAsync("Signalen är markerad som mottagen.");
+        await Expect(tyreso.Locator("#signals li", new() { Has = tyreso.Locator($"a[href='/cases/{caseId}']") }).Locator(".received"))
+            .ToContainTextAsync("Mottagen");
+        await AssertAccessibleAsync(tyreso);
+        await ScreenshotAsync(tyreso, "municipality-signals");
+    }
+
+    [Test]
+    public async Task An_auditor_follows_a_case_through_the_trail()
+    {
+        var (caseId, _) = await SubmitThroughApiAsync(home: null);
+        var auditor = await SignInAsync(Roles.Auditor);
+        await Expect(auditor.GetByRole(AriaRole.Heading, new() { Name = "Granskning" })).ToBeVisibleAsync();
+
+        await auditor.GetByLabel("Ärende-id").FillAsync(caseId.ToString());
+        await auditor.GetByRole(AriaRole.Button, new() { Name = "Visa" }).ClickAsync();
+
+        var rows = auditor.Locator("tbody tr");
+        await Expect(rows.Filter(new() { HasText = "case.submit" })).ToHaveCountAsync(1);
+        await Expect(rows.Filter(new() { HasText = "case.route" })).ToHaveCountAsync(1);
+        Assert.That(await rows.Filter(new() { HasNotText = caseId.ToString() }).CountAsync(), Is.Zero);
+        await AssertAccessibleAsync(auditor);
+        await ScreenshotAsync(auditor, "auditor-trail");
+
+        var refused = await auditor.GotoAsync("/audit?from=2200-01-01");
+        Assert.That(refused!.Status, Is.EqualTo(400));
+        await Expect(auditor.GetByRole(AriaRole.Alert)).ToContainTextAsync("Filtret är inte giltigt");
+    }
+
+    [Test]
+    public async Task An_operator_sees_the_health_of_the_flow_and_no_personal_data()
+    {
+        var (caseId, _) = await SubmitThroughApiAsync(home: null);
+        var operations = await SignInAsync(Roles.Operator);
+        await Expect(operations.GetByRole(AriaRole.Heading, new() { Name = "Drift" })).ToBeVisibleAsync();
+        await Expect(operations.Locator(".outbox-age")).ToContainTextAsync("s sedan");
+        await AssertAccessibleAsync(operations);
+
+        // An operator may open a case to find where it is stuck, without the child in it.
+        await operations.GotoAsync($"/cases/{caseId}");
+        await Expect(operations.Locator("#case .recipient")).ToHaveTextAsync("Stockholms stads socialjour");
+        await Expect(operations.Locator("body")).Not.ToContainTextAsync("Tolvan");
+    }
+
+    [Test]
+    public async Task The_queue_works_on_a_phone()
+    {
+        var (_, reference) = await SubmitThroughApiAsync(home: null);
+        var socialjour = await SignInAsync(Roles.SocialjourStaff, width: 360);
+        await Expect(socialjour.Locator("#queue li", new() { HasText = reference })).ToBeVisibleAsync();
+
+        var overflow = await socialjour.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.That(overflow, Is.LessThanOrEqualTo(0), "the page scrolls sideways at 360 px");
+        await AssertAccessibleAsync(socialjour);
+        await ScreenshotAsync(socialjour, "socialjour-queue-phone");
+    }
+}
