@@ -138,11 +138,15 @@ public sealed class Swedish(RoutingConfiguration config)
     public static string ClosedBecause(OfficeCalendar calendar, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(calendar);
-        var date = calendar.LocalDate(at);
-        return calendar.ClosedOn(date) is { } closed
-            ? SwedishCalendar.FindNamed(date)?.Name ?? closed.Holiday?.Name ?? DayNames[(int)date.DayOfWeek]
-            : Text.ClosedOutsideHours;
+        return ClosedOn(calendar, calendar.LocalDate(at)) ?? Text.ClosedOutsideHours;
     }
+
+    /// <summary>Why the office is closed all day ("juldagen", "lördag"), or null on an office day.</summary>
+    public static string? ClosedOn(OfficeCalendar calendar, DateOnly date) =>
+        calendar?.ClosedOn(date) is { } closed
+            // Holiday names are written lower-case in running Swedish text ("stängt, juldagen").
+            ? (SwedishCalendar.FindNamed(date)?.Name ?? closed.Holiday?.Name ?? DayNames[(int)date.DayOfWeek]).ToLower(Culture)
+            : null;
 
     private string ClosingTime(Municipality? home, DateTimeOffset at) =>
         home is not null && config.CalendarFor(home.Code).StatusAt(at).OpenDay is { } day ? Clock(day.Closes) : "";
