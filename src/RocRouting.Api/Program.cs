@@ -37,7 +37,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 var app = builder.Build();
 // A missing or malformed key stops the start here, not at the first case.
 app.Services.ValidatePersonalDataProtection();
-app.UseSecurityHeaders();
+app.UseSecurityHeaders(OrganisationSignIn.ProviderOrigin(app.Configuration));
 // The console's stylesheet and script: public, and before sign-in so the sign-in pages have them too.
 app.UseStaticFiles();
 app.UseExceptionHandler();

@@ -16,6 +16,7 @@ public static class ConsoleRoutes
     public const string SignOut = "/sign-out";
     public const string SignedOut = "/signed-out";
     public const string Forbidden = "/forbidden";
+    public const string SignInRefused = "/sign-in/refused";
     public const string DevSignIn = "/dev/sign-in";
     public const string Live = "/live";
     public const string Preview = "/cases/new/preview";

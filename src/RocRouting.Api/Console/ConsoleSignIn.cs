@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using RocRouting.Cases;
 
@@ -65,12 +66,13 @@ public static class ConsoleSignIn
 
     public static IHostApplicationBuilder AddConsoleSignIn(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddAuthentication(o =>
+        var authentication = builder.Services.AddAuthentication(o =>
             {
                 o.DefaultScheme = Scheme;
                 o.DefaultChallengeScheme = Scheme;
                 o.DefaultForbidScheme = Scheme;
-            })
+            });
+        authentication
             .AddPolicyScheme(Scheme, "Bearer token or console session", o => o.ForwardDefaultSelector = http =>
                 http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/openapi")
                     || http.Request.Headers.Authorization.Count > 0
@@ -92,6 +94,7 @@ public static class ConsoleSignIn
                 cookie.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
                 cookie.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
             });
+        builder.AddOrganisationSignIn(authentication);
         return builder;
     }
 
@@ -111,15 +114,22 @@ public static class ConsoleSignIn
 
     public static IEndpointRouteBuilder MapConsoleSignIn(this IEndpointRouteBuilder routes, IHostEnvironment environment)
     {
-        routes.MapGet(ConsoleRoutes.SignIn, (HttpContext http, string? returnUrl) =>
-            environment.IsDevelopment()
-                ? Results.Redirect(ConsoleRoutes.DevSignIn + QueryString.Create("returnUrl", LocalOrStart(returnUrl, null)))
-                : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sign-in is not configured"))
+        // The organisation's identity provider when one is configured; the fictitious identities in Development otherwise.
+        routes.MapGet(ConsoleRoutes.SignIn, (HttpContext http, string? returnUrl, IOptions<OrganisationSignInOptions> provider) =>
+            provider.Value.Enabled
+                ? Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOrStart(returnUrl, null) }, [OpenIdConnectDefaults.AuthenticationScheme])
+                : environment.IsDevelopment()
+                    ? Results.Redirect(ConsoleRoutes.DevSignIn + QueryString.Create("returnUrl", LocalOrStart(returnUrl, null)))
+                    : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sign-in is not configured"))
             .AllowAnonymous();
         routes.MapPost(ConsoleRoutes.SignOut, async (HttpContext http) =>
             {
+                var throughProvider = http.User.Identity?.AuthenticationType == OpenIdConnectDefaults.AuthenticationScheme;
                 await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-                return Results.Redirect(ConsoleRoutes.SignedOut);
+                // Ends the provider's session too, so the next person at a shared computer signs in as themselves.
+                return throughProvider
+                    ? Results.SignOut(new AuthenticationProperties { RedirectUri = ConsoleRoutes.SignedOut }, [OpenIdConnectDefaults.AuthenticationScheme])
+                    : Results.Redirect(ConsoleRoutes.SignedOut);
             })
             .WithMetadata(new RequireAntiforgeryTokenAttribute());
 

@@ -61,7 +61,7 @@ public abstract class ConsoleTest
     }
 
     /// <summary>axe-core on the page as it is: no serious or critical violation of WCAG 2.1 A/AA.</summary>
-    protected static async Task AssertAccessibleAsync(IPage page)
+    public static async Task AssertAccessibleAsync(IPage page)
     {
         var result = await page.RunAxe(new AxeRunOptions
         {

@@ -52,7 +52,7 @@ public sealed class RocApp : IAsyncDisposable
     public WebApplicationFactory<Program> Api { get; }
 
     /// <summary>Where a browser reaches the API (only when started with a real server).</summary>
-    public Uri BaseAddress => new(Api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+    public Uri BaseAddress => AddressOf(Api);
 
     public IHost Worker { get; private set; }
 
@@ -186,6 +186,30 @@ public sealed class RocApp : IAsyncDisposable
         var worker = BuildWorker(settings, clock, consumed);
         await worker.StartAsync();
 
+        var api = BuildApi(settings, clock, realServer);
+        var app = new RocApp(connectionString, settings, clock, api, worker);
+        consumed.CopyTo(app.Consumed);
+        return app;
+    }
+
+    /// <summary>
+    /// Another API instance on this app's database and queues (a second instance behind a load
+    /// balancer, or one with other settings), on a real socket; the caller disposes it. With
+    /// <paramref name="realClock"/> it reads the wall clock, not this app's clock (a browser drops a
+    /// cookie whose expiry lies in its past).
+    /// </summary>
+    public WebApplicationFactory<Program> StartAnotherApi(Dictionary<string, string?> extraSettings, bool realClock = false)
+    {
+        var settings = Configuration;
+        foreach (var (k, v) in extraSettings)
+        {
+            settings[k] = v;
+        }
+        return BuildApi(settings, realClock ? null : Clock, realServer: true);
+    }
+
+    private static WebApplicationFactory<Program> BuildApi(Dictionary<string, string?> settings, TimeProvider? clock, bool realServer)
+    {
         var api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development");
@@ -208,10 +232,12 @@ public sealed class RocApp : IAsyncDisposable
             api.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         }
         api.StartServer(); // starts the host now, not inside the first test
-        var app = new RocApp(connectionString, settings, clock, api, worker);
-        consumed.CopyTo(app.Consumed);
-        return app;
+        return api;
     }
+
+    /// <summary>Where a browser reaches an API started on a real socket.</summary>
+    public static Uri AddressOf(WebApplicationFactory<Program> api) =>
+        new(api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
 
     public static IHost BuildWorker(Dictionary<string, string?> settings, TimeProvider? clock = null, ConsumedMessages? consumed = null)
     {
