@@ -22,6 +22,7 @@ builder.AddRocBus();
 builder.Services.AddOutboxRelay();
 builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddScoped<CaseIntake>();
+builder.Services.AddSingleton<DeadLetters>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DependencyUnavailable>();
 builder.Services.AddRocRateLimiting();

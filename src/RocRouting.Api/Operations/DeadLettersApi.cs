@@ -17,27 +17,14 @@ public sealed record RedriveResult(int Moved);
 /// <summary>
 /// The messages MassTransit moved to the worker's _error queues, listed without consuming them, and
 /// moved back to their queue (with publisher confirms, then acknowledged) once the cause is fixed.
+/// Shared by the operators' API and the console's operations page.
 /// </summary>
-public static class DeadLettersApi
+public sealed class DeadLetters(IOptions<RabbitMqOptions> options)
 {
-    public static IEndpointRouteBuilder MapDeadLettersApi(this IEndpointRouteBuilder routes)
+    public async Task<List<DeadLetterView>> PeekAsync(int take, CancellationToken cancellationToken)
     {
-        var group = routes.MapGroup("/api/v1/operations/dead-letters").WithTags("Operations").RequireAuthorization(Policies.Operator);
-        group.MapGet("/", ListAsync).Produces<List<DeadLetterView>>().WithName("ListDeadLetters");
-        group.MapPost("/redrive", RedriveAsync).Produces<RedriveResult>().WithName("RedriveDeadLetters");
-        return routes;
-    }
-
-    internal static async Task<IResult> ListAsync(string? limit, IOptions<RabbitMqOptions> options, CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var take = QueryValues.Int(limit, "limit", 100, 1, 1000, errors);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
         var list = new List<DeadLetterView>();
-        await using var connection = await Connect(options.Value, cancellationToken);
+        await using var connection = await ConnectAsync(cancellationToken);
         foreach (var (_, errorQueue) in ReceiveQueues.All(options.Value))
         {
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
@@ -63,20 +50,14 @@ public static class DeadLettersApi
                 await channel.BasicNackAsync(last, multiple: true, requeue: true, cancellationToken);
             }
         }
-        return TypedResults.Ok(list);
+        return list;
     }
 
-    internal static async Task<IResult> RedriveAsync(
-        string? limit, ClaimsPrincipal user, IOptions<RabbitMqOptions> options, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Moves up to <paramref name="take"/> messages back to their queues; the redrive is on the audit trail.</summary>
+    public async Task<int> RedriveAsync(int take, RocDbContext db, Actor actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        var take = QueryValues.Int(limit, "limit", 1000, 1, 10000, errors);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
         var moved = 0;
-        await using var connection = await Connect(options.Value, cancellationToken);
+        await using var connection = await ConnectAsync(cancellationToken);
         foreach (var (queue, errorQueue) in ReceiveQueues.All(options.Value))
         {
             await using var channel = await connection.CreateChannelAsync(
@@ -95,13 +76,13 @@ public static class DeadLettersApi
                 moved++;
             }
         }
-        db.Audit(Actor.From(user), AuditActions.DeadLettersRedrive, null, time.GetUtcNow());
+        db.Audit(actor, AuditActions.DeadLettersRedrive, null, now);
         await db.SaveChangesAsync(CancellationToken.None);
-        return TypedResults.Ok(new RedriveResult(moved));
+        return moved;
     }
 
-    private static Task<IConnection> Connect(RabbitMqOptions options, CancellationToken cancellationToken) =>
-        new ConnectionFactory { Uri = new Uri(options.Url), ClientProvidedName = "rocrouting-operations" }.CreateConnectionAsync(cancellationToken);
+    private Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        new ConnectionFactory { Uri = new Uri(options.Value.Url), ClientProvidedName = "rocrouting-operations" }.CreateConnectionAsync(cancellationToken);
 
     private static string? Header(IDictionary<string, object?>? headers, string name) =>
         headers is not null && headers.TryGetValue(name, out var value) ? value switch
@@ -110,4 +91,34 @@ public static class DeadLettersApi
             null => null,
             _ => value.ToString(),
         } : null;
+}
+
+public static class DeadLettersApi
+{
+    public static IEndpointRouteBuilder MapDeadLettersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/operations/dead-letters").WithTags("Operations").RequireAuthorization(Policies.Operator);
+        group.MapGet("/", ListAsync).Produces<List<DeadLetterView>>().WithName("ListDeadLetters");
+        group.MapPost("/redrive", RedriveAsync).Produces<RedriveResult>().WithName("RedriveDeadLetters");
+        return routes;
+    }
+
+    internal static async Task<IResult> ListAsync(string? limit, DeadLetters deadLetters, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = QueryValues.Int(limit, "limit", 100, 1, 1000, errors);
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok(await deadLetters.PeekAsync(take, cancellationToken));
+    }
+
+    internal static async Task<IResult> RedriveAsync(
+        string? limit, ClaimsPrincipal user, DeadLetters deadLetters, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var take = QueryValues.Int(limit, "limit", 1000, 1, 10000, errors);
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok(new RedriveResult(await deadLetters.RedriveAsync(take, db, Actor.From(user), time.GetUtcNow(), cancellationToken)));
+    }
 }

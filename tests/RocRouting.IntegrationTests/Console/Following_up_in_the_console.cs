@@ -1,5 +1,9 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using RocRouting.Cases;
+using RocRouting.Contracts;
+using RocRouting.IntegrationTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace RocRouting.IntegrationTests.Console;
@@ -45,6 +49,39 @@ public sealed class Following_up_in_the_console : ConsoleTest
         var refused = await auditor.GotoAsync("/audit?from=2200-01-01");
         Assert.That(refused!.Status, Is.EqualTo(400));
         await Expect(auditor.GetByRole(AriaRole.Alert)).ToContainTextAsync("Filtret är inte giltigt");
+    }
+
+    [Test]
+    public async Task An_operator_sees_a_dead_letter_and_sends_it_back_once_the_cause_is_fixed()
+    {
+        // A CaseSubmitted for a case the database does not have yet fails every retry and lands in the error queue.
+        var caseId = Guid.CreateVersion7();
+        var messageId = NewId.NextGuid();
+        var now = App.ManualClock.GetUtcNow();
+        await App.Bus.Publish(
+            new CaseSubmitted { CaseId = caseId, Urgency = Urgency.Urgent, Category = CaseCategory.Other, FoundInMunicipalityCode = "0180", SubmittedAt = now },
+            ctx => ctx.MessageId = messageId);
+        var operations = await SignInAsync(Roles.Operator);
+        await Eventually.Until(
+            async () =>
+            {
+                await operations.GotoAsync("/operations");
+                return await operations.Locator("#dead-letters").CountAsync() == 1
+                    && (await operations.Locator("#dead-letters").TextContentAsync())!.Contains(messageId.ToString(), StringComparison.Ordinal);
+            },
+            "the message on the operations page",
+            TimeSpan.FromSeconds(60));
+        var row = operations.Locator("#dead-letters tr", new() { HasText = messageId.ToString() });
+        await Expect(row).ToContainTextAsync("CaseSubmitted");
+        await Expect(row).ToContainTextAsync("InvalidOperationException");
+        await AssertAccessibleAsync(operations);
+
+        await ACase.Submitted().WithId(caseId).From(null).ReportedBy("Unit Redrive").StoreUnannouncedAsync(App, now);
+        await operations.GetByRole(AriaRole.Button, new() { Name = "Skicka tillbaka till kön" }).ClickAsync();
+
+        await Expect(operations.Locator(".notice")).ToContainTextAsync("skickades tillbaka till kön");
+        await Eventually.Until(() => App.WithDbAsync(db => db.CaseRoutes.AnyAsync(r => r.CaseId == caseId)), "the redriven case to be routed");
+        Assert.That(await App.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == AuditActions.DeadLettersRedrive && a.Subject == "local-operator")), Is.GreaterThanOrEqualTo(1));
     }
 
     [Test]
