@@ -42,7 +42,11 @@ app.UseSecurityHeaders(OrganisationSignIn.ProviderOrigin(app.Configuration));
 // The console's stylesheet and script: public, and before sign-in so the sign-in pages have them too.
 app.UseStaticFiles();
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+// A person's browser gets a Swedish page for a status without a body; everything else problem details.
+app.UseWhen(http => ConsoleRoutes.IsPageRequest(http.Request), console => console.UseStatusCodePagesWithReExecute(ConsoleRoutes.Status + "/{0}"));
+app.UseWhen(http => !ConsoleRoutes.IsPageRequest(http.Request), api => api.UseStatusCodePages());
+// After the status code pages, so that a re-executed request is routed to its page.
+app.UseRouting();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -21,7 +21,18 @@ public static class ConsoleRoutes
     public const string Live = "/live";
     public const string Preview = "/cases/new/preview";
 
+    public const string Status = "/status";
+
     public static string Case(Guid caseId) => $"/cases/{caseId}";
+
+    /// <summary>
+    /// A person's browser asking for a page (not the JSON API, a probe or the console's own scripts):
+    /// an error is answered with a Swedish page, not problem details.
+    /// </summary>
+    public static bool IsPageRequest(HttpRequest request) =>
+        !request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/openapi") && !request.Path.StartsWithSegments("/health")
+        && !request.Headers.ContainsKey(ConsoleSignIn.ScriptHeader)
+        && request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>Where a person's work starts, by the role that decides their access.</summary>
     public static string StartOf(string role) => role switch

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using RabbitMQ.Client.Exceptions;
+using RocRouting.Api.Console;
 
 namespace RocRouting.Api.Infrastructure;
 
@@ -28,6 +29,14 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
         LogUnavailable(logger, exception.GetType().Name);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        if (ConsoleRoutes.IsPageRequest(httpContext.Request))
+        {
+            // No page can be rendered without the database: a fixed Swedish page. Going back keeps a
+            // filled-in form, and its idempotency key makes a second send one case.
+            httpContext.Response.ContentType = "text/html; charset=utf-8";
+            await httpContext.Response.WriteAsync(UnavailablePage, cancellationToken);
+            return true;
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -40,6 +49,11 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
             },
         });
     }
+
+    private static readonly string UnavailablePage =
+        "<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + $"<title>{Text.UnavailableTitle} – {Text.AppName}</title><link rel=\"stylesheet\" href=\"/console.css\"></head>"
+        + $"<body><main id=\"main\"><h1>{Text.UnavailableTitle}</h1><p>{Text.UnavailableText}</p></main></body></html>";
 
     public static bool IsDependencyUnavailable(Exception exception)
     {

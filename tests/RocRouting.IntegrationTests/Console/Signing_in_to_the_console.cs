@@ -54,6 +54,25 @@ public sealed class Signing_in_to_the_console : ConsoleTest
     }
 
     [Test]
+    public async Task An_unknown_address_gets_the_Swedish_not_found_page_and_the_API_keeps_its_problem_details()
+    {
+        var staff = await SignInAsync(Roles.SocialjourStaff);
+
+        var page = await staff.GotoAsync("/no-such-page");
+        var api = await staff.APIRequest.GetAsync("/api/v1/no-such-thing");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(page!.Status, Is.EqualTo(404));
+            Assert.That(api.Status, Is.EqualTo(401), "the API answers by its own rules: no bearer token, no entry");
+        });
+        await Expect(staff.GetByRole(AriaRole.Heading, new() { Name = "Sidan hittades inte" })).ToBeVisibleAsync();
+        await AssertAccessibleAsync(staff);
+        var direct = await staff.GotoAsync("/status/-5");
+        Assert.That(direct!.Status, Is.EqualTo(404));
+    }
+
+    [Test]
     public async Task A_cookie_does_not_authorise_the_JSON_API()
     {
         var police = await SignInAsync(Roles.PoliceOfficer);

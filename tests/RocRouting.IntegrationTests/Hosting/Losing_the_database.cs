@@ -8,20 +8,66 @@ namespace RocRouting.IntegrationTests.Hosting;
 /// <summary>An app on a PostgreSQL server of its own, which the test stops and starts again.</summary>
 public sealed class Losing_the_database
 {
-    [Test]
-    public async Task Intake_answers_503_with_retry_after_and_the_retry_with_the_same_key_stores_one_case()
+    private OwnDatabaseServer _server = null!;
+    private RocApp _app = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAppOnItsOwnServer()
     {
-        await using var server = await OwnDatabaseServer.StartAsync();
-        await using (var admin = new NpgsqlConnection(server.ConnectionString("postgres")))
+        _server = await OwnDatabaseServer.StartAsync();
+        await using (var admin = new NpgsqlConnection(_server.ConnectionString("postgres")))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand("CREATE DATABASE roc_down", admin);
             await create.ExecuteNonQueryAsync();
         }
-        await using var app = await RocApp.StartAsync(prefix: "db-down.", extraSettings: new()
+        _app = await RocApp.StartAsync(prefix: "db-down.", extraSettings: new()
         {
-            ["ConnectionStrings:Postgres"] = server.ConnectionString("roc_down"),
+            ["ConnectionStrings:Postgres"] = _server.ConnectionString("roc_down"),
         });
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        await _app.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_console_page_answers_503_in_Swedish_with_retry_after()
+    {
+        using var browser = _app.Api.CreateClient();
+        using (var signIn = await browser.GetAsync("/dev/sign-in?role=socialjour-staff"))
+        {
+            Assert.That(signIn.IsSuccessStatusCode, Is.True);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/queue");
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+
+        await _server.StopAsync();
+        try
+        {
+            using var page = await browser.SendAsync(request);
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.Multiple(() =>
+            {
+                Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+                Assert.That(page.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(5)));
+                Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+                Assert.That(html, Does.Contain("<html lang=\"sv\">").And.Contain("Tjänsten är tillfälligt otillgänglig"));
+            });
+        }
+        finally
+        {
+            await _server.StartAgainAsync();
+        }
+    }
+
+    [Test]
+    public async Task Intake_answers_503_with_retry_after_and_the_retry_with_the_same_key_stores_one_case()
+    {
+        var (server, app) = (_server, _app);
         using var police = app.Client(TestTokens.PoliceOfficer());
         var body = CaseRequests.Valid();
         var key = Guid.NewGuid().ToString();
