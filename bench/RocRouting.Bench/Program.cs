@@ -23,9 +23,12 @@ var steadySeconds = int.Parse(setting("ROC_BENCH_STEADY_S", "30"), CultureInfo.I
 var trialSeconds = int.Parse(setting("ROC_BENCH_TRIAL_S", "60"), CultureInfo.InvariantCulture);
 var firstTrialRate = double.Parse(setting("ROC_BENCH_FIRST_RATE", "250"), CultureInfo.InvariantCulture);
 var drainCount = int.Parse(setting("ROC_BENCH_DRAIN", "10000"), CultureInfo.InvariantCulture);
+var consoleCount = int.Parse(setting("ROC_BENCH_CONSOLES", "20"), CultureInfo.InvariantCulture);
+var consoleRate = double.Parse(setting("ROC_BENCH_CONSOLE_RATE", "10"), CultureInfo.InvariantCulture);
+var consoleSeconds = int.Parse(setting("ROC_BENCH_CONSOLE_S", "30"), CultureInfo.InvariantCulture);
 var resultsDir = setting("ROC_BENCH_RESULTS", Path.Combine(root, "bench", "results"));
 // A subset of phases makes a quick loop while working on one figure (e.g. "drain"); the skipped ones report 0.
-var phases = setting("ROC_BENCH_PHASES", "limits,latency,throughput,drain").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+var phases = setting("ROC_BENCH_PHASES", "limits,latency,consoles,throughput,drain").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 Directory.CreateDirectory(work);
 Directory.CreateDirectory(resultsDir);
 
@@ -121,6 +124,22 @@ var steadySubmit = Percentiles.Of(SubmitMs(steady));
 var steadyRoute = Percentiles.Of(RouteMs(steady));
 log($"    submit-to-202    {steadySubmit}");
 log($"    submit-to-routed {steadyRoute}");
+
+// 2b. The web console: page times, and how soon a routed case is on every open console that may see it.
+ConsoleFigures? consoleFigures = null;
+if (phases.Contains("consoles"))
+{
+    log($"2b/5 consoles: {consoleCount} open consoles, {consoleRate} cases/s for {consoleSeconds} s");
+    consoleFigures = await new Consoles(baseUrl, listener).RunAsync(consoleCount, async () =>
+    {
+        var load = await progress.RunAsync("consoles", () => intake.OpenLoopAsync(consoleRate, TimeSpan.FromSeconds(consoleSeconds), progress.Track));
+        await UntilRoutedAsync(load, TimeSpan.FromSeconds(30));
+        accepted.AddRange(load.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
+        return load;
+    }, log);
+    log($"    routed-to-event   {consoleFigures.RoutedToEvent}");
+    log($"    routed-to-visible {consoleFigures.RoutedToVisible}");
+}
 
 // 3. Throughput: the highest rate sustained for a trial with p99 submit-to-routed under 1 s and no errors.
 var trials = new List<JsonObject>();
@@ -222,6 +241,12 @@ var result = new JsonObject
     ["ratio_to_pg"] = pgTps > 0 ? Math.Round((sustained ?? 0) / pgTps, 3) : null,
     ["trials"] = new JsonArray([.. trials]),
     [$"drain_{drainCount / 1000}k_s"] = Math.Round(drainSeconds, 2),
+    ["console"] = consoleFigures is { } c ? new JsonObject
+    {
+        ["consoles"] = c.Consoles, ["rate"] = consoleRate, ["seconds"] = consoleSeconds,
+        ["queue_page_ms"] = Json(c.QueuePage), ["case_page_ms"] = Json(c.CasePage),
+        ["routed_to_event_ms"] = Json(c.RoutedToEvent), ["routed_to_visible_ms"] = Json(c.RoutedToVisible),
+    } : null,
     ["rss_mb"] = new JsonObject { ["api"] = Math.Round(rssApi), ["worker"] = Math.Round(rssWorker) },
     ["rss_mb_all_trials"] = new JsonObject { ["api"] = Math.Round(rssPeakApi), ["worker"] = Math.Round(rssPeakWorker) },
     ["lost"] = lost,
@@ -239,6 +264,12 @@ Console.WriteLine($"| pg_case_tx_per_s | {pgTps:F0} | (limit) |");
 Console.WriteLine($"| broker_msgs_per_s | {brokerRate:F0} | (limit) |");
 Console.WriteLine($"| submit p50/p95/p99/max ms @ {steadyRate}/s | {steadySubmit.P50:F1} / {steadySubmit.P95:F1} / {steadySubmit.P99:F1} / {steadySubmit.Max:F1} | |");
 Console.WriteLine($"| route p50/p95/p99/max ms @ {steadyRate}/s | {steadyRoute.P50:F1} / {steadyRoute.P95:F1} / {steadyRoute.P99:F1} / {steadyRoute.Max:F1} | p99 <= 25 |");
+if (consoleFigures is { } figures)
+{
+    Console.WriteLine($"| console queue page p50/p95 ms (no load) | {figures.QueuePage.P50:F1} / {figures.QueuePage.P95:F1} | |");
+    Console.WriteLine($"| console case page p50/p95 ms (no load) | {figures.CasePage.P50:F1} / {figures.CasePage.P95:F1} | |");
+    Console.WriteLine($"| routed-to-visible p50/p95 ms, {figures.Consoles} consoles @ {consoleRate}/s | {figures.RoutedToVisible.P50:F1} / {figures.RoutedToVisible.P95:F1} | p95 <= 250 |");
+}
 Console.WriteLine($"| sustained_cases_per_s | {sustained ?? 0:F0} | >= 1000 |");
 Console.WriteLine($"| ratio_to_pg | {(sustained ?? 0) / pgTps:F3} | >= 0.15 |");
 Console.WriteLine($"| drain_{drainCount / 1000}k_s | {drainSeconds:F2} | <= 10 |");
