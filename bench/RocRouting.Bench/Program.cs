@@ -24,7 +24,7 @@ var trialSeconds = int.Parse(setting("ROC_BENCH_TRIAL_S", "60"), CultureInfo.Inv
 var firstTrialRate = double.Parse(setting("ROC_BENCH_FIRST_RATE", "250"), CultureInfo.InvariantCulture);
 var drainCount = int.Parse(setting("ROC_BENCH_DRAIN", "10000"), CultureInfo.InvariantCulture);
 var consoleCount = int.Parse(setting("ROC_BENCH_CONSOLES", "20"), CultureInfo.InvariantCulture);
-var consoleRate = double.Parse(setting("ROC_BENCH_CONSOLE_RATE", "10"), CultureInfo.InvariantCulture);
+var consoleRate = double.Parse(setting("ROC_BENCH_CONSOLE_RATE", "7"), CultureInfo.InvariantCulture);
 var consoleSeconds = int.Parse(setting("ROC_BENCH_CONSOLE_S", "30"), CultureInfo.InvariantCulture);
 var resultsDir = setting("ROC_BENCH_RESULTS", Path.Combine(root, "bench", "results"));
 // A subset of phases makes a quick loop while working on one figure (e.g. "drain"); the skipped ones report 0.

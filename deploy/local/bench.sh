@@ -9,7 +9,7 @@
 # ROC_BENCH_FIRST_RATE (250, doubled until a trial fails, then one bisection), ROC_BENCH_DRAIN
 # (10000), ROC_BENCH_LIMIT_S (15), ROC_PG_FAST=1 (fsync off, like the tests),
 # ROC_BENCH_PHASES (limits,latency,consoles,throughput,drain: a subset for a quick loop on one figure),
-# ROC_BENCH_CONSOLES (20), ROC_BENCH_CONSOLE_RATE (10), ROC_BENCH_CONSOLE_S (30).
+# ROC_BENCH_CONSOLES (20), ROC_BENCH_CONSOLE_RATE (7: not a divisor of the feed's poll, or the two lock in phase), ROC_BENCH_CONSOLE_S (30).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

@@ -9,6 +9,7 @@ using RocRouting.Api.Infrastructure;
 using RocRouting.Api.Municipalities;
 using RocRouting.Api.Operations;
 using RocRouting.Api.Queue;
+using RocRouting.Api.Rosters;
 using RocRouting.Api.Routing;
 using RocRouting.Contracts;
 using RocRouting.Data;
@@ -64,6 +65,7 @@ app.MapDeadLettersApi();
 app.MapAuditApi();
 app.MapRoutingApi();
 app.MapMunicipalitiesApi();
+app.MapRostersApi();
 app.MapConsole();
 
 app.Run();

@@ -91,5 +91,6 @@ public static class AuditActions
     public const string CaseErase = "case.erase";
     public const string DeliveryRetry = "delivery.retry";
     public const string DeadLettersRedrive = "deadletters.redrive";
+    public const string RosterChange = "roster.change";
     public const string AuditRead = "audit.read";
 }

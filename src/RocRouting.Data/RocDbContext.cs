@@ -29,6 +29,10 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<RosterDuty> RosterDuties => Set<RosterDuty>();
+
+    public DbSet<RosterOverride> RosterOverrides => Set<RosterOverride>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>Set when outbox rows were saved and their commit has not yet woken the relay.</summary>

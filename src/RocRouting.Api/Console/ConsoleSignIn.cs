@@ -15,7 +15,7 @@ public sealed class ConsoleOptions
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(60);
 
     /// <summary>How often each instance reads new timeline events for its open consoles.</summary>
-    public TimeSpan LivePollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan LivePollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>A fictitious person of the development sign-in (and of deploy/local/token.sh: the same subjects).</summary>
