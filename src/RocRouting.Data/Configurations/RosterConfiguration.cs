@@ -1,9 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RocRouting.Cases;
-using RocRouting.Contracts;
-using RocRouting.Routing;
 
 namespace RocRouting.Data.Configurations;
 
@@ -16,7 +13,7 @@ internal sealed class RosterDutyConfiguration : IEntityTypeConfiguration<RosterD
         builder.Property(d => d.Id).ValueGeneratedNever();
         builder.Property(d => d.Organisation).HasMaxLength(100);
         builder.Property(d => d.Person).HasMaxLength(200);
-        builder.Property(d => d.Role).HasConversion(RosterMappings.Role).HasMaxLength(32);
+        builder.Property(d => d.Role).HasWireConversion().HasMaxLength(32);
         builder.HasIndex(d => d.Organisation);
     }
 }
@@ -31,13 +28,7 @@ internal sealed class RosterOverrideConfiguration : IEntityTypeConfiguration<Ros
         builder.Property(o => o.Organisation).HasMaxLength(100);
         builder.Property(o => o.Person).HasMaxLength(200);
         builder.Property(o => o.Replaces).HasMaxLength(200);
-        builder.Property(o => o.Role).HasConversion(RosterMappings.Role).HasMaxLength(32);
+        builder.Property(o => o.Role).HasWireConversion().HasMaxLength(32);
         builder.HasIndex(o => new { o.Organisation, o.To });
     }
-}
-
-/// <summary>A role as its wire name.</summary>
-internal static class RosterMappings
-{
-    public static readonly ValueConverter<DutyRole, string> Role = new(v => Wire.Name(v), s => Wire.Parse<DutyRole>(s));
 }

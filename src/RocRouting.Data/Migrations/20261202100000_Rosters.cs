@@ -3,7 +3,10 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace RocRouting.Data.Migrations;
 
-/// <summary>Duty rosters: each organisation's weekly duties and dated overrides (who is reached when).</summary>
+/// <summary>
+/// Duty rosters: each organisation's weekly duties and dated overrides (who is reached when), and
+/// people's contact points (sealed; found again by a keyed hash).
+/// </summary>
 [DbContext(typeof(RocDbContext))]
 [Migration("20261202100000_Rosters")]
 public sealed class Rosters : Migration
@@ -29,9 +32,19 @@ public sealed class Rosters : Migration
             created_at timestamptz NOT NULL,
             CHECK ("from" < "to"));
         CREATE INDEX ix_roster_overrides_organisation_to ON roster_overrides (organisation, "to");
+        CREATE TABLE contact_points (
+            id uuid PRIMARY KEY,
+            person varchar(200) NOT NULL,
+            channel varchar(16) NOT NULL,
+            fingerprint bytea NOT NULL,
+            sealed_value text NOT NULL,
+            service varchar(253) NOT NULL,
+            created_at timestamptz NOT NULL);
+        CREATE UNIQUE INDEX ix_contact_points_person_channel_fingerprint ON contact_points (person, channel, fingerprint);
         """);
 
     protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.Sql("""
+        DROP TABLE contact_points;
         DROP TABLE roster_overrides;
         DROP TABLE roster_duties;
         """);

@@ -21,11 +21,16 @@ public sealed class ChildKeys(IOptions<PersonalDataOptions> options)
     /// Tells a retried request from a different one without keeping a guessable fingerprint of
     /// its personal data (domain-separated from <see cref="For"/>).
     /// </summary>
-    public byte[] ForRequest(ReadOnlySpan<byte> canonicalRequest)
+    public byte[] ForRequest(ReadOnlySpan<byte> canonicalRequest) => Keyed("request\n"u8, canonicalRequest);
+
+    /// <summary>Finds a person's contact point (a push endpoint, a mobile number) again without decrypting every one.</summary>
+    public byte[] ForContact(string channel, string value) => Keyed(Encoding.UTF8.GetBytes($"contact:{channel}\n"), Encoding.UTF8.GetBytes(value));
+
+    private byte[] Keyed(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> value)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
-        hmac.AppendData("request\n"u8);
-        hmac.AppendData(canonicalRequest);
+        hmac.AppendData(domain);
+        hmac.AppendData(value);
         return hmac.GetHashAndReset();
     }
 }

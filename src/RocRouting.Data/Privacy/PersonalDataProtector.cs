@@ -10,6 +10,9 @@ public enum PersonalField
 {
     IdentityNumber,
     Summary,
+
+    /// <summary>A browser's push subscription (endpoint and keys), sealed under its contact point's id.</summary>
+    PushSubscription,
 }
 
 /// <summary>
