@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Cases;
 using RocRouting.Data.Outbox;
@@ -7,8 +8,14 @@ using RocRouting.Data.Outbox;
 namespace RocRouting.Data;
 
 /// <summary>The unit of work: every state change and the outbox rows announcing it commit together.</summary>
-public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbContext(options), ICaseUnitOfWork
+public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbContext(options), ICaseUnitOfWork, IDataProtectionKeyContext
 {
+    /// <summary>
+    /// ASP.NET Core's Data Protection keys, shared by every API instance: a console session, an
+    /// antiforgery token or a sign-in in progress made by one instance is read by any other.
+    /// </summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<ChildCase> Cases => Set<ChildCase>();
 
     public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();

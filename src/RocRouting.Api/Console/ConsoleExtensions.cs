@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RocRouting.Api.Console.Components;
 using RocRouting.Contracts;
+using RocRouting.Data;
 using RocRouting.Hosting;
 using RocRouting.Routing;
 
@@ -17,6 +19,8 @@ public static class ConsoleExtensions
     {
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration("Console");
         builder.Services.AddRazorComponents();
+        // One key ring for every instance, in the service's database: no sticky sessions (README, the console).
+        builder.Services.AddDataProtection().SetApplicationName("RocRouting").PersistKeysToDbContext<RocDbContext>();
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = builder.Environment.IsDevelopment() ? "roc-antiforgery" : "__Host-roc-antiforgery";

@@ -22,7 +22,7 @@ internal sealed class RosterOverrideConfiguration : IEntityTypeConfiguration<Ros
 {
     public void Configure(EntityTypeBuilder<RosterOverride> builder)
     {
-        builder.ToTable("roster_overrides");
+        builder.ToTable("roster_overrides", t => t.HasCheckConstraint("ck_roster_overrides_period", "\"from\" < \"to\""));
         builder.HasKey(o => o.Id);
         builder.Property(o => o.Id).ValueGeneratedNever();
         builder.Property(o => o.Organisation).HasMaxLength(100);

@@ -13,7 +13,7 @@ public sealed class Rosters : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.Sql("""
         CREATE TABLE roster_duties (
-            id uuid PRIMARY KEY,
+            id uuid CONSTRAINT pk_roster_duties PRIMARY KEY,
             organisation varchar(100) NOT NULL,
             person varchar(200) NOT NULL,
             role varchar(32) NOT NULL,
@@ -22,7 +22,7 @@ public sealed class Rosters : Migration
             ends time NOT NULL);
         CREATE INDEX ix_roster_duties_organisation ON roster_duties (organisation);
         CREATE TABLE roster_overrides (
-            id uuid PRIMARY KEY,
+            id uuid CONSTRAINT pk_roster_overrides PRIMARY KEY,
             organisation varchar(100) NOT NULL,
             person varchar(200) NOT NULL,
             role varchar(32) NOT NULL,
@@ -30,10 +30,10 @@ public sealed class Rosters : Migration
             "to" timestamptz NOT NULL,
             replaces varchar(200),
             created_at timestamptz NOT NULL,
-            CHECK ("from" < "to"));
+            CONSTRAINT ck_roster_overrides_period CHECK ("from" < "to"));
         CREATE INDEX ix_roster_overrides_organisation_to ON roster_overrides (organisation, "to");
         CREATE TABLE contact_points (
-            id uuid PRIMARY KEY,
+            id uuid CONSTRAINT pk_contact_points PRIMARY KEY,
             person varchar(200) NOT NULL,
             channel varchar(16) NOT NULL,
             fingerprint bytea NOT NULL,

@@ -40,6 +40,7 @@ public sealed class Signing_in_to_the_console : ConsoleTest
 
         await police.GetByRole(AriaRole.Button, new() { Name = "Logga ut" }).ClickAsync();
         await Expect(police.GetByRole(AriaRole.Heading, new() { Name = "Du är utloggad" })).ToBeVisibleAsync();
+        await AssertAccessibleAsync(police);
         var again = await police.GotoAsync("/cases");
         Assert.That(again!.Url, Does.Contain("/dev/sign-in"));
     }
@@ -51,6 +52,7 @@ public sealed class Signing_in_to_the_console : ConsoleTest
         var response = await police.GotoAsync("/queue");
         Assert.That(response!.Status, Is.EqualTo(403));
         await Expect(police.GetByRole(AriaRole.Heading, new() { Name = "Ingen behörighet" })).ToBeVisibleAsync();
+        await AssertAccessibleAsync(police);
     }
 
     [Test]

@@ -198,17 +198,17 @@ public sealed class RocApp : IAsyncDisposable
     /// <paramref name="realClock"/> it reads the wall clock, not this app's clock (a browser drops a
     /// cookie whose expiry lies in its past).
     /// </summary>
-    public WebApplicationFactory<Program> StartAnotherApi(Dictionary<string, string?> extraSettings, bool realClock = false)
+    public WebApplicationFactory<Program> StartAnotherApi(Dictionary<string, string?> extraSettings, bool realClock = false, int port = 0)
     {
         var settings = Configuration;
         foreach (var (k, v) in extraSettings)
         {
             settings[k] = v;
         }
-        return BuildApi(settings, realClock ? null : Clock, realServer: true);
+        return BuildApi(settings, realClock ? null : Clock, realServer: true, port);
     }
 
-    private static WebApplicationFactory<Program> BuildApi(Dictionary<string, string?> settings, TimeProvider? clock, bool realServer)
+    private static WebApplicationFactory<Program> BuildApi(Dictionary<string, string?> settings, TimeProvider? clock, bool realServer, int port = 0)
     {
         var api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -229,10 +229,18 @@ public sealed class RocApp : IAsyncDisposable
         if (realServer)
         {
             // A browser needs a real socket: Kestrel on a free loopback port instead of the in-memory server.
-            api.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+            api.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         }
         api.StartServer(); // starts the host now, not inside the first test
         return api;
+    }
+
+    /// <summary>A loopback port free now, for an instance that must come back on the same address.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Where a browser reaches an API started on a real socket.</summary>
