@@ -29,3 +29,61 @@ public sealed class ContactPoint
 
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>A browser's push subscription as it is sealed in a <see cref="ContactPoint"/>: the endpoint and the keys its messages are encrypted for.</summary>
+public sealed record SealedPushSubscription(string Endpoint, SealedPushKeys Keys);
+
+public sealed record SealedPushKeys(string P256dh, string Auth);
+
+public enum NotificationState
+{
+    /// <summary>Due at <see cref="Notification.NextAttemptAt"/>.</summary>
+    Pending,
+
+    /// <summary>A push service or gateway took it.</summary>
+    Sent,
+
+    /// <summary>No channel reached the person: operators see it.</summary>
+    Failed,
+
+    /// <summary>The case was taken (or moved on) before it went out: nobody is reached for nothing.</summary>
+    Cancelled,
+}
+
+/// <summary>
+/// One person to reach about one step of a case on one channel. Unique by case, step, person and
+/// channel, so a redelivered message or a restarted worker never makes a second one; sent by the
+/// worker with a lease (as webhook deliveries are), and cancelled the moment the case is taken.
+/// </summary>
+public sealed class Notification
+{
+    public Guid Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    /// <summary>The step and the route it belongs to, e.g. "routed:1", "overdue:2" (<c>NotificationPolicy.StepKey</c>).</summary>
+    public required string Step { get; set; }
+
+    /// <summary>The route the step belongs to: a notification for an earlier recipient is cancelled.</summary>
+    public int RouteSequence { get; set; }
+
+    public required string Organisation { get; set; }
+
+    public required string Person { get; set; }
+
+    public ContactChannel Channel { get; set; }
+
+    public NotificationState State { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public DateTimeOffset? LeaseUntil { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+}

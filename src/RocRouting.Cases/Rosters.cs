@@ -3,12 +3,6 @@ using RocRouting.Routing;
 
 namespace RocRouting.Cases;
 
-/// <summary>Whose roster: an organisation that takes cases (a recipient, as stored text) or the service's operators.</summary>
-public static class RosterOrganisations
-{
-    public const string Operators = "operators";
-}
-
 /// <summary>Duty days as single wire names ("monday", ..., "holidays"): how they are stored and shown.</summary>
 public static class DutyDayNames
 {

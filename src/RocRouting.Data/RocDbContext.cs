@@ -42,6 +42,8 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     public DbSet<ContactPoint> ContactPoints => Set<ContactPoint>();
 
+    public DbSet<Notification> Notifications => Set<Notification>();
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>Set when outbox rows were saved and their commit has not yet woken the relay.</summary>

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
+using RocRouting.Contracts;
 using RocRouting.Routing;
 
 namespace RocRouting.Data;
@@ -14,4 +16,32 @@ public static class RosterQueries
             .ToListAsync(cancellationToken);
         return new DutyRoster([.. weekly.Select(d => d.ToPolicy())], [.. overrides.Select(o => o.ToPolicy())], zone);
     }
+}
+
+public static class NotificationQueries
+{
+    /// <summary>Leases up to <paramref name="limit"/> due notifications (counting the attempt); as webhook deliveries are leased.</summary>
+    public static Task<List<Notification>> LeaseDueNotificationsAsync(
+        this RocDbContext db, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken) =>
+        db.Notifications.FromSql($"""
+            UPDATE notifications SET lease_until = {leaseUntil}, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM notifications
+                WHERE state = 'pending' AND next_attempt_at <= {now} AND (lease_until IS NULL OR lease_until < {now})
+                ORDER BY next_attempt_at
+                LIMIT {limit}
+                FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Plans a notification unless the same case, step, person and channel already has one: a
+    /// redelivered message or a second worker makes no second notification.
+    /// </summary>
+    public static Task<int> PlanNotificationAsync(this RocDbContext db, Notification n, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO notifications (id, case_id, step, route_sequence, organisation, person, channel, state, attempts, next_attempt_at, created_at)
+            VALUES ({n.Id}, {n.CaseId}, {n.Step}, {n.RouteSequence}, {n.Organisation}, {n.Person}, {Wire.Name(n.Channel)}, {Wire.Name(n.State)}, 0, {n.NextAttemptAt}, {n.CreatedAt})
+            ON CONFLICT (case_id, step, person, channel) DO NOTHING
+            """, cancellationToken);
 }

@@ -95,7 +95,7 @@ public static class BusExtensions
 public static class ReceiveQueues
 {
     /// <summary>The worker's consumers by type name without the "Consumer" suffix, as MassTransit's formatter sees them.</summary>
-    private static readonly string[] Consumers = ["RouteCase"];
+    private static readonly string[] Consumers = ["RouteCase", "NotifyPeople"];
 
     /// <summary>
     /// Messages waiting in a queue, or null when it does not exist (MassTransit creates an _error queue

@@ -1,5 +1,11 @@
 namespace RocRouting.Routing;
 
+/// <summary>Whose roster: an organisation that takes cases (a recipient as text, "home-municipality:0180") or the service's operators.</summary>
+public static class RosterOrganisations
+{
+    public const string Operators = "operators";
+}
+
 /// <summary>What a person on duty is there for: the first to be reached, or the one reached when that is not enough.</summary>
 public enum DutyRole
 {
@@ -54,6 +60,9 @@ public sealed class DutyRoster(IReadOnlyCollection<WeeklyDuty> weekly, IReadOnly
     public IReadOnlyCollection<WeeklyDuty> Weekly { get; } = weekly;
 
     public IReadOnlyCollection<DutyOverride> Overrides { get; } = overrides;
+
+    /// <summary>An organisation that keeps no roster (here, now): nobody to reach, and nobody expected.</summary>
+    public bool IsEmpty => Weekly.Count == 0 && Overrides.Count == 0;
 
     /// <summary>Shift leads first, then first responders; each person once per role.</summary>
     public IReadOnlyList<OnDuty> At(DateTimeOffset instant)

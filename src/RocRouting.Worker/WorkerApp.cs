@@ -5,6 +5,7 @@ using RocRouting.Data;
 using RocRouting.Data.Privacy;
 using RocRouting.Hosting;
 using RocRouting.Worker.Delivery;
+using RocRouting.Worker.Notifications;
 
 namespace RocRouting.Worker;
 
@@ -15,6 +16,7 @@ public static partial class WorkerApp
     {
         bus.AddConsumer<RouteCaseConsumer>();
         bus.AddConsumer<HeartbeatConsumer>();
+        bus.AddConsumer<NotifyPeopleConsumer>();
     }
 
     public static HostApplicationBuilder AddRocWorker(this HostApplicationBuilder builder)
@@ -33,10 +35,24 @@ public static partial class WorkerApp
         builder.Services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddHostedService<DeliveryWorker>();
+        builder.AddNotifications();
         builder.Services.AddOptions<SelfMonitoringOptions>().BindConfiguration("SelfMonitoring");
         builder.Services.AddHostedService<SelfMonitor>();
         builder.Services.AddRocWarmUp(typeof(CaseRouted));
         return builder;
+    }
+
+    /// <summary>Reaching people: planning notifications from the case's steps, and sending them.</summary>
+    private static void AddNotifications(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<NotificationOptions>().BindConfiguration("Notifications");
+        // Push subscriptions are sealed personal data: the worker opens them to send.
+        builder.Services.AddPersonalDataProtection();
+        builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section);
+        builder.Services.AddSingleton<NotificationSignal>();
+        builder.Services.AddHttpClient(NotificationSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        builder.Services.AddHostedService<NotificationSender>();
     }
 
     /// <summary>
@@ -56,6 +72,7 @@ public static partial class WorkerApp
         // Consumers are registered to declare their queues; their dependencies must resolve too.
         builder.AddRocRoutingConfiguration();
         builder.Services.AddSingleton<CaseRouter>();
+        builder.Services.AddSingleton<NotificationSignal>();
         builder.AddRocBus(RegisterConsumers, deployTopologyOnly: true);
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.Migrate");

@@ -93,7 +93,7 @@ public static class PushSubscriptionsApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["endpoint"] = [$"at most {MaxPerPerson} subscriptions per person; remove an old one first"] });
             }
             var id = Guid.CreateVersion7(time.GetUtcNow());
-            var subscription = new PushSubscriptionBody(endpoint.AbsoluteUri, null, new PushKeys(body.Keys!.P256dh, body.Keys.Auth));
+            var subscription = new SealedPushSubscription(endpoint.AbsoluteUri, new SealedPushKeys(body.Keys!.P256dh!, body.Keys.Auth!));
             db.ContactPoints.Add(new ContactPoint
             {
                 Id = id,

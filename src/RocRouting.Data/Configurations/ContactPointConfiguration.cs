@@ -17,3 +17,23 @@ internal sealed class ContactPointConfiguration : IEntityTypeConfiguration<Conta
         builder.HasIndex(c => new { c.Person, c.Channel, c.Fingerprint }).IsUnique();
     }
 }
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> builder)
+    {
+        builder.ToTable("notifications");
+        builder.HasKey(n => n.Id);
+        builder.Property(n => n.Id).ValueGeneratedNever();
+        builder.Property(n => n.Step).HasMaxLength(64);
+        builder.Property(n => n.Organisation).HasMaxLength(100);
+        builder.Property(n => n.Person).HasMaxLength(200);
+        builder.Property(n => n.Channel).HasWireConversion().HasMaxLength(16);
+        builder.Property(n => n.State).HasWireConversion().HasMaxLength(16);
+        builder.Property(n => n.LastError).HasMaxLength(500);
+        builder.HasIndex(n => new { n.CaseId, n.Step, n.Person, n.Channel }).IsUnique();
+        // The sender's claim: pending and due, oldest first.
+        builder.HasIndex(n => n.NextAttemptAt).HasFilter("state = 'pending'").HasDatabaseName("ix_notifications_due");
+        builder.HasOne<ChildCase>().WithMany().HasForeignKey(n => n.CaseId);
+    }
+}

@@ -139,6 +139,11 @@ public sealed class RocApp : IAsyncDisposable
         ["PersonalData:HashKey"] = "dGVzdC1jaGlsZC1rZXktZm9yLXJvY3JvdXRpbmctdGVzdHMtb25seQ==",
         ["PersonalData:CurrentKeyId"] = "test-1",
         ["PersonalData:EncryptionKeys:test-1"] = TestKeys.First,
+        ["Notifications:PollInterval"] = "00:00:00.100",
+        ["Notifications:FirstRetry"] = "00:00:00.200",
+        ["Notifications:Push:VapidSubject"] = "mailto:drift@rocrouting.invalid",
+        ["Notifications:Push:VapidPublicKey"] = TestKeys.VapidPublic,
+        ["Notifications:Push:VapidPrivateKey"] = TestKeys.VapidPrivate,
     };
 
     /// <summary>The migrate step as run.sh and compose run it (Development: the container validates every registration).</summary>

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text.Json;
+using Lib.Net.Http.WebPush;
+using Lib.Net.Http.WebPush.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RocRouting.Cases;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Data.Privacy;
+using RocRouting.Hosting;
+using RocRouting.Routing;
+
+namespace RocRouting.Worker.Notifications;
+
+public sealed class NotificationOptions
+{
+    /// <summary>How often due notifications are looked for when nothing woke the sender.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A worker holds a notification this long; if it dies, another takes over after it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts before a notification is failed (and operators see it).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxRetry { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// What a person's phone or browser receives: ids, codes and times, never personal data. The
+/// console's service worker turns it into Swedish text and a link to the case.
+/// </summary>
+public sealed record PushPayload(string Type, string Step, Guid CaseId, string Urgency, string Category, string Organisation, DateTimeOffset? AcknowledgeBy, string Url);
+
+/// <summary>
+/// Sends planned notifications: leases due ones, cancels those whose case was taken or moved on
+/// meanwhile, and pushes to every browser the person registered (RFC 8030 with RFC 8291 encryption
+/// and RFC 8292 VAPID, through Lib.Net.Http.WebPush). A push service answering 404 or 410 has
+/// forgotten the subscription: it is removed. The topic is the case, so a push service replaces an
+/// undelivered alert about the same case with the newer one, and a retry after a crash shows once.
+/// </summary>
+public sealed partial class NotificationSender(
+    IServiceScopeFactory scopes,
+    IHttpClientFactory httpClients,
+    PersonalDataProtector protector,
+    NotificationSignal signal,
+    TimeProvider time,
+    IOptions<NotificationOptions> options,
+    IOptions<PushOptions> push,
+    ILogger<NotificationSender> logger) : BackgroundService
+{
+    public const string HttpClientName = "push";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sent = 0;
+            try
+            {
+                sent = await RoundAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogRoundFailed(logger, e);
+            }
+            if (sent == 0)
+            {
+                await ((Task)signal.WaitAsync(options.Value.PollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    internal async Task<int> RoundAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        var due = await db.LeaseDueNotificationsAsync(now, now + options.Value.Lease, 16, cancellationToken);
+        foreach (var notification in due)
+        {
+            var outcome = await SendAsync(db, notification, cancellationToken);
+            await RecordAsync(notification, outcome);
+        }
+        return due.Count;
+    }
+
+    private sealed record Outcome(NotificationState State, string? Error = null);
+
+    private async Task<Outcome> SendAsync(RocDbContext db, Notification notification, CancellationToken cancellationToken)
+    {
+        var @case = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == notification.CaseId, cancellationToken);
+        var route = await db.CaseRoutes.AsNoTracking().Where(r => r.CaseId == @case.Id).MaxAsync(r => (int?)r.Sequence, cancellationToken);
+        // Stop the moment the case is taken, closed, or with someone else than this step was about.
+        if (@case.AcknowledgedAt is not null || @case.ClosedAt is not null || route != notification.RouteSequence)
+        {
+            return new Outcome(NotificationState.Cancelled);
+        }
+        var subscriptions = await db.ContactPoints.AsNoTracking()
+            .Where(c => c.Person == notification.Person && c.Channel == ContactChannel.Push)
+            .ToListAsync(cancellationToken);
+        if (subscriptions.Count == 0)
+        {
+            return new Outcome(NotificationState.Failed, "the person has no push subscription");
+        }
+        var alert = NotificationPolicy.DeliveryFor(NotificationPolicy.StepOf(notification.Step), @case.Urgency);
+        var payload = JsonSerializer.Serialize(new PushPayload(
+            "case", notification.Step, @case.Id, Wire.Name(@case.Urgency), Wire.Name(@case.Category), notification.Organisation,
+            @case.AcknowledgeBy, $"/cases/{@case.Id}"), Json);
+        var message = new PushMessage(payload)
+        {
+            Topic = @case.Id.ToString("N"),
+            Urgency = alert.PushUrgency == "high" ? PushMessageUrgency.High : PushMessageUrgency.Normal,
+            TimeToLive = (int)alert.TimeToLive.TotalSeconds,
+        };
+        var client = new PushServiceClient(httpClients.CreateClient(HttpClientName)) { DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
+        using var vapid = new VapidAuthentication(push.Value.VapidPublicKey, push.Value.VapidPrivateKey) { Subject = push.Value.VapidSubject };
+        string? lastError = null;
+        var delivered = 0;
+        foreach (var contact in subscriptions)
+        {
+            var stored = JsonSerializer.Deserialize<SealedPushSubscription>(protector.Open(contact.SealedValue, contact.Id, PersonalField.PushSubscription), Json)!;
+            var subscription = new PushSubscription { Endpoint = stored.Endpoint };
+            subscription.SetKey(PushEncryptionKeyName.P256DH, stored.Keys.P256dh);
+            subscription.SetKey(PushEncryptionKeyName.Auth, stored.Keys.Auth);
+            try
+            {
+                await client.RequestPushMessageDeliveryAsync(subscription, message, vapid, cancellationToken);
+                delivered++;
+            }
+            catch (PushServiceClientException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+            {
+                await db.ContactPoints.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(CancellationToken.None);
+                LogSubscriptionGone(logger, contact.Service);
+                lastError = $"push service {contact.Service}: HTTP {(int)e.StatusCode}, subscription removed";
+            }
+            catch (Exception e) when (e is PushServiceClientException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                lastError = e is PushServiceClientException p ? $"push service {contact.Service}: HTTP {(int)p.StatusCode}" : $"push service {contact.Service}: {e.GetType().Name}";
+            }
+        }
+        return delivered > 0 ? new Outcome(NotificationState.Sent) : new Outcome(NotificationState.Pending, lastError);
+    }
+
+    private async Task RecordAsync(Notification notification, Outcome outcome)
+    {
+        var now = time.GetUtcNow();
+        var state = outcome.State == NotificationState.Pending && notification.Attempts >= options.Value.MaxAttempts ? NotificationState.Failed : outcome.State;
+        var next = state == NotificationState.Pending
+            ? now + Backoff.Exponential(notification.Attempts, options.Value.FirstRetry, options.Value.MaxRetry)
+            : notification.NextAttemptAt;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        await db.Notifications.Where(n => n.Id == notification.Id).ExecuteUpdateAsync(
+            u => u.SetProperty(n => n.State, state)
+                .SetProperty(n => n.LastError, outcome.Error)
+                .SetProperty(n => n.NextAttemptAt, next)
+                .SetProperty(n => n.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(n => n.SentAt, state == NotificationState.Sent ? now : null),
+            CancellationToken.None);
+        if (state == NotificationState.Failed)
+        {
+            LogFailed(logger, notification.Id, notification.CaseId, notification.Organisation, outcome.Error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notification round failed")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A push subscription at {Service} is gone; removed")]
+    private static partial void LogSubscriptionGone(ILogger logger, string service);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "OPERATOR ALERT: notification {NotificationId} about case {CaseId} to a person of {Organisation} could not be sent: {Error}")]
+    private static partial void LogFailed(ILogger logger, Guid notificationId, Guid caseId, string organisation, string? error);
+}

@@ -1,0 +1,89 @@
+using MassTransit;
+using RocRouting.Cases;
+using RocRouting.Contracts;
+using RocRouting.Data;
+using RocRouting.Routing;
+
+namespace RocRouting.Worker.Notifications;
+
+/// <summary>
+/// Turns the steps of a case (routed, overdue, escalated) into notifications for the people on
+/// duty, by the escalation policy and the rosters, at the moment the step happens. Planning is
+/// idempotent (one row per case, step, person and channel), so a redelivered message plans nothing
+/// twice; the sender does the reaching.
+/// </summary>
+public sealed partial class NotifyPeopleConsumer(
+    RocDbContext db, RoutingConfiguration config, TimeProvider time, NotificationSignal signal, ILogger<NotifyPeopleConsumer> logger)
+    : IConsumer<CaseRouted>, IConsumer<CaseOverdue>, IConsumer<CaseEscalated>
+{
+    public Task Consume(ConsumeContext<CaseRouted> context) =>
+        PlanAsync(context.Message.CaseId, NotificationStep.Routed, context.Message.RouteSequence ?? 1, context.Message.Urgency, context.Message.Recipient, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<CaseOverdue> context) =>
+        PlanAsync(context.Message.CaseId, NotificationStep.Overdue, context.Message.RouteSequence, context.Message.Urgency, context.Message.Recipient, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<CaseEscalated> context) =>
+        PlanAsync(context.Message.CaseId, NotificationStep.Escalated, context.Message.RouteSequence, context.Message.Urgency, context.Message.Recipient, context.CancellationToken);
+
+    private async Task PlanAsync(Guid caseId, NotificationStep step, int routeSequence, Urgency urgency, Recipient recipient, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var planned = 0;
+        var people = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var audience in NotificationPolicy.Audiences(step, urgency, recipient))
+        {
+            var roster = await db.RosterAsync(audience.Organisation, now, config.DefaultCalendar.Zone, cancellationToken);
+            var onDuty = roster.At(now).Where(d => d.Role == audience.Role).Select(d => d.Person).ToList();
+            // An organisation with a roster and a gap in it is a problem for operators; one without a roster is not reached this way at all.
+            if (onDuty.Count == 0 && !roster.IsEmpty)
+            {
+                LogNobodyOnDuty(logger, caseId, audience.Organisation, Wire.Name(audience.Role));
+            }
+            foreach (var person in onDuty.Where(people.Add))
+            {
+                planned += await db.PlanNotificationAsync(new Notification
+                {
+                    Id = Guid.CreateVersion7(now),
+                    CaseId = caseId,
+                    Step = NotificationPolicy.StepKey(step, routeSequence),
+                    RouteSequence = routeSequence,
+                    Organisation = audience.Organisation,
+                    Person = person,
+                    Channel = ContactChannel.Push,
+                    State = NotificationState.Pending,
+                    NextAttemptAt = now,
+                    CreatedAt = now,
+                }, cancellationToken);
+            }
+        }
+        if (planned > 0)
+        {
+            signal.Wake();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Nobody is on duty to reach about case {CaseId}: {Organisation}, {Role}")]
+    private static partial void LogNobodyOnDuty(ILogger logger, Guid caseId, string organisation, string role);
+}
+
+/// <summary>Wakes the sender when the consumer has planned notifications, so the first goes out at once rather than at the next poll.</summary>
+public sealed class NotificationSignal : IDisposable
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake.
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _wake.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _wake.Dispose();
+}
