@@ -69,6 +69,7 @@ app.MapRoutingApi();
 app.MapMunicipalitiesApi();
 app.MapRostersApi();
 app.MapPushSubscriptionsApi();
+app.MapMobileNumberApi();
 app.MapConsole();
 
 app.Run();

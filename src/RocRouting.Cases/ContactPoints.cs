@@ -40,6 +40,9 @@ public enum NotificationState
     /// <summary>Due at <see cref="Notification.NextAttemptAt"/>.</summary>
     Pending,
 
+    /// <summary>Handed to the SMS gateway, its answer not yet recorded: never handed over again (at most one SMS per step).</summary>
+    Sending,
+
     /// <summary>A push service or gateway took it.</summary>
     Sent,
 
@@ -86,4 +89,15 @@ public sealed class Notification
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }
+}
+
+/// <summary>A case's short code: six digits a person can read in an SMS and reply with. Not secret, not unique on its own.</summary>
+public static class CaseCodes
+{
+    public static string Of(Guid caseId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        caseId.TryWriteBytes(bytes);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -52,6 +52,10 @@ public static partial class WorkerApp
         builder.Services.AddSingleton<NotificationSignal>();
         builder.Services.AddHttpClient(NotificationSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        builder.Services.AddOptions<SmsOptions>().BindConfiguration("Notifications:Sms");
+        builder.Services.AddHttpClient(FortySixElksGateway.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        builder.Services.AddSingleton<ISmsGateway, FortySixElksGateway>();
         builder.Services.AddHostedService<NotificationSender>();
     }
 

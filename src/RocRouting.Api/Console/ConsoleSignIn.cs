@@ -1,11 +1,9 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
-using RocRouting.Cases;
 
 namespace RocRouting.Api.Console;
 
@@ -16,39 +14,6 @@ public sealed class ConsoleOptions
 
     /// <summary>How often each instance reads new timeline events for its open consoles.</summary>
     public TimeSpan LivePollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
-}
-
-/// <summary>A fictitious person of the development sign-in (and of deploy/local/token.sh: the same subjects).</summary>
-public sealed record DevelopmentIdentity(string Role, string? Municipality, string? Unit)
-{
-    public const string DefaultUnit = "Lokal testenhet";
-
-    public string Subject => $"local-{Role}{(Municipality is null ? "" : "-" + Municipality)}";
-
-    public static IReadOnlyList<DevelopmentIdentity> All { get; } =
-    [
-        new(Roles.PoliceOfficer, null, DefaultUnit),
-        new(Roles.SocialjourStaff, null, null),
-        new(Roles.MunicipalityStaff, "0138", null),
-        new(Roles.MunicipalityStaff, "0180", null),
-        new(Roles.MunicipalityStaff, "0127", null),
-        new(Roles.Operator, null, null),
-        new(Roles.Auditor, null, null),
-    ];
-
-    public ClaimsPrincipal Principal()
-    {
-        var claims = new List<Claim> { new(Claims.Subject, Subject), new(Claims.Role, Role) };
-        if (Municipality is not null)
-        {
-            claims.Add(new(Claims.Municipality, Municipality));
-        }
-        if (Unit is not null)
-        {
-            claims.Add(new(Claims.Unit, Unit));
-        }
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, "development", Claims.Subject, Claims.Role));
-    }
 }
 
 /// <summary>

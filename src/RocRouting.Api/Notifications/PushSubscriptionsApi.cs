@@ -54,7 +54,7 @@ public static class PushSubscriptionsApi
 
     internal static async Task<IResult> ListAsync(ClaimsPrincipal user, RocDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.ContactPoints.AsNoTracking()
-            .Where(c => c.Person == Person(user) && c.Channel == ContactChannel.Push)
+            .Where(c => c.Person == SignedInPerson.Of(user) && c.Channel == ContactChannel.Push)
             .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id)
             .Select(c => new PushSubscriptionView(c.Id, c.Service, c.CreatedAt))
             .ToListAsync(cancellationToken));
@@ -82,7 +82,7 @@ public static class PushSubscriptionsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var person = Person(user);
+        var person = SignedInPerson.Of(user);
         var fingerprint = keys.ForContact(Wire.Name(ContactChannel.Push), endpoint!.AbsoluteUri);
         var existing = await db.ContactPoints.AsNoTracking()
             .SingleOrDefaultAsync(c => c.Person == person && c.Channel == ContactChannel.Push && c.Fingerprint == fingerprint, cancellationToken);
@@ -134,7 +134,7 @@ public static class PushSubscriptionsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["endpoint"] = ["must be the subscription's endpoint URL"] });
         }
-        var person = Person(user);
+        var person = SignedInPerson.Of(user);
         var fingerprint = keys.ForContact(Wire.Name(ContactChannel.Push), endpoint.AbsoluteUri);
         var removed = await db.ContactPoints
             .Where(c => c.Person == person && c.Channel == ContactChannel.Push && c.Fingerprint == fingerprint)
@@ -146,7 +146,6 @@ public static class PushSubscriptionsApi
         ? TypedResults.Ok(new VapidKeyView(key))
         : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Web Push is not configured", detail: "Notifications:Push:VapidPublicKey is not set.");
 
-    private static string Person(ClaimsPrincipal user) => user.FindFirstValue(Claims.Subject) ?? throw new InvalidOperationException("A signed-in user without a subject.");
 
     private static Uri? Endpoint(string? text, PushOptions options, IHostEnvironment environment, Dictionary<string, string[]> errors)
     {

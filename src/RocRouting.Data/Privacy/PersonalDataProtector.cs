@@ -13,6 +13,9 @@ public enum PersonalField
 
     /// <summary>A browser's push subscription (endpoint and keys), sealed under its contact point's id.</summary>
     PushSubscription,
+
+    /// <summary>A person's mobile number (E.164), sealed under its contact point's id.</summary>
+    MobileNumber,
 }
 
 /// <summary>

@@ -37,19 +37,29 @@ public sealed record PushPayload(string Type, string Step, Guid CaseId, string U
 
 /// <summary>
 /// Sends planned notifications: leases due ones, cancels those whose case was taken or moved on
-/// meanwhile, and pushes to every browser the person registered (RFC 8030 with RFC 8291 encryption
-/// and RFC 8292 VAPID, through Lib.Net.Http.WebPush). A push service answering 404 or 410 has
-/// forgotten the subscription: it is removed. The topic is the case, so a push service replaces an
-/// undelivered alert about the same case with the newer one, and a retry after a crash shows once.
+/// meanwhile, and reaches the person on the notification's channel.
+/// <para>Push: to every browser the person registered (RFC 8030 with RFC 8291 encryption and RFC
+/// 8292 VAPID, through Lib.Net.Http.WebPush). A push service answering 404 or 410 has forgotten the
+/// subscription: it is removed. The topic is the case, so a push service replaces an undelivered
+/// alert about the same case with the newer one, and a retry after a crash shows once. When no
+/// browser is reached the step falls through to SMS at once; when one is, an urgent step is
+/// followed by an SMS after <see cref="SmsOptions.After"/> unless the case is taken by then.</para>
+/// <para>SMS: at most once per case, step and person. The row is marked sending before the gateway
+/// is asked; a gateway's refusal (an HTTP answer) may be retried, but an unknown outcome (a timeout,
+/// a worker that died mid-request) is never repeated: operators see it instead.</para>
 /// </summary>
 public sealed partial class NotificationSender(
     IServiceScopeFactory scopes,
     IHttpClientFactory httpClients,
     PersonalDataProtector protector,
     NotificationSignal signal,
+    ISmsGateway sms,
+    RoutingConfiguration config,
     TimeProvider time,
     IOptions<NotificationOptions> options,
     IOptions<PushOptions> push,
+    IOptions<SmsOptions> smsOptions,
+    IOptions<DeliveryOptions> delivery,
     ILogger<NotificationSender> logger) : BackgroundService
 {
     public const string HttpClientName = "push";
@@ -85,6 +95,10 @@ public sealed partial class NotificationSender(
         var now = time.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        // An SMS whose worker died while the gateway had it may have gone out: it is not sent again.
+        await db.Notifications.Where(n => n.State == NotificationState.Sending && n.LeaseUntil < now).ExecuteUpdateAsync(
+            u => u.SetProperty(n => n.State, NotificationState.Failed).SetProperty(n => n.LastError, "the worker stopped while the SMS gateway had it; not repeated"),
+            cancellationToken);
         var due = await db.LeaseDueNotificationsAsync(now, now + options.Value.Lease, 16, cancellationToken);
         foreach (var notification in due)
         {
@@ -105,14 +119,22 @@ public sealed partial class NotificationSender(
         {
             return new Outcome(NotificationState.Cancelled);
         }
+        return notification.Channel == ContactChannel.Sms
+            ? await SmsAsync(db, notification, @case, cancellationToken)
+            : await PushAsync(db, notification, @case, cancellationToken);
+    }
+
+    private async Task<Outcome> PushAsync(RocDbContext db, Notification notification, ChildCase @case, CancellationToken cancellationToken)
+    {
         var subscriptions = await db.ContactPoints.AsNoTracking()
             .Where(c => c.Person == notification.Person && c.Channel == ContactChannel.Push)
             .ToListAsync(cancellationToken);
+        var alert = NotificationPolicy.DeliveryFor(NotificationPolicy.StepOf(notification.Step), @case.Urgency);
         if (subscriptions.Count == 0)
         {
+            await FollowBySmsAsync(db, notification, time.GetUtcNow(), cancellationToken);
             return new Outcome(NotificationState.Failed, "the person has no push subscription");
         }
-        var alert = NotificationPolicy.DeliveryFor(NotificationPolicy.StepOf(notification.Step), @case.Urgency);
         var payload = JsonSerializer.Serialize(new PushPayload(
             "case", notification.Step, @case.Id, Wire.Name(@case.Urgency), Wire.Name(@case.Category), notification.Organisation,
             @case.AcknowledgeBy, $"/cases/{@case.Id}"), Json);
@@ -148,7 +170,78 @@ public sealed partial class NotificationSender(
                 lastError = e is PushServiceClientException p ? $"push service {contact.Service}: HTTP {(int)p.StatusCode}" : $"push service {contact.Service}: {e.GetType().Name}";
             }
         }
-        return delivered > 0 ? new Outcome(NotificationState.Sent) : new Outcome(NotificationState.Pending, lastError);
+        var now = time.GetUtcNow();
+        if (delivered == 0)
+        {
+            // Nobody's browser took it: the SMS goes now, while push keeps trying.
+            await FollowBySmsAsync(db, notification, now, cancellationToken);
+            return new Outcome(NotificationState.Pending, lastError);
+        }
+        if (alert.PushUrgency == "high")
+        {
+            await FollowBySmsAsync(db, notification, now + smsOptions.Value.After, cancellationToken);
+        }
+        return new Outcome(NotificationState.Sent);
+    }
+
+    /// <summary>Plans the same step by SMS (once: a second plan is no plan), unless SMS is not configured.</summary>
+    private async Task FollowBySmsAsync(RocDbContext db, Notification notification, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (!smsOptions.Value.Enabled)
+        {
+            return;
+        }
+        await db.PlanNotificationAsync(new Notification
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            CaseId = notification.CaseId,
+            Step = notification.Step,
+            RouteSequence = notification.RouteSequence,
+            Organisation = notification.Organisation,
+            Person = notification.Person,
+            Channel = ContactChannel.Sms,
+            State = NotificationState.Pending,
+            NextAttemptAt = at,
+            CreatedAt = time.GetUtcNow(),
+        }, cancellationToken);
+    }
+
+    private async Task<Outcome> SmsAsync(RocDbContext db, Notification notification, ChildCase @case, CancellationToken cancellationToken)
+    {
+        if (!smsOptions.Value.Enabled)
+        {
+            return new Outcome(NotificationState.Failed, "SMS is not configured");
+        }
+        var contact = await db.ContactPoints.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.Person == notification.Person && c.Channel == ContactChannel.Sms, cancellationToken);
+        if (contact is null)
+        {
+            return new Outcome(NotificationState.Failed, "the person has no mobile number");
+        }
+        var number = protector.Open(contact.SealedValue, contact.Id, PersonalField.MobileNumber);
+        var text = SmsText.For(
+            NotificationPolicy.StepOf(notification.Step), @case.Urgency, config.NameOf(@case.Recipient!),
+            @case.AcknowledgeBy is { } by ? config.DefaultCalendar.LocalClock(by) : null, CaseCodes.Of(@case.Id),
+            new Uri(delivery.Value.PublicBaseUrl, $"/cases/{@case.Id}"));
+        var claimed = await db.Notifications.Where(n => n.Id == notification.Id && n.State == NotificationState.Pending)
+            .ExecuteUpdateAsync(u => u.SetProperty(n => n.State, NotificationState.Sending), CancellationToken.None);
+        if (claimed == 0)
+        {
+            return new Outcome(NotificationState.Cancelled, "no longer pending");
+        }
+        try
+        {
+            await sms.SendAsync(number, text, cancellationToken);
+            return new Outcome(NotificationState.Sent);
+        }
+        catch (SmsRefusedException e)
+        {
+            return new Outcome(e.Transient ? NotificationState.Pending : NotificationState.Failed, $"SMS gateway: HTTP {e.Status}");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Outcome(NotificationState.Failed, $"SMS gateway: {e.GetType().Name}; the outcome is unknown, so it is not repeated");
+        }
     }
 
     private async Task RecordAsync(Notification notification, Outcome outcome)

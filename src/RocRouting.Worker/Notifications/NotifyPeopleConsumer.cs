@@ -13,7 +13,7 @@ namespace RocRouting.Worker.Notifications;
 /// twice; the sender does the reaching.
 /// </summary>
 public sealed partial class NotifyPeopleConsumer(
-    RocDbContext db, RoutingConfiguration config, TimeProvider time, NotificationSignal signal, ILogger<NotifyPeopleConsumer> logger)
+    RocDbContext db, RoutingConfiguration config, TimeProvider time, NotificationSignal signal, IHostEnvironment environment, ILogger<NotifyPeopleConsumer> logger)
     : IConsumer<CaseRouted>, IConsumer<CaseOverdue>, IConsumer<CaseEscalated>
 {
     public Task Consume(ConsumeContext<CaseRouted> context) =>
@@ -33,6 +33,10 @@ public sealed partial class NotifyPeopleConsumer(
         foreach (var audience in NotificationPolicy.Audiences(step, urgency, recipient))
         {
             var roster = await db.RosterAsync(audience.Organisation, now, config.DefaultCalendar.Zone, cancellationToken);
+            if (roster.IsEmpty && environment.IsDevelopment())
+            {
+                roster = DevelopmentIdentity.RosterOf(audience.Organisation, config.DefaultService.Id, config.DefaultCalendar.Zone);
+            }
             var onDuty = roster.At(now).Where(d => d.Role == audience.Role).Select(d => d.Person).ToList();
             // An organisation with a roster and a gap in it is a problem for operators; one without a roster is not reached this way at all.
             if (onDuty.Count == 0 && !roster.IsEmpty)

@@ -19,12 +19,16 @@ public sealed class Reaching_the_person_on_duty
     private const string Socialjour = "social-emergency-service:stockholm";
     private RocApp _app = null!;
     private TestPushService _push = null!;
+    private TestSmsGateway _sms = null!;
 
     [OneTimeSetUp]
-    public async Task StartAppAndPushService()
+    public async Task StartAppPushServiceAndSmsGateway()
     {
-        _app = await RocApp.StartAsync(prefix: "notify.");
         _push = await TestPushService.StartAsync(TestKeys.VapidPublic);
+        _sms = await TestSmsGateway.StartAsync();
+        var settings = _sms.WorkerSettings();
+        settings["Notifications:Sms:After"] = "00:00:01";
+        _app = await RocApp.StartAsync(prefix: "notify.", extraSettings: settings);
     }
 
     [OneTimeTearDown]
@@ -32,10 +36,43 @@ public sealed class Reaching_the_person_on_duty
     {
         await _app.DisposeAsync();
         await _push.DisposeAsync();
+        await _sms.DisposeAsync();
     }
+
+    /// <summary>A person on duty who gave a mobile number (and, when asked, registered a browser too).</summary>
+    private async Task<(string Person, string Number, string? Subscription)> OnDutyWithAPhoneAsync(bool browser)
+    {
+        string person;
+        string? subscription = null;
+        if (browser)
+        {
+            (person, subscription) = await OnDutyWithABrowserAsync();
+        }
+        else
+        {
+            person = await OnDutyAsync("first-responder");
+        }
+        var digits = Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var client = _app.Client(TestTokens.SocialjourStaff(person));
+        using var set = await client.PutAsJsonAsync("/api/v1/me/mobile-number", new { number = $"070-{digits}" });
+        Assert.That(set.StatusCode, Is.EqualTo(HttpStatusCode.OK), await set.Content.ReadAsStringAsync());
+        return (person, $"+4670{digits}", subscription);
+    }
+
+    private IEnumerable<TestSmsGateway.Sms> SmsAbout(Guid caseId) => _sms.Sent.Where(m => m.Message.Contains($"/cases/{caseId}", StringComparison.Ordinal));
 
     /// <summary>A person on the socialjour's roster around the clock, with a browser registered for push.</summary>
     private async Task<(string Person, string Subscription)> OnDutyWithABrowserAsync(string role = "first-responder")
+    {
+        var person = await OnDutyAsync(role);
+        using var browser = _app.Client(TestTokens.SocialjourStaff(person));
+        using var registered = await browser.PostAsJsonAsync("/api/v1/me/push-subscriptions", _push.NewSubscription(out var subscription));
+        Assert.That(registered.StatusCode, Is.EqualTo(HttpStatusCode.Created), await registered.Content.ReadAsStringAsync());
+        return (person, subscription);
+    }
+
+    /// <summary>A person on the socialjour's roster for the next day (an override: the tests' people do not replace each other).</summary>
+    private async Task<string> OnDutyAsync(string role)
     {
         var person = $"p-{Guid.NewGuid():N}"[..14];
         using var operators = _app.Client(TestTokens.Operator());
@@ -46,10 +83,7 @@ public sealed class Reaching_the_person_on_duty
         {
             Assert.That(cover.StatusCode, Is.EqualTo(HttpStatusCode.Created), await cover.Content.ReadAsStringAsync());
         }
-        using var browser = _app.Client(TestTokens.SocialjourStaff(person));
-        using var registered = await browser.PostAsJsonAsync("/api/v1/me/push-subscriptions", _push.NewSubscription(out var subscription));
-        Assert.That(registered.StatusCode, Is.EqualTo(HttpStatusCode.Created), await registered.Content.ReadAsStringAsync());
-        return (person, subscription);
+        return person;
     }
 
     private async Task<Guid> SubmitAsync(string urgency)
@@ -94,7 +128,7 @@ public sealed class Reaching_the_person_on_duty
             // The push service's origin. Lib.Net.Http.WebPush leaves a non-default port out of it, which real push
             // services (all on 443) never see; the local receiver's port is not checked.
             Assert.That(message.VapidAudience, Is.EqualTo($"{_push.Address.Scheme}://{_push.Address.Host}"));
-            var sent = (await NotificationsAsync(caseId)).Single(n => n.Person == person);
+            var sent = (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Push);
             Assert.That(sent.State, Is.EqualTo(NotificationState.Sent));
         });
     }
@@ -189,6 +223,99 @@ public sealed class Reaching_the_person_on_duty
         {
             Assert.That(cancelled, Is.EqualTo(NotificationState.Cancelled));
             Assert.That(_push.For(subscription).Any(m => m.Payload.GetProperty("caseId").GetGuid() == caseId), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task Someone_without_a_browser_gets_one_SMS_at_once_with_the_code_and_a_link_and_no_personal_data()
+    {
+        var (_, number, _) = await OnDutyWithAPhoneAsync(browser: false);
+
+        var caseId = await SubmitAsync("immediate");
+
+        var sms = await Eventually.Until(() => Task.FromResult(SmsAbout(caseId).Where(m => m.To == number).ToList()), m => m.Count > 0, "the SMS");
+        Assert.Multiple(() =>
+        {
+            Assert.That(sms, Has.Count.EqualTo(1));
+            Assert.That(sms[0].From, Is.EqualTo("RocRouting"));
+            Assert.That(sms[0].Message, Does.StartWith("RocRouting: AKUT ärende till Stockholms stads socialjour. Kvittera senast "));
+            Assert.That(sms[0].Message, Does.Contain($"Kod {CaseCodes.Of(caseId)}."));
+            Assert.That(sms[0].Message, Does.Not.Contain("Tolvan").And.Not.Contain("19121212"));
+        });
+    }
+
+    [Test]
+    public async Task After_a_push_an_SMS_follows_unless_the_case_is_taken_first()
+    {
+        var (person, number, subscription) = await OnDutyWithAPhoneAsync(browser: true);
+
+        var untaken = await SubmitAsync("immediate");
+        var taken = await SubmitAsync("immediate");
+        await Eventually.Until(() => Task.FromResult(_push.For(subscription!).Any(m => m.Payload.GetProperty("caseId").GetGuid() == taken)), "the push about the second case");
+        using var staff = _app.Client(TestTokens.SocialjourStaff(person));
+        using (var acknowledged = await staff.PostAsJsonAsync($"/api/v1/cases/{taken}/acknowledgements", new { note = (string?)null }))
+        {
+            Assert.That(acknowledged.IsSuccessStatusCode, Is.True);
+        }
+
+        await Eventually.Until(() => Task.FromResult(SmsAbout(untaken).Any(m => m.To == number)), "the SMS about the case nobody took");
+        var followUp = await Eventually.Until(
+            async () => (await NotificationsAsync(taken)).SingleOrDefault(n => n.Person == person && n.Channel == ContactChannel.Sms)?.State,
+            state => state is not null and not NotificationState.Pending,
+            "the follow-up SMS about the taken case to be decided");
+        Assert.Multiple(() =>
+        {
+            Assert.That(followUp, Is.EqualTo(NotificationState.Cancelled));
+            Assert.That(SmsAbout(taken), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task An_SMS_gateway_that_is_down_gets_the_SMS_once_it_is_back()
+    {
+        var (person, number, _) = await OnDutyWithAPhoneAsync(browser: false);
+        var refusedBefore = _sms.Refused;
+        _sms.GoDownFor(2);
+
+        var caseId = await SubmitAsync("immediate");
+
+        await Eventually.Until(() => Task.FromResult(SmsAbout(caseId).Any(m => m.To == number)), "the SMS after the gateway is back");
+        var row = (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Sms);
+        Assert.Multiple(() =>
+        {
+            // Earlier tests' people are on duty too, so the two refusals may have been anyone's attempts.
+            Assert.That(_sms.Refused - refusedBefore, Is.EqualTo(2));
+            Assert.That(row.State, Is.EqualTo(NotificationState.Sent));
+            Assert.That(SmsAbout(caseId).Count(m => m.To == number), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task An_SMS_a_dead_worker_may_have_sent_is_never_sent_again()
+    {
+        var (person, number, _) = await OnDutyWithAPhoneAsync(browser: false);
+        var caseId = await SubmitAsync("urgent");
+        // The worker handed it to the gateway and died before recording the answer: marked sending, lease run out.
+        var now = DateTimeOffset.UtcNow;
+        var id = Guid.CreateVersion7();
+        await _app.WithDbAsync(async db =>
+        {
+            await db.PlanNotificationAsync(new Notification
+            {
+                Id = id, CaseId = caseId, Step = "overdue:1", RouteSequence = 1, Organisation = Socialjour, Person = person,
+                Channel = ContactChannel.Sms, State = NotificationState.Sending, NextAttemptAt = now, CreatedAt = now,
+            }, CancellationToken.None);
+            return await db.Notifications.Where(n => n.Id == id).ExecuteUpdateAsync(u => u.SetProperty(n => n.LeaseUntil, now.AddSeconds(-1)));
+        });
+
+        var state = await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).Single(n => n.Id == id).State,
+            s => s != NotificationState.Sending,
+            "the unknown outcome to be recorded");
+        Assert.Multiple(() =>
+        {
+            Assert.That(state, Is.EqualTo(NotificationState.Failed));
+            Assert.That(SmsAbout(caseId).Any(m => m.To == number && m.Message.Contains("inte kvitterat", StringComparison.Ordinal)), Is.False);
         });
     }
 }
