@@ -25,7 +25,7 @@ builder.Services.AddOutboxRelay();
 builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddScoped<CaseIntake>();
 builder.Services.AddSingleton<DeadLetters>();
-builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section);
+builder.AddNotifications();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DependencyUnavailable>();
 builder.Services.AddRocRateLimiting();
@@ -68,8 +68,7 @@ app.MapAuditApi();
 app.MapRoutingApi();
 app.MapMunicipalitiesApi();
 app.MapRostersApi();
-app.MapPushSubscriptionsApi();
-app.MapMobileNumberApi();
+app.MapNotificationsApi();
 app.MapConsole();
 
 app.Run();

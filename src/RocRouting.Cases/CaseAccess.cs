@@ -37,6 +37,17 @@ public sealed record CaseReader(string Role, string Subject, string? Unit, Recip
         };
     }
 
+    /// <summary>
+    /// A person on an organisation's roster acting through their notification (the phone's link or an
+    /// SMS reply) rather than a sign-in: staff of that organisation, nothing more.
+    /// </summary>
+    public static CaseReader OnDutyFor(string person, Recipient organisation)
+    {
+        ArgumentNullException.ThrowIfNull(organisation);
+        var role = organisation.Kind == RecipientKind.HomeMunicipality ? Roles.MunicipalityStaff : Roles.SocialjourStaff;
+        return new CaseReader(role, person, null, organisation);
+    }
+
     /// <summary>The organisation a member of staff acts for: their social emergency service, or their municipality.</summary>
     private static Recipient? OrganisationOf(string role, ClaimsPrincipal user, RoutingConfiguration config)
     {

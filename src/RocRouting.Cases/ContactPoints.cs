@@ -89,6 +89,9 @@ public sealed class Notification
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>When its acknowledgement link (or SMS code) was used: once only.</summary>
+    public DateTimeOffset? LinkUsedAt { get; set; }
 }
 
 /// <summary>A case's short code: six digits a person can read in an SMS and reply with. Not secret, not unique on its own.</summary>

@@ -52,6 +52,7 @@ public static class DataServiceCollectionExtensions
         services.AddOptions<PersonalDataOptions>().BindConfiguration("PersonalData");
         services.AddSingleton<ChildKeys>();
         services.AddSingleton<PersonalDataProtector>();
+        services.AddSingleton<AcknowledgementLinks>();
         return services;
     }
 

@@ -26,6 +26,9 @@ public sealed class ChildKeys(IOptions<PersonalDataOptions> options)
     /// <summary>Finds a person's contact point (a push endpoint, a mobile number) again without decrypting every one.</summary>
     public byte[] ForContact(string channel, string value) => Keyed(Encoding.UTF8.GetBytes($"contact:{channel}\n"), Encoding.UTF8.GetBytes(value));
 
+    /// <summary>Signs an acknowledgement link (<see cref="AcknowledgementLinks"/>).</summary>
+    public byte[] ForLink(ReadOnlySpan<byte> link) => Keyed("ack-link\n"u8, link);
+
     private byte[] Keyed(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> value)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);

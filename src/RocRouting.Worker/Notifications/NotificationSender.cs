@@ -27,13 +27,17 @@ public sealed class NotificationOptions
     public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan MaxRetry { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long the acknowledgement link in a notification works.</summary>
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>
 /// What a person's phone or browser receives: ids, codes and times, never personal data. The
 /// console's service worker turns it into Swedish text and a link to the case.
 /// </summary>
-public sealed record PushPayload(string Type, string Step, Guid CaseId, string Urgency, string Category, string Organisation, DateTimeOffset? AcknowledgeBy, string Url);
+public sealed record PushPayload(
+    string Type, string Step, Guid CaseId, string Urgency, string Category, string Organisation, DateTimeOffset? AcknowledgeBy, string Url, string? AcknowledgeUrl);
 
 /// <summary>
 /// Sends planned notifications: leases due ones, cancels those whose case was taken or moved on
@@ -52,6 +56,7 @@ public sealed partial class NotificationSender(
     IServiceScopeFactory scopes,
     IHttpClientFactory httpClients,
     PersonalDataProtector protector,
+    AcknowledgementLinks links,
     NotificationSignal signal,
     ISmsGateway sms,
     RoutingConfiguration config,
@@ -137,7 +142,7 @@ public sealed partial class NotificationSender(
         }
         var payload = JsonSerializer.Serialize(new PushPayload(
             "case", notification.Step, @case.Id, Wire.Name(@case.Urgency), Wire.Name(@case.Category), notification.Organisation,
-            @case.AcknowledgeBy, $"/cases/{@case.Id}"), Json);
+            @case.AcknowledgeBy, $"/cases/{@case.Id}", AcknowledgeLink(notification, @case)?.PathAndQuery), Json);
         var message = new PushMessage(payload)
         {
             Topic = @case.Id.ToString("N"),
@@ -184,6 +189,15 @@ public sealed partial class NotificationSender(
         return new Outcome(NotificationState.Sent);
     }
 
+    /// <summary>
+    /// The link that acknowledges the case from the phone, for the people of the organisation that has
+    /// it (an operator's alert has none: operators do not take cases).
+    /// </summary>
+    private Uri? AcknowledgeLink(Notification notification, ChildCase @case) =>
+        notification.Organisation == @case.Recipient?.ToString()
+            ? new Uri(delivery.Value.PublicBaseUrl, $"/a/{links.Create(notification.Id, time.GetUtcNow() + options.Value.LinkLifetime)}")
+            : null;
+
     /// <summary>Plans the same step by SMS (once: a second plan is no plan), unless SMS is not configured.</summary>
     private async Task FollowBySmsAsync(RocDbContext db, Notification notification, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -222,7 +236,7 @@ public sealed partial class NotificationSender(
         var text = SmsText.For(
             NotificationPolicy.StepOf(notification.Step), @case.Urgency, config.NameOf(@case.Recipient!),
             @case.AcknowledgeBy is { } by ? config.DefaultCalendar.LocalClock(by) : null, CaseCodes.Of(@case.Id),
-            new Uri(delivery.Value.PublicBaseUrl, $"/cases/{@case.Id}"));
+            AcknowledgeLink(notification, @case) ?? new Uri(delivery.Value.PublicBaseUrl, $"/cases/{@case.Id}"));
         var claimed = await db.Notifications.Where(n => n.Id == notification.Id && n.State == NotificationState.Pending)
             .ExecuteUpdateAsync(u => u.SetProperty(n => n.State, NotificationState.Sending), CancellationToken.None);
         if (claimed == 0)

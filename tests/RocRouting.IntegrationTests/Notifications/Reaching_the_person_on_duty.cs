@@ -17,6 +17,7 @@ namespace RocRouting.IntegrationTests.Notifications;
 public sealed class Reaching_the_person_on_duty
 {
     private const string Socialjour = "social-emergency-service:stockholm";
+    private const string InboundPassword = "test-only-inbound-secret";
     private RocApp _app = null!;
     private TestPushService _push = null!;
     private TestSmsGateway _sms = null!;
@@ -27,7 +28,10 @@ public sealed class Reaching_the_person_on_duty
         _push = await TestPushService.StartAsync(TestKeys.VapidPublic);
         _sms = await TestSmsGateway.StartAsync();
         var settings = _sms.WorkerSettings();
-        settings["Notifications:Sms:After"] = "00:00:01";
+        // Long enough for a test to take a case before its follow-up SMS is due, on a busy machine.
+        settings["Notifications:Sms:After"] = "00:00:05";
+        settings["Notifications:Sms:InboundUsername"] = "elks-callback";
+        settings["Notifications:Sms:InboundPassword"] = InboundPassword;
         _app = await RocApp.StartAsync(prefix: "notify.", extraSettings: settings);
     }
 
@@ -59,7 +63,7 @@ public sealed class Reaching_the_person_on_duty
         return (person, $"+4670{digits}", subscription);
     }
 
-    private IEnumerable<TestSmsGateway.Sms> SmsAbout(Guid caseId) => _sms.Sent.Where(m => m.Message.Contains($"/cases/{caseId}", StringComparison.Ordinal));
+    private IEnumerable<TestSmsGateway.Sms> SmsAbout(Guid caseId) => _sms.Sent.Where(m => m.Message.Contains($"Kod {CaseCodes.Of(caseId)}.", StringComparison.Ordinal));
 
     /// <summary>A person on the socialjour's roster around the clock, with a browser registered for push.</summary>
     private async Task<(string Person, string Subscription)> OnDutyWithABrowserAsync(string role = "first-responder")
@@ -258,7 +262,7 @@ public sealed class Reaching_the_person_on_duty
             Assert.That(acknowledged.IsSuccessStatusCode, Is.True);
         }
 
-        await Eventually.Until(() => Task.FromResult(SmsAbout(untaken).Any(m => m.To == number)), "the SMS about the case nobody took");
+        await Eventually.Until(() => Task.FromResult(SmsAbout(untaken).Any(m => m.To == number)), "the SMS about the case nobody took", TimeSpan.FromSeconds(30));
         var followUp = await Eventually.Until(
             async () => (await NotificationsAsync(taken)).SingleOrDefault(n => n.Person == person && n.Channel == ContactChannel.Sms)?.State,
             state => state is not null and not NotificationState.Pending,
@@ -266,7 +270,7 @@ public sealed class Reaching_the_person_on_duty
         Assert.Multiple(() =>
         {
             Assert.That(followUp, Is.EqualTo(NotificationState.Cancelled));
-            Assert.That(SmsAbout(taken), Is.Empty);
+            Assert.That(SmsAbout(taken).Where(m => m.To == number), Is.Empty);
         });
     }
 
@@ -280,7 +284,10 @@ public sealed class Reaching_the_person_on_duty
         var caseId = await SubmitAsync("immediate");
 
         await Eventually.Until(() => Task.FromResult(SmsAbout(caseId).Any(m => m.To == number)), "the SMS after the gateway is back");
-        var row = (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Sms);
+        var row = await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Sms),
+            n => n.State != NotificationState.Sending,
+            "the gateway's answer to be recorded");
         Assert.Multiple(() =>
         {
             // Earlier tests' people are on duty too, so the two refusals may have been anyone's attempts.
@@ -317,5 +324,94 @@ public sealed class Reaching_the_person_on_duty
             Assert.That(state, Is.EqualTo(NotificationState.Failed));
             Assert.That(SmsAbout(caseId).Any(m => m.To == number && m.Message.Contains("inte kvitterat", StringComparison.Ordinal)), Is.False);
         });
+    }
+
+    [Test]
+    public async Task The_link_in_the_alert_acknowledges_the_case_once_after_a_confirmation_and_says_so_on_a_repeat()
+    {
+        var (person, subscription) = await OnDutyWithABrowserAsync();
+        var caseId = await SubmitAsync("immediate");
+        var message = await Eventually.Until(
+            () => Task.FromResult(_push.For(subscription).SingleOrDefault(m => m.Payload.GetProperty("caseId").GetGuid() == caseId)),
+            m => m is not null,
+            "the push message");
+        var link = message!.Payload.GetProperty("acknowledgeUrl").GetString()!;
+        using var phone = _app.Api.CreateClient();
+
+        // Opening the link does nothing by itself: a link previewer may open it too.
+        var page = WebUtility.HtmlDecode(await phone.GetStringAsync(link));
+        var takenBefore = await _app.WithDbAsync(db => db.Cases.AsNoTracking().Where(c => c.Id == caseId).Select(c => c.AcknowledgedAt).SingleAsync());
+        using var confirmed = await PostFormAsync(phone, link, page);
+        var done = WebUtility.HtmlDecode(await confirmed.Content.ReadAsStringAsync());
+        using var replay = await PostFormAsync(phone, link, page);
+        var again = WebUtility.HtmlDecode(await phone.GetStringAsync(link));
+        var acknowledgements = await _app.WithDbAsync(db => db.Acknowledgements.AsNoTracking().Where(a => a.CaseId == caseId).ToListAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(page[page.IndexOf("<main", StringComparison.Ordinal)..], Does.Contain("Kvittera: jag tar ärendet").And.Contain(CaseCodes.Of(caseId)).And.Not.Contain("Tolvan"));
+            Assert.That(link, Does.StartWith("/a/").And.Not.Contain(caseId.ToString()));
+            Assert.That(takenBefore, Is.Null);
+            Assert.That(done, Does.Contain("Kvitterat. Ärendet är ditt."));
+            Assert.That(WebUtility.HtmlDecode(await replay.Content.ReadAsStringAsync()), Does.Contain("Länken är redan använd"));
+            Assert.That(again, Does.Contain("Länken är redan använd"));
+            Assert.That(acknowledgements, Has.Count.EqualTo(1));
+            Assert.That(acknowledgements[0].Subject, Is.EqualTo(person));
+        });
+    }
+
+    [Test]
+    public async Task A_forged_link_is_not_found()
+    {
+        using var phone = _app.Api.CreateClient();
+
+        using var forged = await phone.GetAsync("/a/" + new string('A', 54));
+
+        Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task A_reply_with_the_code_acknowledges_the_case_and_a_repeat_or_a_stranger_changes_nothing()
+    {
+        var (person, number, _) = await OnDutyWithAPhoneAsync(browser: false);
+        var caseId = await SubmitAsync("immediate");
+        await Eventually.Until(() => Task.FromResult(SmsAbout(caseId).Any(m => m.To == number)), "the SMS");
+        var code = CaseCodes.Of(caseId);
+
+        var stranger = await ReplyAsync("+46700000001", code);
+        var wrongPassword = await ReplyAsync(number, code, password: "guess");
+        var reply = await ReplyAsync(number, $"ok {code}");
+        var repeat = await ReplyAsync(number, code);
+        var acknowledgement = await _app.WithDbAsync(db => db.Acknowledgements.AsNoTracking().SingleOrDefaultAsync(a => a.CaseId == caseId));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stranger.Text, Does.Contain("ingen väntande notis"));
+            Assert.That(wrongPassword.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(reply.Text, Is.EqualTo($"RocRouting: kvitterat, ärende {code} är ditt."));
+            Assert.That(repeat.Text, Does.Contain("Ingenting har ändrats"));
+            Assert.That(acknowledgement?.Subject, Is.EqualTo(person));
+        });
+    }
+
+    /// <summary>The gateway posts a reply as 46elks does: form-encoded, with the callback URL's basic credentials.</summary>
+    private async Task<(HttpStatusCode Status, string Text)> ReplyAsync(string from, string message, string password = InboundPassword)
+    {
+        using var gateway = _app.Api.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sms/replies")
+        {
+            Content = new FormUrlEncodedContent([new("from", from), new("to", "RocRouting"), new("message", message)]),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"elks-callback:{password}")));
+        using var response = await gateway.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Posts the page's form back as the browser would: its antiforgery token and the form's handler name.</summary>
+    private static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string page)
+    {
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        return client.PostAsync(url, new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("_handler", "phone-acknowledge")]));
     }
 }

@@ -1,0 +1,17 @@
+using RocRouting.Hosting;
+
+namespace RocRouting.Api.Notifications;
+
+/// <summary>Reaching people, the API's part: contact points, and acknowledgements from the phone.</summary>
+public static class NotificationsExtensions
+{
+    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section);
+        builder.Services.AddOptions<SmsReplyOptions>().BindConfiguration("Notifications:Sms");
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder routes) =>
+        routes.MapPushSubscriptionsApi().MapMobileNumberApi().MapSmsRepliesApi();
+}
