@@ -60,6 +60,22 @@ public enum NotificationState
 /// </summary>
 public sealed class Notification
 {
+    /// <summary>A notification to plan: pending from <paramref name="at"/>, as the planner and the fall-through to SMS make them.</summary>
+    public static Notification Plan(
+        Guid caseId, string step, int routeSequence, string organisation, string person, ContactChannel channel, DateTimeOffset at, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        CaseId = caseId,
+        Step = step,
+        RouteSequence = routeSequence,
+        Organisation = organisation,
+        Person = person,
+        Channel = channel,
+        State = NotificationState.Pending,
+        NextAttemptAt = at,
+        CreatedAt = now,
+    };
+
     public Guid Id { get; set; }
 
     public Guid CaseId { get; set; }

@@ -17,6 +17,15 @@ public sealed record DeliveryView(
         new(d.Id, d.InboxItemId, d.CaseId, d.Recipient, d.State, d.Attempts, d.NextAttemptAt, d.LastError, d.CreatedAt, d.DeliveredAt);
 }
 
+/// <summary>A notification as operators see it: the step, the organisation and the person's subject (who to call), and how it fared. No contact details.</summary>
+public sealed record NotificationView(
+    Guid Id, Guid CaseId, string Step, string Organisation, string Person, string Channel, string State, int Attempts,
+    string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt)
+{
+    public static NotificationView From(Notification n) =>
+        new(n.Id, n.CaseId, n.Step, n.Organisation, n.Person, Wire.Name(n.Channel), Wire.Name(n.State), n.Attempts, n.LastError, n.CreatedAt, n.SentAt);
+}
+
 public static class OperationsApi
 {
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder routes)
@@ -24,6 +33,7 @@ public static class OperationsApi
         var group = routes.MapGroup("/api/v1/operations").WithTags("Operations").RequireAuthorization(Policies.Operator);
         group.MapGet("/deliveries", ListAsync).Produces<List<DeliveryView>>().ProducesValidationProblem().WithName("ListDeliveries");
         group.MapPost("/deliveries/{id:guid}/retry", RetryAsync).Produces<DeliveryView>().WithName("RetryDelivery");
+        group.MapGet("/notifications", ListNotificationsAsync).Produces<List<NotificationView>>().ProducesValidationProblem().WithName("ListNotifications");
         return routes;
     }
 
@@ -45,6 +55,26 @@ public static class OperationsApi
             .OrderByDescending(d => d.CreatedAt).Take(take).ToListAsync(cancellationToken);
         return TypedResults.Ok(rows.Select(DeliveryView.From).ToList());
     }
+
+    /// <summary>Notifications by state (default: failed: the people nobody reached), most recent first.</summary>
+    internal static async Task<IResult> ListNotificationsAsync(string? state, string? limit, RocDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var wanted = NotificationState.Failed;
+        if (state is not null && !Wire.TryParse(state, out wanted))
+        {
+            errors["state"] = [$"must be one of {string.Join(", ", Wire.AllNames<NotificationState>())}"];
+        }
+        var take = QueryValues.Int(limit, "limit", 100, 1, 500, errors);
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok((await NotificationsInStateAsync(db, wanted, take, cancellationToken)).Select(NotificationView.From).ToList());
+    }
+
+    /// <summary>The notifications in a state, newest first: the operators' list in the API and the console.</summary>
+    public static Task<List<Notification>> NotificationsInStateAsync(RocDbContext db, NotificationState state, int take, CancellationToken cancellationToken) =>
+        db.Notifications.AsNoTracking().Where(n => n.State == state)
+            .OrderByDescending(n => n.CreatedAt).ThenBy(n => n.Id).Take(take).ToListAsync(cancellationToken);
 
     /// <summary>
     /// Puts a delivery back on the schedule, due now, for one more attempt. The attempt count is kept,

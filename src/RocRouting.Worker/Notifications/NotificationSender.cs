@@ -205,19 +205,11 @@ public sealed partial class NotificationSender(
         {
             return;
         }
-        await db.PlanNotificationAsync(new Notification
-        {
-            Id = Guid.CreateVersion7(time.GetUtcNow()),
-            CaseId = notification.CaseId,
-            Step = notification.Step,
-            RouteSequence = notification.RouteSequence,
-            Organisation = notification.Organisation,
-            Person = notification.Person,
-            Channel = ContactChannel.Sms,
-            State = NotificationState.Pending,
-            NextAttemptAt = at,
-            CreatedAt = time.GetUtcNow(),
-        }, cancellationToken);
+        await db.PlanNotificationAsync(
+            Notification.Plan(
+                notification.CaseId, notification.Step, notification.RouteSequence, notification.Organisation, notification.Person,
+                ContactChannel.Sms, at, time.GetUtcNow()),
+            cancellationToken);
     }
 
     private async Task<Outcome> SmsAsync(RocDbContext db, Notification notification, ChildCase @case, CancellationToken cancellationToken)

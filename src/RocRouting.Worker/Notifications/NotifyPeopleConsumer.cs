@@ -45,19 +45,10 @@ public sealed partial class NotifyPeopleConsumer(
             }
             foreach (var person in onDuty.Where(people.Add))
             {
-                planned += await db.PlanNotificationAsync(new Notification
-                {
-                    Id = Guid.CreateVersion7(now),
-                    CaseId = caseId,
-                    Step = NotificationPolicy.StepKey(step, routeSequence),
-                    RouteSequence = routeSequence,
-                    Organisation = audience.Organisation,
-                    Person = person,
-                    Channel = ContactChannel.Push,
-                    State = NotificationState.Pending,
-                    NextAttemptAt = now,
-                    CreatedAt = now,
-                }, cancellationToken);
+                planned += await db.PlanNotificationAsync(
+                    Notification.Plan(
+                        caseId, NotificationPolicy.StepKey(step, routeSequence), routeSequence, audience.Organisation, person, ContactChannel.Push, now, now),
+                    cancellationToken);
             }
         }
         if (planned > 0)

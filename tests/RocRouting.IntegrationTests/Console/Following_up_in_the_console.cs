@@ -95,7 +95,7 @@ public sealed class Following_up_in_the_console : ConsoleTest
         // The routing preview and calendar for any municipality and instant: Christmas Day, 10:00.
         await operations.GotoAsync("/operations?home=0138&foundIn=0180&urgency=immediate&at=2026-12-25T10:00");
         await Expect(operations.Locator("#operator-preview")).ToContainTextAsync("Går till Stockholms stads socialjour: Tyresös kontor är stängt, juldagen");
-        await Expect(operations.Locator("table")).ToContainTextAsync("Stängt (juldagen)");
+        await Expect(operations.GetByRole(AriaRole.Table, new() { Name = "Kontorstider för Tyresö" })).ToContainTextAsync("Stängt (juldagen)");
         await AssertAccessibleAsync(operations);
         var refused = await operations.GotoAsync("/operations?foundIn=0180&urgency=immediate&at=2200-01-01T00:00");
         Assert.That(refused!.Status, Is.EqualTo(400));

@@ -101,6 +101,12 @@ public sealed class Reaching_the_person_on_duty
         return caseId;
     }
 
+    private async Task<TestPushService.Received> PushAboutAsync(string subscription, Guid caseId) =>
+        (await Eventually.Until(
+            () => Task.FromResult(_push.For(subscription).SingleOrDefault(m => m.Payload.GetProperty("caseId").GetGuid() == caseId)),
+            m => m is not null,
+            "the push message"))!;
+
     private Task<List<Notification>> NotificationsAsync(Guid caseId) =>
         _app.WithDbAsync(db => db.Notifications.AsNoTracking().Where(n => n.CaseId == caseId).ToListAsync());
 
@@ -111,11 +117,8 @@ public sealed class Reaching_the_person_on_duty
 
         var caseId = await SubmitAsync("immediate");
 
-        var message = await Eventually.Until(
-            () => Task.FromResult(_push.For(subscription).SingleOrDefault(m => m.Payload.GetProperty("caseId").GetGuid() == caseId)),
-            m => m is not null,
-            "the push message");
-        var payload = message!.Payload;
+        var message = await PushAboutAsync(subscription, caseId);
+        var payload = message.Payload;
         var raw = payload.GetRawText();
         Assert.Multiple(async () =>
         {
@@ -213,11 +216,8 @@ public sealed class Reaching_the_person_on_duty
 
         // The deadline's step, planned as a late message would plan it after the case was taken.
         var now = DateTimeOffset.UtcNow;
-        await _app.WithDbAsync(db => db.PlanNotificationAsync(new Notification
-        {
-            Id = Guid.CreateVersion7(), CaseId = caseId, Step = "overdue:1", RouteSequence = 1, Organisation = Socialjour, Person = person,
-            Channel = ContactChannel.Push, State = NotificationState.Pending, NextAttemptAt = now, CreatedAt = now,
-        }, CancellationToken.None));
+        await _app.WithDbAsync(db => db.PlanNotificationAsync(
+            Notification.Plan(caseId, "overdue:1", 1, Socialjour, person, ContactChannel.Push, now, now), CancellationToken.None));
 
         var cancelled = await Eventually.Until(
             async () => (await NotificationsAsync(caseId)).Single(n => n.Person == person).State,
@@ -304,15 +304,13 @@ public sealed class Reaching_the_person_on_duty
         var caseId = await SubmitAsync("urgent");
         // The worker handed it to the gateway and died before recording the answer: marked sending, lease run out.
         var now = DateTimeOffset.UtcNow;
-        var id = Guid.CreateVersion7();
+        var dying = Notification.Plan(caseId, "overdue:1", 1, Socialjour, person, ContactChannel.Sms, now, now);
+        var id = dying.Id;
         await _app.WithDbAsync(async db =>
         {
-            await db.PlanNotificationAsync(new Notification
-            {
-                Id = id, CaseId = caseId, Step = "overdue:1", RouteSequence = 1, Organisation = Socialjour, Person = person,
-                Channel = ContactChannel.Sms, State = NotificationState.Sending, NextAttemptAt = now, CreatedAt = now,
-            }, CancellationToken.None);
-            return await db.Notifications.Where(n => n.Id == id).ExecuteUpdateAsync(u => u.SetProperty(n => n.LeaseUntil, now.AddSeconds(-1)));
+            await db.PlanNotificationAsync(dying, CancellationToken.None);
+            return await db.Notifications.Where(n => n.Id == id).ExecuteUpdateAsync(
+                u => u.SetProperty(n => n.State, NotificationState.Sending).SetProperty(n => n.LeaseUntil, now.AddSeconds(-1)));
         });
 
         var state = await Eventually.Until(
@@ -331,11 +329,8 @@ public sealed class Reaching_the_person_on_duty
     {
         var (person, subscription) = await OnDutyWithABrowserAsync();
         var caseId = await SubmitAsync("immediate");
-        var message = await Eventually.Until(
-            () => Task.FromResult(_push.For(subscription).SingleOrDefault(m => m.Payload.GetProperty("caseId").GetGuid() == caseId)),
-            m => m is not null,
-            "the push message");
-        var link = message!.Payload.GetProperty("acknowledgeUrl").GetString()!;
+        var message = await PushAboutAsync(subscription, caseId);
+        var link = message.Payload.GetProperty("acknowledgeUrl").GetString()!;
         using var phone = _app.Api.CreateClient();
 
         // Opening the link does nothing by itself: a link previewer may open it too.
@@ -413,5 +408,27 @@ public sealed class Reaching_the_person_on_duty
     {
         var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
         return client.PostAsync(url, new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("_handler", "phone-acknowledge")]));
+    }
+
+    [Test]
+    public async Task Operators_see_whom_nobody_reached_and_why()
+    {
+        var person = await OnDutyAsync("first-responder");
+
+        var caseId = await SubmitAsync("immediate");
+
+        using var operators = _app.Client(TestTokens.Operator());
+        var failed = await Eventually.Until(
+            async () =>
+            {
+                using var response = await operators.GetAsync("/api/v1/operations/notifications?state=failed&limit=500");
+                return (await CaseRequests.JsonAsync(response)).EnumerateArray()
+                    .Where(n => n.GetProperty("caseId").GetGuid() == caseId && n.GetProperty("person").GetString() == person)
+                    .Select(n => (Channel: n.GetProperty("channel").GetString(), Error: n.GetProperty("lastError").GetString()))
+                    .ToList();
+            },
+            list => list.Count == 2,
+            "the failed push and SMS");
+        Assert.That(failed, Is.EquivalentTo(new[] { ("push", (string?)"the person has no push subscription"), ("sms", "the person has no mobile number") }));
     }
 }
