@@ -101,6 +101,15 @@ public static class ConsoleSignIn
         return routes;
     }
 
+    /// <summary>
+    /// Antiforgery for a script's JSON request with the console's session: the token in the
+    /// RequestVerificationToken header (the middleware checks forms only).
+    /// </summary>
+    public static RouteHandlerBuilder RequireAntiforgeryHeader(this RouteHandlerBuilder endpoint) => endpoint.AddEndpointFilter(async (context, next) =>
+        await context.HttpContext.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context.HttpContext)
+            ? await next(context)
+            : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Antiforgery token missing or invalid", detail: "Send the page's token in the RequestVerificationToken header."));
+
     /// <summary>Only a path of this site: an absolute address in returnUrl would make the sign-in an open redirect.</summary>
     public static string LocalOrStart(string? returnUrl, string? role) =>
         returnUrl is { Length: > 1 } url && url[0] == '/' && url[1] is not '/' and not '\\' && !url.Contains("://", StringComparison.Ordinal)

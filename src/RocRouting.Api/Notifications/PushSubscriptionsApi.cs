@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using RocRouting.Api.Console;
 using RocRouting.Api.Infrastructure;
 using RocRouting.Cases;
 using RocRouting.Contracts;
@@ -49,6 +50,8 @@ public static class PushSubscriptionsApi
         group.MapDelete("/", RemoveAsync).Accepts<PushEndpointBody>("application/json")
             .Produces(StatusCodes.Status204NoContent).ProducesValidationProblem().WithName("RemovePushSubscription");
         group.MapGet("/vapid-public-key", VapidKey).Produces<VapidKeyView>().WithName("VapidPublicKey");
+        // The console registers its browser with its session cookie, so with an antiforgery token in a header.
+        routes.MapPost("/me/push-subscriptions", RegisterAsync).RequireAuthorization(Policies.Staff).RequireAntiforgeryHeader().ExcludeFromDescription();
         return routes;
     }
 

@@ -86,6 +86,37 @@
       beep();
     });
   }
+  // ---- Alerts when the console is closed: the browser's push subscription, registered for this person ----
+  const pushButton = document.getElementById('enable-push');
+  if (pushButton && 'serviceWorker' in navigator && 'PushManager' in window) {
+    pushButton.hidden = false;
+    const say = (text) => {
+      if (!pushButton.nextElementSibling?.classList.contains('hint')) pushButton.insertAdjacentHTML('afterend', '<span class="hint" role="status"></span>');
+      pushButton.nextElementSibling.textContent = text;
+    };
+    const key = (base64url) => {
+      const raw = atob(base64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - base64url.length % 4) % 4));
+      return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+    };
+    pushButton.addEventListener('click', async () => {
+      try {
+        if (await Notification.requestPermission() !== 'granted') { say(pushButton.dataset.blocked); return; }
+        const registration = await navigator.serviceWorker.register('/sw.js');
+        await navigator.serviceWorker.ready;
+        const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(pushButton.dataset.key) });
+        const response = await fetch('/me/push-subscriptions', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { ...liveHeader, 'Content-Type': 'application/json', 'RequestVerificationToken': pushButton.dataset.token },
+          body: JSON.stringify(subscription),
+        });
+        say(response.ok ? pushButton.dataset.on : pushButton.dataset.failed);
+      } catch {
+        say(pushButton.dataset.failed);
+      }
+    });
+  }
+
   function alertFor(event) {
     if (!event.newForReader || event.urgency !== 'immediate') return;
     beep();
