@@ -108,6 +108,12 @@ public sealed class Notification
 
     /// <summary>When its acknowledgement link (or SMS code) was used: once only.</summary>
     public DateTimeOffset? LinkUsedAt { get; set; }
+
+    /// <summary>The SMS gateway's id for the message, which its delivery report names.</summary>
+    public string? GatewayId { get; set; }
+
+    /// <summary>When the gateway reported the SMS delivered to the phone.</summary>
+    public DateTimeOffset? DeliveredAt { get; set; }
 }
 
 /// <summary>A case's short code: six digits a person can read in an SMS and reply with. Not secret, not unique on its own.</summary>

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
 using RocRouting.Data;
 using RocRouting.Data.Privacy;
 using RocRouting.Hosting;
@@ -28,13 +30,13 @@ public static partial class SmsRepliesApi
     public static IEndpointRouteBuilder MapSmsRepliesApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/api/v1/sms/replies", ReplyAsync).AllowAnonymous().DisableAntiforgery().WithTags("Notifications").WithName("SmsReply");
+        routes.MapPost("/api/v1/sms/delivery-reports", DeliveryReportAsync).AllowAnonymous().DisableAntiforgery().WithTags("Notifications").WithName("SmsDeliveryReport");
         return routes;
     }
 
-    internal static async Task<IResult> ReplyAsync(
-        HttpRequest http, IOptions<SmsReplyOptions> options, RocDbContext db, ChildKeys keys, RocMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The gateway's callback credentials, compared in constant time; null when the request may go on.</summary>
+    private static IResult? RefuseCaller(HttpRequest http, SmsReplyOptions o)
     {
-        var o = options.Value;
         if (!o.Enabled)
         {
             return TypedResults.NotFound();
@@ -44,9 +46,44 @@ public static partial class SmsRepliesApi
         {
             return TypedResults.Unauthorized();
         }
-        if (!http.HasFormContentType)
+        return http.HasFormContentType
+            ? null
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["must be form-encoded, as the gateway posts"] });
+    }
+
+    /// <summary>
+    /// The gateway's delivery report (46elks: form-encoded id, status "delivered" or "failed"): a
+    /// failed SMS is a failed notification, which operators see.
+    /// </summary>
+    internal static async Task<IResult> DeliveryReportAsync(
+        HttpRequest http, IOptions<SmsReplyOptions> options, RocDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (RefuseCaller(http, options.Value) is { } refused)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["must be form-encoded: from, to, message"] });
+            return refused;
+        }
+        var form = await http.ReadFormAsync(cancellationToken);
+        var id = form["id"].ToString();
+        var updated = form["status"].ToString() switch
+        {
+            "delivered" => await db.Notifications.Where(n => n.GatewayId == id && id != "")
+                .ExecuteUpdateAsync(u => u.SetProperty(n => n.DeliveredAt, time.GetUtcNow()), cancellationToken),
+            "failed" => await db.Notifications.Where(n => n.GatewayId == id && id != "")
+                .ExecuteUpdateAsync(
+                    u => u.SetProperty(n => n.State, NotificationState.Failed).SetProperty(n => n.LastError, "the SMS gateway reports the SMS was not delivered"),
+                    cancellationToken),
+            _ => 0,
+        };
+        // The gateway retries a report that is not answered 2xx; an unknown id is no reason for it to.
+        return TypedResults.Ok(new { updated });
+    }
+
+    internal static async Task<IResult> ReplyAsync(
+        HttpRequest http, IOptions<SmsReplyOptions> options, RocDbContext db, ChildKeys keys, RocMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (RefuseCaller(http, options.Value) is { } refused)
+        {
+            return refused;
         }
         var form = await http.ReadFormAsync(cancellationToken);
         var number = MobileNumberApi.Normalise(form["from"].ToString());

@@ -31,6 +31,8 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         builder.Property(n => n.Channel).HasWireConversion().HasMaxLength(16);
         builder.Property(n => n.State).HasWireConversion().HasMaxLength(16);
         builder.Property(n => n.LastError).HasMaxLength(500);
+        builder.Property(n => n.GatewayId).HasMaxLength(100);
+        builder.HasIndex(n => n.GatewayId).HasFilter("gateway_id IS NOT NULL");
         builder.HasIndex(n => new { n.CaseId, n.Step, n.Person, n.Channel }).IsUnique();
         // The sender's claim: pending and due, oldest first.
         builder.HasIndex(n => n.NextAttemptAt).HasFilter("state = 'pending'").HasDatabaseName("ix_notifications_due");

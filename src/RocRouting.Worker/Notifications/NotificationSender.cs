@@ -113,7 +113,7 @@ public sealed partial class NotificationSender(
         return due.Count;
     }
 
-    private sealed record Outcome(NotificationState State, string? Error = null);
+    private sealed record Outcome(NotificationState State, string? Error = null, string? GatewayId = null);
 
     private async Task<Outcome> SendAsync(RocDbContext db, Notification notification, CancellationToken cancellationToken)
     {
@@ -237,8 +237,7 @@ public sealed partial class NotificationSender(
         }
         try
         {
-            await sms.SendAsync(number, text, cancellationToken);
-            return new Outcome(NotificationState.Sent);
+            return new Outcome(NotificationState.Sent, GatewayId: await sms.SendAsync(number, text, cancellationToken));
         }
         catch (SmsRefusedException e)
         {
@@ -264,6 +263,7 @@ public sealed partial class NotificationSender(
                 .SetProperty(n => n.LastError, outcome.Error)
                 .SetProperty(n => n.NextAttemptAt, next)
                 .SetProperty(n => n.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(n => n.GatewayId, outcome.GatewayId)
                 .SetProperty(n => n.SentAt, state == NotificationState.Sent ? now : null),
             CancellationToken.None);
         if (state == NotificationState.Failed)

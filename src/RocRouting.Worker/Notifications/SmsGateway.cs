@@ -18,6 +18,9 @@ public sealed class SmsOptions
     /// <summary>The sender shown on the phone: up to 11 letters and digits, or a number.</summary>
     public string From { get; set; } = "RocRouting";
 
+    /// <summary>Where the gateway posts delivery reports (with the inbound credentials in it); none: no reports asked for.</summary>
+    public Uri? DeliveryReportUrl { get; set; }
+
     /// <summary>After a push about an urgent step went out, an SMS follows this much later unless the case was taken.</summary>
     public TimeSpan After { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -51,7 +54,10 @@ public sealed class FortySixElksGateway(IHttpClientFactory httpClients, IOptions
         var o = options.Value;
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(o.BaseUrl!, "sms"))
         {
-            Content = new FormUrlEncodedContent([new("from", o.From), new("to", number), new("message", message)]),
+            Content = new FormUrlEncodedContent(
+                o.DeliveryReportUrl is { } report
+                    ? [new("from", o.From), new("to", number), new("message", message), new("whendelivered", report.ToString())]
+                    : [new("from", o.From), new("to", number), new("message", message)]),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{o.Username}:{o.Password}")));
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);

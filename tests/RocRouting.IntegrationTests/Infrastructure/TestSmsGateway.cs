@@ -24,7 +24,7 @@ public sealed class TestSmsGateway : IAsyncDisposable
     private readonly WebApplication _app;
     private int _downFor;
 
-    public sealed record Sms(string From, string To, string Message);
+    public sealed record Sms(string Id, string From, string To, string Message, string? WhenDelivered);
 
     public ConcurrentQueue<Sms> Sent { get; } = new();
 
@@ -67,8 +67,10 @@ public sealed class TestSmsGateway : IAsyncDisposable
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
             }
             var form = await http.Request.ReadFormAsync();
-            gateway.Sent.Enqueue(new Sms(form["from"].ToString(), form["to"].ToString(), form["message"].ToString()));
-            return Results.Json(new { id = $"s{Guid.NewGuid():N}", status = "created", from = form["from"].ToString(), to = form["to"].ToString() });
+            var id = $"s{Guid.NewGuid():N}";
+            var report = form["whendelivered"].ToString();
+            gateway.Sent.Enqueue(new Sms(id, form["from"].ToString(), form["to"].ToString(), form["message"].ToString(), report.Length > 0 ? report : null));
+            return Results.Json(new { id, status = "created", from = form["from"].ToString(), to = form["to"].ToString() });
         });
         await app.StartAsync();
         return gateway;

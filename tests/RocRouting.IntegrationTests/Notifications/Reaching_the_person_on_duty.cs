@@ -32,6 +32,7 @@ public sealed class Reaching_the_person_on_duty
         settings["Notifications:Sms:After"] = "00:00:05";
         settings["Notifications:Sms:InboundUsername"] = "elks-callback";
         settings["Notifications:Sms:InboundPassword"] = InboundPassword;
+        settings["Notifications:Sms:DeliveryReportUrl"] = $"https://elks-callback:{InboundPassword}@roc.example.invalid/api/v1/sms/delivery-reports";
         _app = await RocApp.StartAsync(prefix: "notify.", extraSettings: settings);
     }
 
@@ -389,14 +390,39 @@ public sealed class Reaching_the_person_on_duty
         });
     }
 
+    [Test]
+    public async Task A_delivery_report_that_the_SMS_failed_makes_it_a_failed_notification_for_operators()
+    {
+        var (person, number, _) = await OnDutyWithAPhoneAsync(browser: false);
+        var caseId = await SubmitAsync("immediate");
+        var sms = await Eventually.Until(() => Task.FromResult(SmsAbout(caseId).FirstOrDefault(m => m.To == number)), m => m is not null, "the SMS");
+        await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Sms).State,
+            state => state == NotificationState.Sent,
+            "the SMS to be recorded sent");
+
+        var report = await CallbackAsync("/api/v1/sms/delivery-reports", [new("id", sms!.Id), new("status", "failed"), new("delivered", "2026-12-02 02:14:00")]);
+
+        var row = (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Sms);
+        Assert.Multiple(() =>
+        {
+            Assert.That(sms.WhenDelivered, Does.EndWith("/api/v1/sms/delivery-reports"), "the gateway is asked for a report");
+            Assert.That(report.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(row.GatewayId, Is.EqualTo(sms.Id));
+            Assert.That(row.State, Is.EqualTo(NotificationState.Failed));
+            Assert.That(row.LastError, Does.Contain("not delivered"));
+        });
+    }
+
     /// <summary>The gateway posts a reply as 46elks does: form-encoded, with the callback URL's basic credentials.</summary>
-    private async Task<(HttpStatusCode Status, string Text)> ReplyAsync(string from, string message, string password = InboundPassword)
+    private Task<(HttpStatusCode Status, string Text)> ReplyAsync(string from, string message, string password = InboundPassword) =>
+        CallbackAsync("/api/v1/sms/replies", [new("from", from), new("to", "RocRouting"), new("message", message)], password);
+
+    /// <summary>A callback from the gateway: form-encoded, with the basic credentials of the callback URL.</summary>
+    private async Task<(HttpStatusCode Status, string Text)> CallbackAsync(string path, KeyValuePair<string, string>[] fields, string password = InboundPassword)
     {
         using var gateway = _app.Api.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sms/replies")
-        {
-            Content = new FormUrlEncodedContent([new("from", from), new("to", "RocRouting"), new("message", message)]),
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"elks-callback:{password}")));
         using var response = await gateway.SendAsync(request);
