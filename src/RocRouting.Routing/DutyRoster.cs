@@ -61,6 +61,8 @@ public sealed class DutyRoster(IReadOnlyCollection<WeeklyDuty> weekly, IReadOnly
 
     public IReadOnlyCollection<DutyOverride> Overrides { get; } = overrides;
 
+    public static DutyRoster Empty(TimeZoneInfo zone) => new([], [], zone);
+
     /// <summary>An organisation that keeps no roster (here, now): nobody to reach, and nobody expected.</summary>
     public bool IsEmpty => Weekly.Count == 0 && Overrides.Count == 0;
 

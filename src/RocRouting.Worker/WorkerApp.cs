@@ -50,6 +50,7 @@ public static partial class WorkerApp
         builder.Services.AddPersonalDataProtection();
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section);
         builder.Services.AddSingleton<NotificationSignal>();
+        builder.Services.AddSingleton<OrganisationsWithoutRoster>();
         builder.Services.AddHttpClient(NotificationSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddOptions<SmsOptions>().BindConfiguration("Notifications:Sms");
@@ -77,6 +78,7 @@ public static partial class WorkerApp
         builder.AddRocRoutingConfiguration();
         builder.Services.AddSingleton<CaseRouter>();
         builder.Services.AddSingleton<NotificationSignal>();
+        builder.Services.AddSingleton<OrganisationsWithoutRoster>();
         builder.AddRocBus(RegisterConsumers, deployTopologyOnly: true);
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.Migrate");

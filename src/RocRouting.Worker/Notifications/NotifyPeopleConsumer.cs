@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MassTransit;
 using RocRouting.Cases;
 using RocRouting.Contracts;
@@ -13,7 +14,8 @@ namespace RocRouting.Worker.Notifications;
 /// twice; the sender does the reaching.
 /// </summary>
 public sealed partial class NotifyPeopleConsumer(
-    RocDbContext db, RoutingConfiguration config, TimeProvider time, NotificationSignal signal, IHostEnvironment environment, ILogger<NotifyPeopleConsumer> logger)
+    RocDbContext db, RoutingConfiguration config, TimeProvider time, NotificationSignal signal, OrganisationsWithoutRoster withoutRoster,
+    IHostEnvironment environment, ILogger<NotifyPeopleConsumer> logger)
     : IConsumer<CaseRouted>, IConsumer<CaseOverdue>, IConsumer<CaseEscalated>
 {
     public Task Consume(ConsumeContext<CaseRouted> context) =>
@@ -32,7 +34,15 @@ public sealed partial class NotifyPeopleConsumer(
         var people = new HashSet<string>(StringComparer.Ordinal);
         foreach (var audience in NotificationPolicy.Audiences(step, urgency, recipient))
         {
-            var roster = await db.RosterAsync(audience.Organisation, now, config.DefaultCalendar.Zone, cancellationToken);
+            var roster = DutyRoster.Empty(config.DefaultCalendar.Zone);
+            if (!withoutRoster.Contains(audience.Organisation, now))
+            {
+                roster = await db.RosterAsync(audience.Organisation, now, config.DefaultCalendar.Zone, cancellationToken);
+                if (roster.IsEmpty)
+                {
+                    withoutRoster.Remember(audience.Organisation, now);
+                }
+            }
             if (roster.IsEmpty && environment.IsDevelopment())
             {
                 roster = DevelopmentIdentity.RosterOf(audience.Organisation, config.DefaultService.Id, config.DefaultCalendar.Zone);
@@ -59,6 +69,22 @@ public sealed partial class NotifyPeopleConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Nobody is on duty to reach about case {CaseId}: {Organisation}, {Role}")]
     private static partial void LogNobodyOnDuty(ILogger logger, Guid caseId, string organisation, string role);
+}
+
+/// <summary>
+/// The organisations found without a roster, for a few seconds: a service that keeps no rosters
+/// (or an organisation that does not) pays no roster queries on every case it routes. A roster made
+/// for such an organisation takes effect within <see cref="Lifetime"/>.
+/// </summary>
+public sealed class OrganisationsWithoutRoster
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.Ordinal);
+
+    public bool Contains(string organisation, DateTimeOffset now) => _until.TryGetValue(organisation, out var until) && until > now;
+
+    public void Remember(string organisation, DateTimeOffset now) => _until[organisation] = now + Lifetime;
 }
 
 /// <summary>Wakes the sender when the consumer has planned notifications, so the first goes out at once rather than at the next poll.</summary>

@@ -10,6 +10,20 @@ public static class CaseRequests
     /// <summary>Skatteverket's published test personnummer for "Tolvan Tolvansson".</summary>
     public const string TestPersonalIdentityNumber = "19121212-1212";
 
+    /// <summary>
+    /// The test child's identity number in each way it could be written, and name: none may appear
+    /// where personal data must not. (Not "1212" alone: ids, times and GUIDs contain it by chance.)
+    /// </summary>
+    public static IReadOnlyList<string> PersonalDataMarkers { get; } = ["19121212", "121212-1212", "1212121212", "Tolvan"];
+
+    public static void AssertNoPersonalData(string text, string? where = null)
+    {
+        foreach (var marker in PersonalDataMarkers)
+        {
+            Assert.That(text, Does.Not.Contain(marker), where);
+        }
+    }
+
     public static JsonObject Valid(string? home = "0138", string urgency = "urgent", string foundIn = "0180") => new()
     {
         ["child"] = new JsonObject
