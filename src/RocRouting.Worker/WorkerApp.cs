@@ -131,7 +131,7 @@ public static partial class WorkerApp
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted the personal data of {Count} case(s) under key {KeyId}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted {Count} sealed row(s) (cases and contact points) under key {KeyId}")]
     private static partial void LogRekeyed(ILogger logger, int count, string keyId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sealed the personal data of {Count} case(s) stored before encryption")]

@@ -12,9 +12,35 @@ public static class PersonalDataRekeying
 {
     private sealed record Row(Guid Id, string? SealedPersonalIdentityNumber, string? SealedSummary);
 
-    /// <summary>Re-encrypts everything not under the current key (the rotation command).</summary>
-    public static Task<int> RunAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>
-        RunAsync(db, protector, protector.CurrentPrefix, batchSize, cancellationToken);
+    /// <summary>Re-encrypts everything not under the current key (the rotation command): cases, then people's contact points.</summary>
+    public static async Task<int> RunAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>
+        await RunAsync(db, protector, protector.CurrentPrefix, batchSize, cancellationToken)
+        + await ResealContactPointsAsync(db, protector, batchSize, cancellationToken);
+
+    /// <summary>Push subscriptions and mobile numbers, each sealed under its own id; contact points are sealed from the start.</summary>
+    private static async Task<int> ResealContactPointsAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var stale = await db.ContactPoints
+                .Where(c => !c.SealedValue.StartsWith(protector.CurrentPrefix))
+                .OrderBy(c => c.Id).Take(batchSize).ToListAsync(cancellationToken);
+            if (stale.Count == 0)
+            {
+                return total;
+            }
+            foreach (var contact in stale)
+            {
+                var field = contact.Channel == Cases.ContactChannel.Sms ? PersonalField.MobileNumber : PersonalField.PushSubscription;
+                contact.SealedValue = protector.Reseal(contact.SealedValue, contact.Id, field);
+            }
+            // A contact point removed meanwhile is simply not rewritten.
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            total += stale.Count;
+        }
+    }
 
     /// <summary>Seals only values stored before encryption (the migrate step, which may not hold every old key).</summary>
     public static Task<int> SealPlaintextAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>

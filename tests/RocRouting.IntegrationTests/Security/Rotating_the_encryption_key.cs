@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RocRouting.Data.Privacy;
@@ -37,6 +38,12 @@ public sealed class Rotating_the_encryption_key
     public async Task Reencrypts_every_value_under_the_new_key_which_alone_then_opens_it()
     {
         var caseId = await StaffActions.SubmitAsync(_app, "0138", "urgent");
+        var person = $"staff-{Guid.NewGuid():N}";
+        using (var staff = _app.Client(TestTokens.SocialjourStaff(person)))
+        using (var set = await staff.PutAsJsonAsync("/api/v1/me/mobile-number", new { number = "070-123 45 67" }))
+        {
+            Assert.That(set.IsSuccessStatusCode, Is.True);
+        }
         var rotated = _app.Configuration;
         rotated["PersonalData:CurrentKeyId"] = "test-2";
         rotated["PersonalData:EncryptionKeys:test-2"] = TestKeys.Second;
@@ -44,6 +51,7 @@ public sealed class Rotating_the_encryption_key
         var exitCode = await WorkerApp.RotateKeysAsync(RocApp.CommandLine(rotated));
 
         var (pin, summary) = await StoredAsync(caseId);
+        var mobile = await _app.WithDbAsync(db => db.ContactPoints.AsNoTracking().SingleAsync(c => c.Person == person));
         var onlyNewKey = Protector(new() { ["PersonalData:CurrentKeyId"] = "test-2", ["PersonalData:EncryptionKeys:test-2"] = TestKeys.Second });
         var again = await _app.WithDbAsync(db => PersonalDataRekeying.RunAsync(db, Protector(rotated), 10, CancellationToken.None));
         Assert.Multiple(() =>
@@ -53,6 +61,7 @@ public sealed class Rotating_the_encryption_key
             Assert.That(summary, Does.StartWith("aes256gcm:test-2:"));
             Assert.That(onlyNewKey.Open(pin!, caseId, PersonalField.IdentityNumber), Is.EqualTo("191212121212"));
             Assert.That(onlyNewKey.Open(summary!, caseId, PersonalField.Summary), Does.StartWith("Fictitious test case"));
+            Assert.That(onlyNewKey.Open(mobile.SealedValue, mobile.Id, PersonalField.MobileNumber), Is.EqualTo("+46701234567"), "contact points too");
             Assert.That(again, Is.Zero, "a second run finds nothing left to re-encrypt");
         });
     }
