@@ -233,7 +233,8 @@ public sealed partial class NotificationSender(
             .ExecuteUpdateAsync(u => u.SetProperty(n => n.State, NotificationState.Sending), CancellationToken.None);
         if (claimed == 0)
         {
-            return new Outcome(NotificationState.Cancelled, "no longer pending");
+            // No longer pending: whoever changed it records the outcome, not this round.
+            return new Outcome(NotificationState.Sending);
         }
         try
         {
@@ -251,6 +252,10 @@ public sealed partial class NotificationSender(
 
     private async Task RecordAsync(Notification notification, Outcome outcome)
     {
+        if (outcome.State == NotificationState.Sending)
+        {
+            return;
+        }
         var now = time.GetUtcNow();
         var state = outcome.State == NotificationState.Pending && notification.Attempts >= options.Value.MaxAttempts ? NotificationState.Failed : outcome.State;
         var next = state == NotificationState.Pending

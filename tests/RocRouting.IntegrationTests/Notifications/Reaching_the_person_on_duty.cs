@@ -306,12 +306,13 @@ public sealed class Reaching_the_person_on_duty
         // The worker handed it to the gateway and died before recording the answer: marked sending, lease run out.
         var now = DateTimeOffset.UtcNow;
         var dying = Notification.Plan(caseId, "overdue:1", 1, Socialjour, person, ContactChannel.Sms, now, now);
+        dying.State = NotificationState.Sending;
         var id = dying.Id;
+        // Stored as sending from the first moment (the sender never leases it), then its lease runs out.
         await _app.WithDbAsync(async db =>
         {
             await db.PlanNotificationAsync(dying, CancellationToken.None);
-            return await db.Notifications.Where(n => n.Id == id).ExecuteUpdateAsync(
-                u => u.SetProperty(n => n.State, NotificationState.Sending).SetProperty(n => n.LeaseUntil, now.AddSeconds(-1)));
+            return await db.Notifications.Where(n => n.Id == id).ExecuteUpdateAsync(u => u.SetProperty(n => n.LeaseUntil, now.AddSeconds(-1)));
         });
 
         var state = await Eventually.Until(
