@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -250,7 +247,7 @@ public sealed class RocApp : IAsyncDisposable
 
     /// <summary>Where a browser reaches an API started on a real socket.</summary>
     public static Uri AddressOf(WebApplicationFactory<Program> api) =>
-        new(api.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        LoopbackServer.AddressOf(api.Services);
 
     public static IHost BuildWorker(Dictionary<string, string?> settings, TimeProvider? clock = null, ConsumedMessages? consumed = null)
     {

@@ -1,18 +1,11 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace RocRouting.IntegrationTests.Infrastructure;
 
@@ -32,7 +25,7 @@ public sealed class TestPushService : IAsyncDisposable
     private TestPushService(WebApplication app)
     {
         _app = app;
-        Address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        Address = LoopbackServer.AddressOf(app.Services);
     }
 
     public Uri Address { get; }
@@ -58,9 +51,7 @@ public sealed class TestPushService : IAsyncDisposable
 
     public static async Task<TestPushService> StartAsync(string vapidPublicKey)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
+        var builder = LoopbackServer.CreateBuilder();
         var app = builder.Build();
         TestPushService? service = null;
         app.MapPost("/push/{id}", async (string id, HttpContext http) =>

@@ -1,14 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace RocRouting.IntegrationTests.Infrastructure;
 
@@ -35,7 +28,7 @@ public sealed class TestSmsGateway : IAsyncDisposable
 
     private TestSmsGateway(WebApplication app) => _app = app;
 
-    public Uri BaseUrl => new(new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()), "/a1/");
+    public Uri BaseUrl => new(LoopbackServer.AddressOf(_app.Services), "/a1/");
 
     /// <summary>The next <paramref name="requests"/> requests are answered 503.</summary>
     public void GoDownFor(int requests) => Interlocked.Exchange(ref _downFor, requests);
@@ -49,9 +42,7 @@ public sealed class TestSmsGateway : IAsyncDisposable
 
     public static async Task<TestSmsGateway> StartAsync()
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
+        var builder = LoopbackServer.CreateBuilder();
         var app = builder.Build();
         var gateway = new TestSmsGateway(app);
         app.MapPost("/a1/sms", async (HttpContext http) =>
