@@ -13,5 +13,5 @@ public static class NotificationsExtensions
     }
 
     public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder routes) =>
-        routes.MapPushSubscriptionsApi().MapMobileNumberApi().MapSmsRepliesApi();
+        routes.MapPushSubscriptionsApi().MapPushReceiptsApi().MapMobileNumberApi().MapSmsRepliesApi();
 }

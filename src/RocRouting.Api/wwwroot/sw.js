@@ -17,14 +17,24 @@ self.addEventListener('push', (event) => {
   const step = String(data.step || 'routed').split(':')[0];
   const title = (titles[step] || titles.routed)(data);
   const body = data.acknowledgeBy ? 'Kvittera senast ' + clock(data.acknowledgeBy) + '.' : '';
-  event.waitUntil(self.registration.showNotification(title, {
+  const shown = self.registration.showNotification(title, {
     body,
     lang: 'sv',
     tag: data.caseId,
     renotify: true,
     requireInteraction: data.urgency === 'immediate' || step !== 'routed',
     data: { url: data.acknowledgeUrl || data.url || '/' },
-  }));
+  });
+  // The receipt tells the service the alert is on the screen, so no SMS follows it. A receipt that
+  // does not get through only means the SMS comes as well.
+  event.waitUntil(shown.then(() => (data.receipt
+    ? fetch('/api/v1/push-receipts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ receipt: data.receipt }),
+      credentials: 'omit',
+    }).catch(() => undefined)
+    : undefined)));
 });
 
 self.addEventListener('notificationclick', (event) => {

@@ -5,31 +5,48 @@ using System.Security.Cryptography;
 namespace RocRouting.Data.Privacy;
 
 /// <summary>
-/// The link in a notification that acknowledges its case from a phone: the notification's id and an
-/// expiry, signed with the service's keyed hash. It names no person and no case, so it says nothing
-/// to whoever sees it; it works once (the notification records its use) and only until it expires.
+/// The tokens a notification carries. The link that acknowledges its case from a phone, and the
+/// receipt a browser's service worker sends back once it has shown the alert. Each is the
+/// notification's id and an expiry, signed with the service's keyed hash, each under its own
+/// domain so that one is never taken for the other. They name no person and no case, so they say
+/// nothing to whoever sees them; a link works once (the notification records its use) and only
+/// until it expires.
 /// </summary>
 public sealed class AcknowledgementLinks(ChildKeys keys)
 {
     private const int SignatureBytes = 16;
+    private const int TokenBytes = 16 + 8 + SignatureBytes;
 
-    public string Create(Guid notificationId, DateTimeOffset expires)
+    private delegate byte[] Signer(ReadOnlySpan<byte> value);
+
+    public string Create(Guid notificationId, DateTimeOffset expires) => Write(keys.ForLink, notificationId, expires);
+
+    /// <summary>The notification a well-signed link names, and whether it has expired; false for anything forged or malformed.</summary>
+    public bool TryRead(string? token, DateTimeOffset now, out Guid notificationId, out bool expired) =>
+        TryRead(keys.ForLink, token, now, out notificationId, out expired);
+
+    public string CreateReceipt(Guid notificationId, DateTimeOffset expires) => Write(keys.ForReceipt, notificationId, expires);
+
+    /// <summary>The notification a well-signed receipt names, and whether it has expired; false for anything forged, malformed or a link.</summary>
+    public bool TryReadReceipt(string? token, DateTimeOffset now, out Guid notificationId, out bool expired) =>
+        TryRead(keys.ForReceipt, token, now, out notificationId, out expired);
+
+    private static string Write(Signer sign, Guid notificationId, DateTimeOffset expires)
     {
-        Span<byte> token = stackalloc byte[16 + 8 + SignatureBytes];
+        Span<byte> token = stackalloc byte[TokenBytes];
         notificationId.TryWriteBytes(token[..16]);
         BinaryPrimitives.WriteInt64BigEndian(token[16..24], expires.ToUnixTimeSeconds());
-        keys.ForLink(token[..24]).AsSpan(0, SignatureBytes).CopyTo(token[24..]);
+        sign(token[..24]).AsSpan(0, SignatureBytes).CopyTo(token[24..]);
         return Base64Url.EncodeToString(token);
     }
 
-    /// <summary>The notification a well-signed token names, and whether it has expired; false for anything forged or malformed.</summary>
-    public bool TryRead(string? token, DateTimeOffset now, out Guid notificationId, out bool expired)
+    private static bool TryRead(Signer sign, string? token, DateTimeOffset now, out Guid notificationId, out bool expired)
     {
         notificationId = Guid.Empty;
         expired = false;
-        Span<byte> bytes = stackalloc byte[16 + 8 + SignatureBytes];
+        Span<byte> bytes = stackalloc byte[TokenBytes];
         if (token is not { Length: 54 } || !Base64Url.TryDecodeFromChars(token, bytes, out var written) || written != bytes.Length
-            || !CryptographicOperations.FixedTimeEquals(keys.ForLink(bytes[..24]).AsSpan(0, SignatureBytes), bytes[24..]))
+            || !CryptographicOperations.FixedTimeEquals(sign(bytes[..24]).AsSpan(0, SignatureBytes), bytes[24..]))
         {
             return false;
         }

@@ -29,6 +29,9 @@ public sealed class ChildKeys(IOptions<PersonalDataOptions> options)
     /// <summary>Signs an acknowledgement link (<see cref="AcknowledgementLinks"/>).</summary>
     public byte[] ForLink(ReadOnlySpan<byte> link) => Keyed("ack-link\n"u8, link);
 
+    /// <summary>Signs a push receipt (<see cref="AcknowledgementLinks.CreateReceipt"/>): its own domain, so a receipt never acknowledges a case.</summary>
+    public byte[] ForReceipt(ReadOnlySpan<byte> receipt) => Keyed("push-receipt\n"u8, receipt);
+
     private byte[] Keyed(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> value)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);

@@ -37,7 +37,7 @@ public sealed class NotificationOptions
 /// console's service worker turns it into Swedish text and a link to the case.
 /// </summary>
 public sealed record PushPayload(
-    string Type, string Step, Guid CaseId, string Urgency, string Category, string Organisation, DateTimeOffset? AcknowledgeBy, string Url, string? AcknowledgeUrl);
+    string Type, string Step, Guid CaseId, string Urgency, string Category, string Organisation, DateTimeOffset? AcknowledgeBy, string Url, string? AcknowledgeUrl, string Receipt);
 
 /// <summary>
 /// Sends planned notifications: leases due ones, cancels those whose case was taken or moved on
@@ -47,7 +47,8 @@ public sealed record PushPayload(
 /// subscription: it is removed. The topic is the case, so a push service replaces an undelivered
 /// alert about the same case with the newer one, and a retry after a crash shows once. When no
 /// browser is reached the step falls through to SMS at once; when one is, an urgent step is
-/// followed by an SMS after <see cref="SmsOptions.After"/> unless the case is taken by then.</para>
+/// followed by an SMS after <see cref="SmsOptions.After"/> unless the case is taken by then or a
+/// browser sent back the push's receipt (the console's service worker does, once it showed the alert).</para>
 /// <para>SMS: at most once per case, step and person. The row is marked sending before the gateway
 /// is asked; a gateway's refusal (an HTTP answer) may be retried, but an unknown outcome (a timeout,
 /// a worker that died mid-request) is never repeated: operators see it instead.</para>
@@ -124,10 +125,21 @@ public sealed partial class NotificationSender(
         {
             return new Outcome(NotificationState.Cancelled);
         }
+        if (notification.Channel == ContactChannel.Sms && await PushShownAsync(db, notification, cancellationToken))
+        {
+            return new Outcome(NotificationState.Cancelled, "the person's browser showed the push (receipt): no SMS");
+        }
         return notification.Channel == ContactChannel.Sms
             ? await SmsAsync(db, notification, @case, cancellationToken)
             : await PushAsync(db, notification, @case, cancellationToken);
     }
+
+    /// <summary>Whether a browser of the person's sent back the receipt of this step's push.</summary>
+    private static Task<bool> PushShownAsync(RocDbContext db, Notification notification, CancellationToken cancellationToken) =>
+        db.Notifications.AnyAsync(
+            n => n.CaseId == notification.CaseId && n.Step == notification.Step && n.Person == notification.Person
+                && n.Channel == ContactChannel.Push && n.DeliveredAt != null,
+            cancellationToken);
 
     private async Task<Outcome> PushAsync(RocDbContext db, Notification notification, ChildCase @case, CancellationToken cancellationToken)
     {
@@ -142,7 +154,8 @@ public sealed partial class NotificationSender(
         }
         var payload = JsonSerializer.Serialize(new PushPayload(
             "case", notification.Step, @case.Id, Wire.Name(@case.Urgency), Wire.Name(@case.Category), notification.Organisation,
-            @case.AcknowledgeBy, $"/cases/{@case.Id}", AcknowledgeLink(notification, @case)?.PathAndQuery), Json);
+            @case.AcknowledgeBy, $"/cases/{@case.Id}", AcknowledgeLink(notification, @case)?.PathAndQuery,
+            links.CreateReceipt(notification.Id, time.GetUtcNow() + alert.TimeToLive)), Json);
         var message = new PushMessage(payload)
         {
             Topic = @case.Id.ToString("N"),

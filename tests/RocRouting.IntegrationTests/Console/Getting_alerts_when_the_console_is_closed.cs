@@ -1,6 +1,10 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using RocRouting.Cases;
+using RocRouting.Data;
+using RocRouting.Data.Privacy;
 using RocRouting.IntegrationTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -41,11 +45,17 @@ public sealed class Getting_alerts_when_the_console_is_closed : ConsoleTest
         // Delivered to an active worker only, as a push service's message would be.
         await staff.EvaluateAsync("async () => { await navigator.serviceWorker.ready; }");
 
-        var caseId = Guid.NewGuid();
+        // A push the service sent (stored as sent), whose receipt the worker must post back once it shows the alert.
+        var (caseId, _) = await SubmitThroughApiAsync(home: null);
+        var now = DateTimeOffset.UtcNow;
+        var sent = Notification.Plan(caseId, "routed:1", 1, "social-emergency-service:stockholm", $"p-{Guid.NewGuid():N}"[..14], ContactChannel.Push, now, now);
+        sent.State = NotificationState.Sent;
+        await App.WithDbAsync(db => db.PlanNotificationAsync(sent, CancellationToken.None));
+        var receipt = App.Api.Services.GetRequiredService<AcknowledgementLinks>().CreateReceipt(sent.Id, now.AddMinutes(15));
         var payload = JsonSerializer.Serialize(new
         {
             type = "case", step = "routed:1", caseId, urgency = "immediate", category = "recruitment", organisation = "social-emergency-service:stockholm",
-            acknowledgeBy = "2026-11-23T00:15:00Z", url = $"/cases/{caseId}", acknowledgeUrl = "/a/test-link",
+            acknowledgeBy = "2026-11-23T00:15:00Z", url = $"/cases/{caseId}", acknowledgeUrl = "/a/test-link", receipt,
         });
         // A worker still activating may drop a push (the browser would get it again from its push service):
         // delivered until it shows; the tag makes repeats one notification.
@@ -62,6 +72,9 @@ public sealed class Getting_alerts_when_the_console_is_closed : ConsoleTest
             list => list.Length > 0,
             "the notification");
         Assert.That(shown, Is.EqualTo(new[] { $"Akut ärende|Kvittera senast 01:15.|/a/test-link|{caseId}" }));
+        await Eventually.Until(
+            () => App.WithDbAsync(db => db.Notifications.AnyAsync(n => n.Id == sent.Id && n.DeliveredAt != null)),
+            "the service worker's receipt to be recorded");
     }
 
     [Test]

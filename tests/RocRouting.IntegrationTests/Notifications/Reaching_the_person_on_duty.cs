@@ -276,6 +276,56 @@ public sealed class Reaching_the_person_on_duty
     }
 
     [Test]
+    public async Task A_browser_that_shows_the_alert_and_sends_its_receipt_spares_the_person_the_SMS()
+    {
+        var (person, number, subscription) = await OnDutyWithAPhoneAsync(browser: true);
+
+        var caseId = await SubmitAsync("immediate");
+        var message = await PushAboutAsync(subscription!, caseId);
+        // What the console's service worker does once the alert is on the screen; no session needed.
+        using var anonymous = _app.Client();
+        using var receipt = await anonymous.PostAsJsonAsync("/api/v1/push-receipts", new { receipt = message.Payload.GetProperty("receipt").GetString() });
+        Assert.That(receipt.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await receipt.Content.ReadAsStringAsync());
+
+        var followUp = await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).SingleOrDefault(n => n.Person == person && n.Channel == ContactChannel.Sms),
+            n => n is { State: not NotificationState.Pending },
+            "the follow-up SMS to be decided",
+            TimeSpan.FromSeconds(30));
+        var push = (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Push);
+        Assert.Multiple(() =>
+        {
+            Assert.That(push.DeliveredAt, Is.Not.Null);
+            Assert.That(followUp!.State, Is.EqualTo(NotificationState.Cancelled));
+            Assert.That(followUp.LastError, Does.Contain("receipt"));
+            Assert.That(SmsAbout(caseId).Where(m => m.To == number), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task A_receipt_that_is_not_the_services_is_refused_and_an_acknowledgement_link_is_no_receipt()
+    {
+        var (_, subscription) = await OnDutyWithABrowserAsync();
+        var caseId = await SubmitAsync("immediate");
+        var message = await PushAboutAsync(subscription, caseId);
+        var link = message.Payload.GetProperty("acknowledgeUrl").GetString()!["/a/".Length..];
+        using var anonymous = _app.Client();
+
+        using var missing = await anonymous.PostAsJsonAsync("/api/v1/push-receipts", new { receipt = (string?)null });
+        using var asLink = await anonymous.PostAsJsonAsync("/api/v1/push-receipts", new { receipt = link });
+        using var forged = await anonymous.PostAsJsonAsync("/api/v1/push-receipts", new { receipt = new string('A', 54) });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await missing.Content.ReadAsStringAsync(), Does.Contain("\"receipt\""));
+            Assert.That(asLink.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That((await NotificationsAsync(caseId)).Where(n => n.DeliveredAt != null), Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task An_SMS_gateway_that_is_down_gets_the_SMS_once_it_is_back()
     {
         var (person, number, _) = await OnDutyWithAPhoneAsync(browser: false);
