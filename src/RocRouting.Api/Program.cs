@@ -28,6 +28,7 @@ builder.Services.AddSingleton<DeadLetters>();
 builder.AddNotifications();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DependencyUnavailable>();
+builder.Services.AddExceptionHandler<ConsoleErrorPage>();
 builder.Services.AddRocRateLimiting();
 builder.Services.AddPersonalDataProtection();
 builder.Services.AddHealthChecks().AddWorkerHealthCheck();

@@ -26,6 +26,20 @@ public abstract class ConsolePage : ComponentBase
 
     private CaseReader? _reader;
 
+    /// <summary>"2026-12-24T02:00" as a person in Stockholm means it (a datetime-local field's value), or null.</summary>
+    protected DateTimeOffset? StockholmWallTime(string? text)
+    {
+        if (!DateTime.TryParseExact(text, "yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var local)
+            || local.Year is < 1900 or > 2199)
+        {
+            return null;
+        }
+        return new DateTimeOffset(local, Config.DefaultCalendar.Zone.GetUtcOffset(local));
+    }
+
+    /// <summary>An instant as a datetime-local field shows it, in Stockholm time.</summary>
+    protected string WallTimeValue(DateTimeOffset at) => Config.DefaultCalendar.ToLocal(at).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
     protected bool IsPost => HttpMethods.IsPost(HttpContext.Request.Method);
 
     /// <summary>

@@ -12,6 +12,7 @@ public static class ConsoleRoutes
     public const string Signals = "/signals";
     public const string Operations = "/operations";
     public const string Audit = "/audit";
+    public const string Rosters = "/rosters";
     public const string SignIn = "/sign-in";
     public const string SignOut = "/sign-out";
     public const string SignedOut = "/signed-out";
@@ -24,6 +25,9 @@ public static class ConsoleRoutes
     public const string Status = "/status";
 
     public static string Case(Guid caseId) => $"/cases/{caseId}";
+
+    public static string Roster(string organisation, string? done = null) =>
+        $"{Rosters}?organisation={Uri.EscapeDataString(organisation)}{(done is null ? "" : "&done=" + done)}";
 
     /// <summary>
     /// A person's browser asking for a page (not the JSON API, a probe or the console's own scripts):

@@ -87,13 +87,40 @@ public sealed class Swedish(RoutingConfiguration config)
         _ => Text.EventDelivered,
     };
 
+    public static string Of(DutyRole role) => role == DutyRole.ShiftLead ? Text.RoleShiftLead : Text.RoleFirstResponder;
+
+    /// <summary>The day choices of a weekly duty, as the roster form offers them.</summary>
+    public static IReadOnlyList<(DutyDays Days, string Label)> DayChoices { get; } =
+    [
+        (DutyDays.Monday, Text.DayMonday), (DutyDays.Tuesday, Text.DayTuesday), (DutyDays.Wednesday, Text.DayWednesday),
+        (DutyDays.Thursday, Text.DayThursday), (DutyDays.Friday, Text.DayFriday), (DutyDays.Saturday, Text.DaySaturday),
+        (DutyDays.Sunday, Text.DaySunday), (DutyDays.Weekdays, Text.DayWeekdays), (DutyDays.Weekend, Text.DayWeekend),
+        (DutyDays.Holidays, Text.DayHolidays), (DutyDays.EveryDay, Text.DayEveryDay),
+    ];
+
+    /// <summary>"vardagar (mån–fre), helgdagar och helgdagsaftnar": the widest names first, each day said once.</summary>
+    public static string Of(DutyDays days)
+    {
+        var parts = new List<string>();
+        foreach (var (choice, label) in DayChoices.OrderByDescending(c => System.Numerics.BitOperations.PopCount((uint)c.Days)))
+        {
+            if (choice != DutyDays.None && (days & choice) == choice)
+            {
+                parts.Add(label);
+                days &= ~choice;
+            }
+        }
+        return string.Join(", ", parts);
+    }
+
     public string Municipality(string? code) => config.Register.Find(code)?.Name ?? Text.Unknown;
 
     public string NameOf(Recipient? recipient) => recipient is null ? Text.Nobody : config.NameOf(recipient);
 
     /// <summary>An organisation as the audit trail and acknowledgements store it ("home-municipality:0138").</summary>
     public string Organisation(string stored) =>
-        Recipient.TryParse(stored, out var recipient) ? config.NameOf(recipient) : stored;
+        stored == RosterOrganisations.Operators ? Text.RosterOperators
+        : Recipient.TryParse(stored, out var recipient) ? config.NameOf(recipient) : stored;
 
     /// <summary>"Tyresös", "Strängnäs": the genitive of a name.</summary>
     public static string Genitive(string name) =>

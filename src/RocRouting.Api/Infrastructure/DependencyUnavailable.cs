@@ -50,10 +50,13 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
         });
     }
 
-    private static readonly string UnavailablePage =
+    private static readonly string UnavailablePage = FixedPage(Text.UnavailableTitle, Text.UnavailableText);
+
+    /// <summary>A Swedish page that needs nothing but this text: for when the console itself cannot render.</summary>
+    public static string FixedPage(string title, string text) =>
         "<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + $"<title>{Text.UnavailableTitle} – {Text.AppName}</title><link rel=\"stylesheet\" href=\"/console.css\"></head>"
-        + $"<body><main id=\"main\"><h1>{Text.UnavailableTitle}</h1><p>{Text.UnavailableText}</p></main></body></html>";
+        + $"<title>{title} – {Text.AppName}</title><link rel=\"stylesheet\" href=\"/console.css\"></head>"
+        + $"<body><main id=\"main\"><h1>{title}</h1><p>{text}</p><p><a href=\"{ConsoleRoutes.Start}\">{Text.ToStart}</a></p></main></body></html>";
 
     public static bool IsDependencyUnavailable(Exception exception)
     {
@@ -75,4 +78,29 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A dependency is unavailable ({Error}): answered 503")]
     private static partial void LogUnavailable(ILogger logger, string error);
+}
+
+/// <summary>
+/// Any other failure of a page request: a Swedish page (a person's browser should never show a JSON
+/// problem), logged as the framework would have logged it. The JSON API keeps its problem details.
+/// </summary>
+internal sealed partial class ConsoleErrorPage(ILogger<ConsoleErrorPage> logger) : IExceptionHandler
+{
+    private static readonly string Page = DependencyUnavailable.FixedPage(Text.StatusTitle, Swedish.Format(Text.StatusText, StatusCodes.Status500InternalServerError));
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!ConsoleRoutes.IsPageRequest(httpContext.Request) || httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+        LogFailed(logger, exception);
+        httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        httpContext.Response.ContentType = "text/html; charset=utf-8";
+        await httpContext.Response.WriteAsync(Page, cancellationToken);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A console page failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -61,6 +61,44 @@ public sealed class Keeping_a_duty_roster : SharedAppTest
     }
 
     [Test]
+    public async Task One_duty_is_added_beside_the_others_and_removed_alone()
+    {
+        const string tyreso = "home-municipality:0138";
+        using var operators = App.Client(TestTokens.Operator());
+        using (var put = await operators.PutAsJsonAsync($"/api/v1/rosters/{tyreso}/weekly", Weekly(Duty("p-eva", "first-responder", ["weekdays"], "17:00", "08:00"))))
+        {
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        using var added = await operators.PostAsJsonAsync($"/api/v1/rosters/{tyreso}/weekly/duties", Duty("p-fia", "shift-lead", ["every-day"], "00:00", "00:00"));
+        Assert.That(added.StatusCode, Is.EqualTo(HttpStatusCode.OK), await added.Content.ReadAsStringAsync());
+        var weekly = (await CaseRequests.JsonAsync(added)).GetProperty("weekly").EnumerateArray().ToList();
+        Assert.That(weekly.Select(d => d.GetProperty("person").GetString()), Is.EquivalentTo(new[] { "p-eva", "p-fia" }));
+        var eva = weekly.Single(d => d.GetProperty("person").GetString() == "p-eva").GetProperty("id").GetGuid();
+
+        using var removed = await operators.DeleteAsync($"/api/v1/rosters/{tyreso}/weekly/duties/{eva}");
+        using var again = await operators.DeleteAsync($"/api/v1/rosters/{tyreso}/weekly/duties/{eva}");
+        using var malformed = await operators.DeleteAsync($"/api/v1/rosters/{tyreso}/weekly/duties/not-an-id");
+        using var bad = await operators.PostAsJsonAsync($"/api/v1/rosters/{tyreso}/weekly/duties", Duty("p gus", "boss", [], "25:00", "8"));
+
+        using var read = await operators.GetAsync($"/api/v1/rosters/{tyreso}");
+        var left = (await CaseRequests.JsonAsync(read)).GetProperty("weekly").EnumerateArray().Select(d => d.GetProperty("person").GetString()).ToList();
+        var problem = await bad.Content.ReadAsStringAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(malformed.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            foreach (var field in new[] { "person", "role", "days", "starts", "ends" })
+            {
+                Assert.That(problem, Does.Contain($"\"{field}\""), field);
+            }
+            Assert.That(left, Is.EqualTo(new[] { "p-fia" }));
+        });
+    }
+
+    [Test]
     public async Task A_swap_puts_the_cover_on_duty_instead_for_its_hours_and_can_be_taken_back()
     {
         const string lidingo = "home-municipality:0186";
