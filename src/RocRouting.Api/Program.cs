@@ -30,6 +30,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DependencyUnavailable>();
 builder.Services.AddExceptionHandler<ConsoleErrorPage>();
 builder.Services.AddRocRateLimiting();
+builder.Services.AddRequestsInFlightBound();
 builder.Services.AddPersonalDataProtection();
 builder.Services.AddHealthChecks().AddWorkerHealthCheck();
 builder.Services.AddOpenApi();
@@ -45,6 +46,7 @@ app.Services.ValidatePersonalDataProtection();
 app.UseSecurityHeaders(OrganisationSignIn.ProviderOrigin(app.Configuration));
 // The console's stylesheet and script: public, and before sign-in so the sign-in pages have them too.
 app.UseStaticFiles();
+app.UseRequestsInFlightBound();
 app.UseExceptionHandler();
 // A person's browser gets a Swedish page for a status without a body; everything else problem details.
 app.UseWhen(http => ConsoleRoutes.IsPageRequest(http.Request), console => console.UseStatusCodePagesWithReExecute(ConsoleRoutes.Status + "/{0}"));

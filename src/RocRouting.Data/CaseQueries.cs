@@ -28,6 +28,11 @@ public static class CaseQueries
         return @case;
     }
 
+    /// <summary>Cases submitted before <paramref name="before"/> and still not routed, oldest first (a partial index holds only these).</summary>
+    public static Task<List<ChildCase>> UnroutedCasesAsync(this RocDbContext db, DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        db.Cases.AsNoTracking().Where(c => c.Status == CaseStatus.Submitted && c.SubmittedAt < before)
+            .OrderBy(c => c.SubmittedAt).Take(limit).ToListAsync(cancellationToken);
+
     /// <summary>The cases of a batch of CaseSubmitted messages, tracked, for the routing writer.</summary>
     public static Task<Dictionary<Guid, ChildCase>> CasesToRouteAsync(this RocDbContext db, Guid[] ids, CancellationToken cancellationToken) =>
         db.Cases.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);

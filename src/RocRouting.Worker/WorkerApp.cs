@@ -28,6 +28,8 @@ public static partial class WorkerApp
         builder.Services.AddOptions<DeadlineOptions>().BindConfiguration("Deadlines");
         builder.Services.AddSingleton<DeadlineWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeadlineWatcher>());
+        builder.Services.AddOptions<UnroutedCaseOptions>().BindConfiguration("UnroutedCases");
+        builder.Services.AddHostedService<UnroutedCaseSweeper>();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration("Retention");
         builder.Services.AddHostedService<RetentionJob>();
         builder.Services.AddOptions<WebhookResilienceOptions>().BindConfiguration("Delivery:Resilience");

@@ -33,6 +33,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<ChildCase>
         // The queues: open cases of one recipient, nearest deadline first.
         builder.HasIndex(c => new { c.RecipientMunicipalityCode, c.AcknowledgeBy }).HasFilter("closed_at IS NULL");
         builder.HasIndex(c => new { c.RecipientServiceId, c.AcknowledgeBy }).HasFilter("closed_at IS NULL");
+        // The sweeper's question, "which cases are stuck unrouted": only cases not yet routed are in it.
+        builder.HasIndex(c => c.SubmittedAt).HasFilter("status = 'submitted'");
         builder.HasMany(c => c.Acknowledgements).WithOne().HasForeignKey(a => a.CaseId);
         builder.HasMany(c => c.Events).WithOne().HasForeignKey(e => e.CaseId);
         builder.HasMany(c => c.Routes).WithOne().HasForeignKey(r => r.CaseId);

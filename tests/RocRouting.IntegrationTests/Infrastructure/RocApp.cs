@@ -124,6 +124,7 @@ public sealed class RocApp : IAsyncDisposable
         ["RabbitMq:Prefix"] = prefix,
         ["Deadlines:PollInterval"] = "00:00:00.050",
         ["Retention:Interval"] = "00:00:00.100",
+        ["UnroutedCases:Interval"] = "00:00:00.500",
         // Tests poll as fast as they can under one subject; the limit has a test of its own.
         ["RateLimiting:PermitsPerMinute"] = "1000000",
         ["ConnectionStrings:Postgres"] = connectionString,

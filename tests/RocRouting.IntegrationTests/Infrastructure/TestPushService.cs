@@ -35,6 +35,9 @@ public sealed class TestPushService : IAsyncDisposable
 
     public ConcurrentQueue<Received> Messages { get; } = new();
 
+    /// <summary>Requests to hold by subscription: the message is taken for the browser, the answer never comes.</summary>
+    public HeldRequests Held { get; } = new();
+
     /// <summary>Messages that failed the checks: a bad signature, a payload that would not decrypt.</summary>
     public ConcurrentQueue<string> Refused { get; } = new();
 
@@ -58,7 +61,9 @@ public sealed class TestPushService : IAsyncDisposable
         {
             var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body);
-            return service!.Receive(id, http.Request, body.ToArray(), vapidPublicKey);
+            var answer = service!.Receive(id, http.Request, body.ToArray(), vapidPublicKey);
+            await service.Held.HoldIfArmedAsync(id, http.RequestAborted);
+            return answer;
         });
         await app.StartAsync();
         service = new TestPushService(app);

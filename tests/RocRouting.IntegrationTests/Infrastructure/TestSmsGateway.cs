@@ -21,6 +21,9 @@ public sealed class TestSmsGateway : IAsyncDisposable
 
     public ConcurrentQueue<Sms> Sent { get; } = new();
 
+    /// <summary>Requests to hold by the number they are to (E.164): the SMS is sent, the answer never comes.</summary>
+    public HeldRequests Held { get; } = new();
+
     /// <summary>Requests refused with 503 (the gateway down).</summary>
     public int Refused => _refused;
 
@@ -61,6 +64,7 @@ public sealed class TestSmsGateway : IAsyncDisposable
             var id = $"s{Guid.NewGuid():N}";
             var report = form["whendelivered"].ToString();
             gateway.Sent.Enqueue(new Sms(id, form["from"].ToString(), form["to"].ToString(), form["message"].ToString(), report.Length > 0 ? report : null));
+            await gateway.Held.HoldIfArmedAsync(form["to"].ToString(), http.RequestAborted);
             return Results.Json(new { id, status = "created", from = form["from"].ToString(), to = form["to"].ToString() });
         });
         await app.StartAsync();

@@ -30,6 +30,8 @@ public sealed class Reaching_the_person_on_duty
         var settings = _sms.WorkerSettings();
         // Long enough for a test to take a case before its follow-up SMS is due, on a busy machine.
         settings["Notifications:Sms:After"] = "00:00:05";
+        // A killed worker's notifications are taken over this soon (the tests that kill one wait for it).
+        settings["Notifications:Lease"] = "00:00:05";
         settings["Notifications:Sms:InboundUsername"] = "elks-callback";
         settings["Notifications:Sms:InboundPassword"] = InboundPassword;
         settings["Notifications:Sms:DeliveryReportUrl"] = $"https://elks-callback:{InboundPassword}@roc.example.invalid/api/v1/sms/delivery-reports";
@@ -373,6 +375,62 @@ public sealed class Reaching_the_person_on_duty
         {
             Assert.That(state, Is.EqualTo(NotificationState.Failed));
             Assert.That(SmsAbout(caseId).Any(m => m.To == number && m.Message.Contains("inte kvitterat", StringComparison.Ordinal)), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task A_worker_killed_while_the_gateway_has_the_SMS_leaves_it_at_one_SMS()
+    {
+        var (person, number, _) = await OnDutyWithAPhoneAsync(browser: false);
+        var held = _sms.Held.HoldNextFor(number);
+
+        var caseId = await SubmitAsync("immediate");
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        // The gateway has sent it; the worker dies before it hears so. Another takes over.
+        await _app.RestartWorkerAsync(() => Task.CompletedTask);
+
+        var row = await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Sms),
+            n => n.State != NotificationState.Sending,
+            "the new worker to decide about the SMS the dead one had sent",
+            TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.State, Is.EqualTo(NotificationState.Failed), "an unknown outcome is for operators to see");
+            Assert.That(row.LastError, Does.Contain("not repeated"));
+            Assert.That(SmsAbout(caseId).Count(m => m.To == number), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task A_worker_killed_mid_push_is_followed_by_one_push_under_the_same_topic_and_one_SMS()
+    {
+        var (person, number, subscription) = await OnDutyWithAPhoneAsync(browser: true);
+        var held = _push.Held.HoldNextFor(subscription!);
+
+        var caseId = await SubmitAsync("immediate");
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        await _app.RestartWorkerAsync(() => Task.CompletedTask);
+
+        // Push is at least once: the new worker cannot know the push service had it, so it pushes again,
+        // under the same topic (the push service replaces an undelivered one) and with the case as the
+        // notification's tag (a browser that has both shows one).
+        var pushes = await Eventually.Until(
+            () => Task.FromResult(_push.For(subscription!).Where(m => m.Payload.GetProperty("caseId").GetGuid() == caseId).ToList()),
+            list => list.Count == 2,
+            "the new worker's push",
+            TimeSpan.FromSeconds(30));
+        var sms = await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).SingleOrDefault(n => n.Person == person && n.Channel == ContactChannel.Sms),
+            n => n is { State: not NotificationState.Pending and not NotificationState.Sending },
+            "the follow-up SMS to be decided",
+            TimeSpan.FromSeconds(30));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(pushes.Select(p => p.Topic).Distinct(), Is.EqualTo(new[] { caseId.ToString("N") }));
+            Assert.That((await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Push).State, Is.EqualTo(NotificationState.Sent));
+            Assert.That(sms!.State, Is.EqualTo(NotificationState.Sent));
+            Assert.That(SmsAbout(caseId).Count(m => m.To == number), Is.EqualTo(1));
         });
     }
 

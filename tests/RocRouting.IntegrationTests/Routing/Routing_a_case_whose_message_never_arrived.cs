@@ -1,0 +1,72 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using RocRouting.Cases;
+using RocRouting.Contracts;
+using RocRouting.IntegrationTests.Infrastructure;
+
+namespace RocRouting.IntegrationTests.Routing;
+
+/// <summary>
+/// A case accepted and stored whose CaseSubmitted never reached the routing consumer (it went to
+/// the error queue after a fault that outlasted the retries): the worker's sweeper routes it from
+/// the database, once, and the message redriven later changes nothing.
+/// </summary>
+public sealed class Routing_a_case_whose_message_never_arrived : SharedAppTest
+{
+    [Test]
+    public async Task Is_routed_by_the_sweeper_once_and_a_late_redrive_changes_nothing()
+    {
+        var submittedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var @case = new ChildCase
+        {
+            Id = Guid.CreateVersion7(submittedAt),
+            Urgency = Urgency.Immediate,
+            Category = CaseCategory.AbscondedFromCare,
+            HomeMunicipalityCode = null,
+            FoundInMunicipalityCode = "0180",
+            ReportedByOfficerId = "officer-test",
+            ReportedByUnit = "Lokal testenhet",
+            SubmittedBy = "officer-test",
+            SubmittedByUnit = "Lokal testenhet",
+            IdempotencyKey = Guid.NewGuid().ToString(),
+            RequestHash = new byte[32],
+        };
+        await App.WithDbAsync(async db =>
+        {
+            CaseLifecycle.Submit(db, @case, new Actor("officer-test", Roles.PoliceOfficer, null), submittedAt);
+            // Stored, but its message is lost to the consumer: as if it lay in route-case_error.
+            foreach (var message in db.ChangeTracker.Entries<RocRouting.Data.Outbox.OutboxMessage>().ToList())
+            {
+                message.State = EntityState.Detached;
+            }
+            return await db.SaveChangesAsync();
+        });
+
+        var route = await Eventually.Until(
+            () => App.WithDbAsync(db => db.CaseRoutes.AsNoTracking().SingleOrDefaultAsync(r => r.CaseId == @case.Id)),
+            r => r is not null,
+            "the sweeper to route the stuck case",
+            TimeSpan.FromSeconds(30));
+
+        var redriven = NewId.NextGuid();
+        await App.Bus.Publish(
+            new CaseSubmitted
+            {
+                CaseId = @case.Id, Urgency = @case.Urgency, Category = @case.Category, FoundInMunicipalityCode = @case.FoundInMunicipalityCode, SubmittedAt = submittedAt,
+            },
+            ctx => ctx.MessageId = redriven);
+        await Eventually.Until(() => Task.FromResult(App.Consumed.Count(redriven) > 0), "the redriven message to be consumed");
+        var (routes, status, routedMessages) = await App.WithDbAsync(async db => (
+            await db.CaseRoutes.CountAsync(r => r.CaseId == @case.Id),
+            (await db.Cases.AsNoTracking().SingleAsync(c => c.Id == @case.Id)).Status,
+            await db.OutboxMessages.CountAsync(m => m.MessageType == "RocRouting.Contracts.CaseRouted"
+                && EF.Functions.JsonContains(m.Payload, $"{{\"caseId\":\"{@case.Id}\"}}"))));
+        Assert.Multiple(() =>
+        {
+            Assert.That(route!.RuleId, Is.Not.Empty);
+            Assert.That(routes, Is.EqualTo(1));
+            Assert.That(status, Is.EqualTo(CaseStatus.Routed));
+            Assert.That(routedMessages, Is.EqualTo(1), "one CaseRouted: the recipient is told once");
+        });
+    }
+}
