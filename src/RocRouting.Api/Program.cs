@@ -20,7 +20,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddRocDefaults();
 builder.AddRocAuthentication();
 builder.AddConsole();
-builder.AddRocBus();
+// Intake goes on while the broker is down: accepted cases wait in the outbox.
+builder.AddRocBus(waitForBroker: false);
 builder.Services.AddOutboxRelay();
 builder.Services.AddRocWarmUp(typeof(CaseSubmitted));
 builder.Services.AddScoped<CaseIntake>();

@@ -36,19 +36,22 @@ public static class BusExtensions
 {
     /// <summary>
     /// MassTransit on RabbitMQ with the settings every process shares: durable (quorum) queues,
-    /// persistent messages with publisher confirms, retry then _error, no usage telemetry, and a
-    /// host that waits until receive endpoints are bound.
+    /// persistent messages with publisher confirms, retry then _error, no usage telemetry.
+    /// <paramref name="waitForBroker"/>: a consuming process's host waits until its receive
+    /// endpoints are bound (and fails to start without a broker); a publishing-only process (the
+    /// API) starts without one and connects when it can, since its outbox keeps what it accepts.
     /// </summary>
     public static IHostApplicationBuilder AddRocBus(
         this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? registerConsumers = null,
-        bool deployTopologyOnly = false)
+        bool deployTopologyOnly = false,
+        bool waitForBroker = true)
     {
         builder.Services.AddOptions<RabbitMqOptions>().BindConfiguration("RabbitMq");
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             // Without this, StartAsync returns before the queues are bound and early messages are dropped.
-            o.WaitUntilStarted = true;
+            o.WaitUntilStarted = waitForBroker;
             o.StartTimeout = TimeSpan.FromSeconds(60);
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });

@@ -27,14 +27,28 @@ internal sealed partial class WarmUp(IServiceScopeFactory scopes, IBus bus, Warm
         foreach (var type in messages.Types)
         {
             // Resolving the publish endpoint declares the message's exchange and builds its serializer.
+            // A broker that is down does not hold up the start: the first publish does this later.
             var method = typeof(IPublishEndpointProvider).GetMethod(nameof(IPublishEndpointProvider.GetPublishSendEndpoint))!.MakeGenericMethod(type);
-            await (Task<ISendEndpoint>)method.Invoke(bus, null)!;
+            try
+            {
+                await ((Task<ISendEndpoint>)method.Invoke(bus, null)!).WaitAsync(BrokerWait, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogBrokerNotReady(logger, type.Name, e.GetType().Name);
+                break;
+            }
         }
         var elapsed = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
         LogWarm(logger, elapsed);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static readonly TimeSpan BrokerWait = TimeSpan.FromSeconds(5);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker is not reachable at start ({Error}); the {MessageType} exchange is declared on the first publish")]
+    private static partial void LogBrokerNotReady(ILogger logger, string messageType, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up in {ElapsedMs:F0} ms")]
     private static partial void LogWarm(ILogger logger, double elapsedMs);

@@ -274,7 +274,7 @@ public sealed class RocApp : IAsyncDisposable
         await Worker.StopAsync();
         Worker.Dispose();
         await whileStopped();
-        Worker = BuildWorker(_settings, Clock);
+        Worker = BuildWorker(_settings, Clock, Consumed);
         await Worker.StartAsync();
     }
 
