@@ -35,20 +35,24 @@ public sealed class Intake(HttpClient client, string token)
 
     private static readonly string[] Urgencies = ["immediate", "urgent", "urgent", "routine"];
 
-    public async Task SendAsync(Sample sample)
+    /// <summary>A submission about an obviously fictitious child (Skatteverket's test person Tolvan Tolvansson), from a random participating municipality.</summary>
+    public static string Body()
     {
         var home = Municipalities[Random.Shared.Next(Municipalities.Length)];
         var urgency = Urgencies[Random.Shared.Next(Urgencies.Length)];
-        // Skatteverket's test person Tolvan Tolvansson: an obviously fictitious child.
-        var body = $$"""
+        return $$"""
             {"child":{"personalIdentityNumber":"19121212-1212","birthDate":null,"homeMunicipalityCode":"{{home}}"},
              "foundInMunicipalityCode":"0180","urgency":"{{urgency}}","category":"recruitment",
              "summary":"Benchmark case about the fictitious Tolvan Tolvansson.",
              "reportedBy":{"officerId":"PA-BENCH-0001","unit":"RLC Stockholm","phone":null},"policeReference":"BENCH"}
             """;
+    }
+
+    public async Task SendAsync(Sample sample)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cases")
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Content = new StringContent(Body(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());

@@ -13,6 +13,11 @@ using RocRouting.Bench;
 
 var setting = (string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
 var root = setting("ROC_BENCH_ROOT", Directory.GetCurrentDirectory());
+if (args is ["faults", ..])
+{
+    // The fault matrix against deploy/local/cluster.sh (deploy/local/faults.sh runs this).
+    return await Faults.RunAsync(root, subject => PoliceToken(root, subject), setting);
+}
 var work = setting("ROC_BENCH_WORK", Path.Combine(Path.GetTempPath(), "roc-bench"));
 var pgPort = int.Parse(setting("ROC_BENCH_PG_PORT", "55432"), CultureInfo.InvariantCulture);
 var amqpPort = int.Parse(setting("ROC_BENCH_AMQP_PORT", "55672"), CultureInfo.InvariantCulture);
@@ -373,7 +378,7 @@ static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string
 static async Task<long> ScalarAsync(NpgsqlDataSource source, string sql) =>
     Convert.ToInt64(await source.CreateCommand(sql).ExecuteScalarAsync(), CultureInfo.InvariantCulture);
 
-static string PoliceToken(string root)
+static string PoliceToken(string root, string subject = "bench-officer")
 {
     // The development key and issuer the API uses locally (as deploy/local/token.sh).
     var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "src", "RocRouting.Api", "appsettings.Development.json")))!;
@@ -382,7 +387,7 @@ static string PoliceToken(string root)
     {
         Issuer = "rocrouting-local",
         Audience = "rocrouting",
-        Claims = new Dictionary<string, object> { ["role"] = "police-officer", ["sub"] = "bench-officer", ["unit"] = "RLC Stockholm" },
+        Claims = new Dictionary<string, object> { ["role"] = "police-officer", ["sub"] = subject, ["unit"] = "RLC Stockholm" },
         Expires = DateTime.UtcNow.AddHours(3),
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256),
     });
