@@ -72,7 +72,7 @@ public static class Faults
         var log = (string text) => Console.WriteLine($"[faults {DateTime.Now:HH:mm:ss}] {text}");
         // Many officers, as in life: the per-officer rate limit is not what is under test.
         var tokens = Enumerable.Range(0, 200).Select(i => tokenFor($"fault-officer-{i:D3}")).ToArray();
-        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30), MaxConnectionsPerServer = 512 })
         {
             BaseAddress = baseUrl,
             Timeout = TimeSpan.FromSeconds(10),

@@ -79,18 +79,22 @@ public static class CaseLifecycle
         work.Add(@case);
         AddEvent(work, @case.Id, CaseEventKind.Submitted, now, detail: null);
         work.Audit(actor, AuditActions.CaseSubmit, @case.Id, now);
-        work.Enqueue(
-            new CaseSubmitted
-            {
-                CaseId = @case.Id,
-                Urgency = @case.Urgency,
-                Category = @case.Category,
-                HomeMunicipalityCode = @case.HomeMunicipalityCode,
-                FoundInMunicipalityCode = @case.FoundInMunicipalityCode,
-                SubmittedAt = now,
-            },
-            MessageIds.For(@case.Id, nameof(CaseSubmitted)),
-            now);
+        work.Enqueue(Submitted(@case), MessageIds.For(@case.Id, nameof(CaseSubmitted)), now);
+    }
+
+    /// <summary>The message that asks for a stored case to be routed (at submission, and by the sweeper for a case stuck unrouted).</summary>
+    public static CaseSubmitted Submitted(ChildCase @case)
+    {
+        ArgumentNullException.ThrowIfNull(@case);
+        return new CaseSubmitted
+        {
+            CaseId = @case.Id,
+            Urgency = @case.Urgency,
+            Category = @case.Category,
+            HomeMunicipalityCode = @case.HomeMunicipalityCode,
+            FoundInMunicipalityCode = @case.FoundInMunicipalityCode,
+            SubmittedAt = @case.SubmittedAt,
+        };
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using RocRouting.Cases;
-using RocRouting.Contracts;
 using RocRouting.Data;
 
 namespace RocRouting.Worker;
@@ -68,17 +67,7 @@ public sealed partial class UnroutedCaseSweeper(
         foreach (var @case in stuck)
         {
             LogStuck(logger, @case.Id, (now - @case.SubmittedAt).TotalSeconds);
-            var outcome = await router.RouteAsync(
-                new CaseSubmitted
-                {
-                    CaseId = @case.Id,
-                    Urgency = @case.Urgency,
-                    Category = @case.Category,
-                    HomeMunicipalityCode = @case.HomeMunicipalityCode,
-                    FoundInMunicipalityCode = @case.FoundInMunicipalityCode,
-                    SubmittedAt = @case.SubmittedAt,
-                },
-                traceParent: null);
+            var outcome = await router.RouteAsync(CaseLifecycle.Submitted(@case), traceParent: null);
             if (outcome.Route is { } route)
             {
                 LogRouted(logger, @case.Id, route.RuleId);

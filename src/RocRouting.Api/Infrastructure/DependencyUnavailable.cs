@@ -17,8 +17,12 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
 {
     public const int RetryAfterSeconds = 5;
 
-    /// <summary>PostgreSQL's answers that mean "not now": connection exceptions (08), shutdown and start-up (57P0x), too many connections.</summary>
-    private static readonly string[] UnavailableStates = ["57P01", "57P02", "57P03", "53300"];
+    /// <summary>
+    /// PostgreSQL's answers that mean "not now": connection exceptions (08), shutdown and start-up
+    /// (57P0x), too many connections, and a read-only transaction (25006: a connection to a server that
+    /// was the primary before a failover).
+    /// </summary>
+    private static readonly string[] UnavailableStates = ["57P01", "57P02", "57P03", "53300", "25006"];
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -66,7 +70,9 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
             {
                 case PostgresException pg:
                     return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || UnavailableStates.Contains(pg.SqlState);
-                case NpgsqlException { IsTransient: true }:
+                // Npgsql's own exceptions (not the server's answer) are about reaching a server: an I/O
+                // error, a timeout, or "No suitable host was found" while a failover has no primary yet.
+                case NpgsqlException:
                 case BrokerUnreachableException:
                 case SocketException:
                 case TimeoutException:

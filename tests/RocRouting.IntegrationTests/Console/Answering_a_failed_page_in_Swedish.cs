@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using RocRouting.Api.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Console;
@@ -52,7 +51,4 @@ public sealed class Answering_a_failed_page_in_Swedish
         Assert.That(handled, Is.False);
     }
 
-    [Test]
-    public void A_database_that_cannot_be_reached_is_a_dependency_down_not_a_bug() =>
-        Assert.That(DependencyUnavailable.IsDependencyUnavailable(new NpgsqlException("down", new System.Net.Sockets.SocketException())), Is.True);
 }
