@@ -218,7 +218,7 @@ start_rabbit() {
     printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users.guest = true\ncluster_partition_handling = pause_minority\n' \
       "${AMQP_PORTS[$i]}" > "$RABBITMQ_CONFIG_FILE.conf"
     launch "$name" /usr/lib/rabbitmq/bin/rabbitmq-server
-    wait_for_port "${AMQP_PORTS[$i]}" "$name" 90
+    [ "${2:-wait}" = nowait ] || wait_for_port "${AMQP_PORTS[$i]}" "$name" 120
   )
 }
 
@@ -324,9 +324,11 @@ up() {
   start_pg 1
   wait_for_primary 120
   create_app_database
-  start_rabbit 0
-  start_rabbit 1
-  start_rabbit 2
+  # All three at once: a clustered node that restarts waits for its peers before it opens its port.
+  start_rabbit 0 nowait
+  start_rabbit 1 nowait
+  start_rabbit 2 nowait
+  for i in 0 1 2; do wait_for_port "${AMQP_PORTS[$i]}" "rabbit$((i + 1))" 180; done
   join_rabbit_cluster
   start_haproxy
   log "migrating the database and declaring the broker topology (quorum queues, replicated on the three nodes)"
