@@ -67,6 +67,14 @@ public static class BusExtensions
                 {
                     rabbit.SetQuorumQueue();
                 }
+                // A database failing over or restarting takes longer than a bug's few quick retries: those
+                // failures are retried again for half a minute more before the message goes to _error
+                // (where the sweeper still finds an unrouted case).
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(DependencyFailures.IsUnavailable);
+                    r.Intervals(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15));
+                });
                 endpoint.UseMessageRetry(r => r.Exponential(options.RetryLimit, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
             });
             x.UsingRabbitMq((context, cfg) =>

@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
-using RabbitMQ.Client.Exceptions;
 using RocRouting.Api.Console;
+using RocRouting.Hosting;
 
 namespace RocRouting.Api.Infrastructure;
 
@@ -16,13 +14,6 @@ namespace RocRouting.Api.Infrastructure;
 internal sealed partial class DependencyUnavailable(IProblemDetailsService problems, ILogger<DependencyUnavailable> logger) : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
-
-    /// <summary>
-    /// PostgreSQL's answers that mean "not now": connection exceptions (08), shutdown and start-up
-    /// (57P0x), too many connections, and a read-only transaction (25006: a connection to a server that
-    /// was the primary before a failover).
-    /// </summary>
-    private static readonly string[] UnavailableStates = ["57P01", "57P02", "57P03", "53300", "25006"];
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -62,25 +53,7 @@ internal sealed partial class DependencyUnavailable(IProblemDetailsService probl
         + $"<title>{title} – {Text.AppName}</title><link rel=\"stylesheet\" href=\"/console.css\"></head>"
         + $"<body><main id=\"main\"><h1>{title}</h1><p>{text}</p><p><a href=\"{ConsoleRoutes.Start}\">{Text.ToStart}</a></p></main></body></html>";
 
-    public static bool IsDependencyUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case PostgresException pg:
-                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || UnavailableStates.Contains(pg.SqlState);
-                // Npgsql's own exceptions (not the server's answer) are about reaching a server: an I/O
-                // error, a timeout, or "No suitable host was found" while a failover has no primary yet.
-                case NpgsqlException:
-                case BrokerUnreachableException:
-                case SocketException:
-                case TimeoutException:
-                    return true;
-            }
-        }
-        return false;
-    }
+    public static bool IsDependencyUnavailable(Exception exception) => DependencyFailures.IsUnavailable(exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A dependency is unavailable ({Error}): answered 503")]
     private static partial void LogUnavailable(ILogger logger, string error);

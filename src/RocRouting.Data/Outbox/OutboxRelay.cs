@@ -74,7 +74,9 @@ public sealed partial class OutboxRelay(
             {
                 failures++;
                 LogRelayFailed(logger, e, failures);
-                await Task.Delay(Backoff(failures), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // A round fails when the database cannot be reached: try again soon, and at once when a
+                // commit shows it is back. (The rows' own backoff, for a broker that refuses them, is longer.)
+                await ((Task)signal.WaitAsync(RoundBackoff(failures), stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -149,6 +151,11 @@ public sealed partial class OutboxRelay(
     }
 
     private TimeSpan Backoff(int attempt) => Cases.Backoff.Exponential(attempt, _options.FirstRetryDelay, _options.MaxRetryDelay);
+
+    private TimeSpan RoundBackoff(int failures) => Cases.Backoff.Exponential(failures, _options.FirstRetryDelay, MaxRoundBackoff);
+
+    /// <summary>The longest a relay waits after a failed round: a database back after an outage is found within this.</summary>
+    private static readonly TimeSpan MaxRoundBackoff = TimeSpan.FromSeconds(5);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 
