@@ -7,17 +7,17 @@ namespace RocRouting.Worker;
 public sealed class UnroutedCaseOptions
 {
     /// <summary>How often stuck cases are looked for.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A case still unrouted this long after it was submitted is routed by the sweeper.</summary>
-    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     public int BatchSize { get; set; } = 50;
 }
 
 /// <summary>
 /// The equivalent of delayed redelivery for the one message that must never wait: a case that is
-/// still unrouted a minute after it was submitted is routed from the database. Its CaseSubmitted may
+/// still unrouted half a minute after it was submitted is routed from the database. Its CaseSubmitted may
 /// sit in <c>route-case_error</c> after a fault that outlasted the bus's immediate retries (a
 /// PostgreSQL failover, a stall), or be stuck in a queue nobody consumes; Debian's RabbitMQ has no
 /// delayed-message plugin and MassTransit's schedulers are not served here. The sweeper calls the
