@@ -10,8 +10,19 @@ namespace RocRouting.IntegrationTests.Outbox;
 /// 7.2 fixed it and the relay now bounds each publish with a timeout; this shows the fix holds here.
 /// (CaseClosed has no consumer: nothing else happens.)
 /// </summary>
-public sealed class Cancelling_a_publish : SharedAppTest
+/// <para>An app of its own: RabbitMQ.Client still loses its place now and then (one CI run in about
+/// six, rabbitmq-dotnet-client#1930 is open), and a bus left without confirms must not take the
+/// shared app's later tests down with it.</para>
+public sealed class Cancelling_a_publish
 {
+    private RocApp App { get; set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAppOfItsOwn() => App = await RocApp.StartAsync(prefix: "cancel.");
+
+    [OneTimeTearDown]
+    public async Task Stop() => await App.DisposeAsync();
+
     [Test]
     public async Task Mid_flight_leaves_later_publishes_and_their_confirms_working()
     {

@@ -49,12 +49,15 @@ public sealed class Routing_a_case_whose_message_never_arrived : SharedAppTest
             TimeSpan.FromSeconds(30));
 
         var redriven = NewId.NextGuid();
+        // Bounded: a bus that cannot publish fails this test, it does not hang the run.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await App.Bus.Publish(
             new CaseSubmitted
             {
                 CaseId = @case.Id, Urgency = @case.Urgency, Category = @case.Category, FoundInMunicipalityCode = @case.FoundInMunicipalityCode, SubmittedAt = submittedAt,
             },
-            ctx => ctx.MessageId = redriven);
+            ctx => ctx.MessageId = redriven,
+            deadline.Token);
         await Eventually.Until(() => Task.FromResult(App.Consumed.Count(redriven) > 0), "the redriven message to be consumed");
         var (routes, status, routedMessages) = await App.WithDbAsync(async db => (
             await db.CaseRoutes.CountAsync(r => r.CaseId == @case.Id),
