@@ -64,7 +64,8 @@ public sealed class ACase
 
     /// <summary>
     /// Stores the case with its timeline and audit entry but withholds its CaseSubmitted from the outbox,
-    /// so the running worker leaves it alone until the test hands the message over itself.
+    /// so the running worker leaves it alone until the test hands the message over itself (or, once it is
+    /// older than <c>UnroutedCases:StuckAfter</c>, the worker's sweeper routes it).
     /// </summary>
     public async Task<ChildCase> StoreUnannouncedAsync(RocApp app, DateTimeOffset? at = null)
     {
@@ -82,14 +83,4 @@ public sealed class ACase
         return @case;
     }
 
-    /// <summary>The message the intake would have published for <paramref name="case"/>.</summary>
-    public static CaseSubmitted Announcement(ChildCase @case) => new()
-    {
-        CaseId = @case.Id,
-        Urgency = @case.Urgency,
-        Category = @case.Category,
-        HomeMunicipalityCode = @case.HomeMunicipalityCode,
-        FoundInMunicipalityCode = @case.FoundInMunicipalityCode,
-        SubmittedAt = @case.SubmittedAt,
-    };
 }

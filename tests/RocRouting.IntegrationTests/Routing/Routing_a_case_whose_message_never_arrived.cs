@@ -17,30 +17,8 @@ public sealed class Routing_a_case_whose_message_never_arrived : SharedAppTest
     public async Task Is_routed_by_the_sweeper_once_and_a_late_redrive_changes_nothing()
     {
         var submittedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
-        var @case = new ChildCase
-        {
-            Id = Guid.CreateVersion7(submittedAt),
-            Urgency = Urgency.Immediate,
-            Category = CaseCategory.AbscondedFromCare,
-            HomeMunicipalityCode = null,
-            FoundInMunicipalityCode = "0180",
-            ReportedByOfficerId = "officer-test",
-            ReportedByUnit = "Lokal testenhet",
-            SubmittedBy = "officer-test",
-            SubmittedByUnit = "Lokal testenhet",
-            IdempotencyKey = Guid.NewGuid().ToString(),
-            RequestHash = new byte[32],
-        };
-        await App.WithDbAsync(async db =>
-        {
-            CaseLifecycle.Submit(db, @case, new Actor("officer-test", Roles.PoliceOfficer, null), submittedAt);
-            // Stored, but its message is lost to the consumer: as if it lay in route-case_error.
-            foreach (var message in db.ChangeTracker.Entries<RocRouting.Data.Outbox.OutboxMessage>().ToList())
-            {
-                message.State = EntityState.Detached;
-            }
-            return await db.SaveChangesAsync();
-        });
+        // Stored, but its message is lost to the consumer: as if it lay in route-case_error.
+        var @case = await ACase.Submitted().WithUrgency(Urgency.Immediate).From(null).StoreUnannouncedAsync(App, submittedAt);
 
         var route = await Eventually.Until(
             () => App.WithDbAsync(db => db.CaseRoutes.AsNoTracking().SingleOrDefaultAsync(r => r.CaseId == @case.Id)),
@@ -52,10 +30,7 @@ public sealed class Routing_a_case_whose_message_never_arrived : SharedAppTest
         // Bounded: a bus that cannot publish fails this test, it does not hang the run.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await App.Bus.Publish(
-            new CaseSubmitted
-            {
-                CaseId = @case.Id, Urgency = @case.Urgency, Category = @case.Category, FoundInMunicipalityCode = @case.FoundInMunicipalityCode, SubmittedAt = submittedAt,
-            },
+            CaseLifecycle.Submitted(@case),
             ctx => ctx.MessageId = redriven,
             deadline.Token);
         await Eventually.Until(() => Task.FromResult(App.Consumed.Count(redriven) > 0), "the redriven message to be consumed");

@@ -94,7 +94,7 @@ public sealed class Routing_cases_together : SharedAppTest
         for (var i = 0; i < count; i++)
         {
             var @case = await ACase.Submitted().WithUrgency(Urgency.Immediate).StoreUnannouncedAsync(App);
-            announcements.Add(ACase.Announcement(@case));
+            announcements.Add(CaseLifecycle.Submitted(@case));
         }
         return [.. announcements];
     }
