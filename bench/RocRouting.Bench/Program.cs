@@ -16,7 +16,7 @@ var root = setting("ROC_BENCH_ROOT", Directory.GetCurrentDirectory());
 if (args is ["faults", ..])
 {
     // The fault matrix against deploy/local/cluster.sh (deploy/local/faults.sh runs this).
-    return await Faults.RunAsync(root, subject => PoliceToken(root, subject), setting);
+    return await Faults.RunAsync(root, claims => Token(root, claims), setting);
 }
 var work = setting("ROC_BENCH_WORK", Path.Combine(Path.GetTempPath(), "roc-bench"));
 var pgPort = int.Parse(setting("ROC_BENCH_PG_PORT", "55432"), CultureInfo.InvariantCulture);
@@ -378,7 +378,10 @@ static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string
 static async Task<long> ScalarAsync(NpgsqlDataSource source, string sql) =>
     Convert.ToInt64(await source.CreateCommand(sql).ExecuteScalarAsync(), CultureInfo.InvariantCulture);
 
-static string PoliceToken(string root, string subject = "bench-officer")
+static string PoliceToken(string root, string subject = "bench-officer") =>
+    Token(root, new() { ["role"] = "police-officer", ["sub"] = subject, ["unit"] = "RLC Stockholm" });
+
+static string Token(string root, Dictionary<string, object> claims)
 {
     // The development key and issuer the API uses locally (as deploy/local/token.sh).
     var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "src", "RocRouting.Api", "appsettings.Development.json")))!;
@@ -387,7 +390,7 @@ static string PoliceToken(string root, string subject = "bench-officer")
     {
         Issuer = "rocrouting-local",
         Audience = "rocrouting",
-        Claims = new Dictionary<string, object> { ["role"] = "police-officer", ["sub"] = subject, ["unit"] = "RLC Stockholm" },
+        Claims = claims,
         Expires = DateTime.UtcNow.AddHours(3),
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256),
     });

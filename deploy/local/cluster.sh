@@ -84,6 +84,10 @@ secrets() {
   fi
   # shellcheck disable=SC1091
   . "$dir/secrets.env"
+  if [ -z "${WEBHOOK_SECRET:-}" ]; then
+    WEBHOOK_SECRET=$(openssl rand -hex 24)
+    printf 'WEBHOOK_SECRET=%s\n' "$WEBHOOK_SECRET" >> "$dir/secrets.env"
+  fi
 }
 
 connection_string() {
@@ -276,11 +280,31 @@ CFG
 }
 
 # --- The service ----------------------------------------------------------------------------------
+# Every recipient's webhook goes to faults.sh's receiver, which counts what arrives (nothing listens
+# there otherwise: deliveries then wait on their durable schedule, as with any receiver that is away).
+WEBHOOK_URL="http://127.0.0.1:5190/roc"
+RECIPIENTS=(social-emergency-service:stockholm)
+for code in 0114 0115 0117 0120 0123 0125 0126 0127 0128 0136 0138 0139 0140 \
+            0160 0162 0163 0180 0181 0182 0183 0184 0186 0187 0188 0191 0192; do
+  RECIPIENTS+=("home-municipality:$code")
+done
+
 service_env() {
   export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
   export ConnectionStrings__Postgres
   ConnectionStrings__Postgres=$(connection_string)
   export RabbitMq__Url="amqp://guest:guest@127.0.0.1:$AMQP_FRONT/"
+  # The memory ceiling: a GC heap of at most 256 MB per process (in a container the runtime takes 75%
+  # of the container's memory limit instead). The overload row shows it holds.
+  export DOTNET_GCHeapHardLimit=0x10000000
+  # A one-minute immediate window, so the fault matrix sees deadlines fall due within a row.
+  export Routing__ImmediateWindow=00:01:00
+  local i=0 recipient
+  for recipient in "${RECIPIENTS[@]}"; do
+    export "Delivery__Webhooks__${i}__Recipient=$recipient" "Delivery__Webhooks__${i}__Url=$WEBHOOK_URL" \
+      "Delivery__Webhooks__${i}__Secret=$WEBHOOK_SECRET"
+    i=$((i + 1))
+  done
 }
 
 bin=Release/net10.0
