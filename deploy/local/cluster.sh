@@ -90,8 +90,11 @@ secrets() {
   fi
 }
 
+# Four service processes and the fault client, 50 connections each at most, stay below the servers'
+# max_connections (300) with room for Patroni and replication: at Npgsql's default of 100 the pools
+# outgrew the server under load, and connection attempts failed instead of waiting for a connection.
 connection_string() {
-  echo "Host=127.0.0.1:${PG_PORTS[0]},127.0.0.1:${PG_PORTS[1]};Database=rocrouting;Username=rocrouting;Password=$PG_APP_PASSWORD;Target Session Attributes=primary;Timeout=5;Command Timeout=15"
+  echo "Host=127.0.0.1:${PG_PORTS[0]},127.0.0.1:${PG_PORTS[1]};Database=rocrouting;Username=rocrouting;Password=$PG_APP_PASSWORD;Target Session Attributes=primary;Timeout=5;Command Timeout=15;Maximum Pool Size=50"
 }
 
 # --- etcd (Patroni's store) ---------------------------------------------------------------------

@@ -6,7 +6,7 @@
 #
 #   deploy/local/cluster.sh up && deploy/local/faults.sh
 #   ROC_FAULTS=pg-primary-kill,worker-kill deploy/local/faults.sh     only these rows
-#   ROC_FAULTS_RATE=10 ROC_FAULTS_OVERLOAD_RATE=150                    the load (cases/s)
+#   ROC_FAULTS_RATE=10 ROC_FAULTS_OVERLOAD_RATE=60                     the load (cases/s)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

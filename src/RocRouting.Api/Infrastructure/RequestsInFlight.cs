@@ -9,14 +9,18 @@ namespace RocRouting.Api.Infrastructure;
 /// <summary>How much work one API instance takes on at once (section <c>Limits</c>).</summary>
 public sealed class RequestLimitOptions
 {
-    /// <summary>Requests being served at once; beyond it they wait in the queue.</summary>
-    public int MaxRequestsInFlight { get; set; } = 128;
+    /// <summary>
+    /// Requests being served at once; beyond it they wait in the queue. A few per core: more only
+    /// share the same CPU and database connections, so every one of them is answered later (the fault
+    /// matrix's overload row: with 128, goodput collapsed and clients timed out).
+    /// </summary>
+    public int MaxRequestsInFlight { get; set; } = 32;
 
     /// <summary>Requests waiting for a place; beyond it they are refused at once.</summary>
-    public int QueueLength { get; set; } = 256;
+    public int QueueLength { get; set; } = 64;
 
     /// <summary>How long a request waits for a place before it is refused.</summary>
-    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>What a refused client is told to wait before it retries.</summary>
     public int RetryAfterSeconds { get; set; } = 2;
