@@ -33,7 +33,7 @@ builder.Services.AddExceptionHandler<ConsoleErrorPage>();
 builder.Services.AddRocRateLimiting();
 builder.Services.AddRequestsInFlightBound();
 builder.Services.AddPersonalDataProtection();
-builder.Services.AddHealthChecks().AddWorkerHealthCheck();
+builder.Services.AddReadiness();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {

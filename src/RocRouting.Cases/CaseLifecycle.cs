@@ -298,7 +298,7 @@ public static class CaseLifecycle
             AddEvent(work, delivery.CaseId, CaseEventKind.Delivered, now, $"{Wire.Name(item.Kind)} to {delivery.Recipient} (webhook)");
             return DeliveryOutcome.Delivered;
         }
-        delivery.LastError = error.Length > 500 ? error[..500] : error;
+        delivery.LastError = LastError(error);
         // A manual retry of a failed delivery gets one attempt: the count is past the limit already.
         if (retryAfter == TimeSpan.MaxValue || delivery.Attempts >= options.MaxAttempts)
         {
@@ -314,6 +314,27 @@ public static class CaseLifecycle
             ? (asked < TimeSpan.Zero ? TimeSpan.Zero : asked > options.MaxRetryDelay ? options.MaxRetryDelay : asked)
             : Backoff.Exponential(delivery.Attempts, options.FirstRetryDelay, options.MaxRetryDelay);
         delivery.NextAttemptAt = now + wait;
+        return DeliveryOutcome.Rescheduled;
+    }
+
+    /// <summary>What a delivery keeps of an error: its column holds 500 characters.</summary>
+    private static string LastError(string error) => error.Length > 500 ? error[..500] : error;
+
+    /// <summary>
+    /// A delivery not sent because its recipient's circuit is open: it never reached the receiver, so
+    /// the attempt its claim counted is given back (otherwise a receiver down for a few minutes would
+    /// use up every delivery's attempts without one being sent, and fail them all), and it waits for
+    /// the circuit's break to end, or its own backoff if that is longer.
+    /// </summary>
+    public static DeliveryOutcome DeferDelivery(Delivery delivery, string reason, TimeSpan? circuitOpenFor, DeliveryOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(options);
+        delivery.LeaseUntil = null;
+        delivery.Attempts = Math.Max(0, delivery.Attempts - 1);
+        delivery.LastError = LastError(reason);
+        var backoff = Backoff.Exponential(Math.Max(1, delivery.Attempts), options.FirstRetryDelay, options.MaxRetryDelay);
+        delivery.NextAttemptAt = now + (circuitOpenFor is { } open && open > backoff ? open : backoff);
         return DeliveryOutcome.Rescheduled;
     }
 

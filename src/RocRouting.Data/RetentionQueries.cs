@@ -1,35 +1,54 @@
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Cases;
+using RocRouting.Routing;
 
 namespace RocRouting.Data;
 
 public static class RetentionQueries
 {
     /// <summary>
-    /// Erases the personal data of cases closed before <paramref name="cutoff"/>: identity number and
-    /// its keyed hash, birth date, summary, officer id and phone, police reference, acknowledgement
-    /// notes. What stays (municipalities, urgency, category, times, route, timeline) is pseudonymous
+    /// Erases the personal data of cases closed before <paramref name="closedBefore"/>, and of cases
+    /// never closed and submitted before <paramref name="openSubmittedBefore"/> (an abandoned case
+    /// must not keep a child's identity number forever): identity number and its keyed hash, birth
+    /// date, summary, officer id and phone, police reference, acknowledgement notes and handover
+    /// reasons. What stays (municipalities, urgency, category, times, route, timeline) is pseudonymous
     /// and keeps the statistics. One statement (every expired case at once, none twice), with an audit
-    /// entry per erased case; returns how many.
+    /// entry per erased case; returns how many cases were erased and how many of them were still open.
     /// </summary>
-    public static async Task<int> ErasePersonalDataClosedBeforeAsync(this RocDbContext db, DateTimeOffset cutoff, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<(int Erased, int StillOpen)> ErasePersonalDataAsync(
+        this RocDbContext db, DateTimeOffset closedBefore, DateTimeOffset openSubmittedBefore, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var worker = Actor.Worker;
         // Not composed (ToListAsync, not SingleAsync): a data-modifying WITH must stay at the top level.
-        return (await db.Database.SqlQuery<int>($"""
+        var counts = (await db.Database.SqlQuery<ErasureCounts>($"""
             WITH erased AS (
                 UPDATE cases
                 SET sealed_personal_identity_number = NULL, child_key = NULL, birth_date = NULL, sealed_summary = NULL,
                     reported_by_officer_id = 'erased', reported_by_phone = NULL, police_reference = NULL,
                     personal_data_erased_at = {now}
-                WHERE closed_at < {cutoff} AND personal_data_erased_at IS NULL
-                RETURNING id),
+                WHERE personal_data_erased_at IS NULL
+                  AND (closed_at < {closedBefore} OR (closed_at IS NULL AND submitted_at < {openSubmittedBefore}))
+                RETURNING id, closed_at IS NULL AS open),
             notes AS (
                 UPDATE case_acknowledgements SET note = NULL WHERE case_id IN (SELECT id FROM erased)),
+            reasons AS (
+                UPDATE case_routes SET reason = {ErasedHandoverReason}
+                WHERE case_id IN (SELECT id FROM erased) AND rule_id IN ({RuleIds.HandoverToSocialjour}, {RuleIds.HandoverToHomeMunicipality})),
             audit AS (
                 INSERT INTO audit_entries (at, subject, role, action, case_id, outcome)
                 SELECT {now}, {worker.Subject}, {worker.Role}, {AuditActions.CaseErase}, id, {AuditTrail.Ok} FROM erased)
-            SELECT count(*)::int AS "Value" FROM erased
+            SELECT count(*)::int AS "Erased", (count(*) FILTER (WHERE open))::int AS "StillOpen" FROM erased
             """).ToListAsync(cancellationToken)).Single();
+        return (counts.Erased, counts.StillOpen);
+    }
+
+    /// <summary>What a handover's reason becomes: the person's words may name people.</summary>
+    public const string ErasedHandoverReason = "Handed over (reason erased)";
+
+    private sealed class ErasureCounts
+    {
+        public int Erased { get; init; }
+
+        public int StillOpen { get; init; }
     }
 }

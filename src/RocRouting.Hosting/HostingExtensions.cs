@@ -19,6 +19,7 @@ public static class HostingExtensions
         builder.AddRocLogging();
         builder.AddRocTelemetry();
         builder.Services.AddHostedService<SchemaCheck>();
+        builder.Services.AddHostedService<PublishedKeysCheck>();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<OutboxHealthCheck>("outbox", tags: ["ready"]);

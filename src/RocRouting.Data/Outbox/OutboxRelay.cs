@@ -26,6 +26,9 @@ public sealed class OutboxOptions
 
     /// <summary>How long dispatched rows are kept for inspection before they are deleted.</summary>
     public TimeSpan DispatchedRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Rounds in a row whose every publish timed out on a healthy bus before the bus is restarted (0: never).</summary>
+    public int StalledRoundsBeforeBusRestart { get; set; } = 2;
 }
 
 /// <summary>
@@ -37,13 +40,17 @@ public sealed class OutboxOptions
 /// </summary>
 public sealed partial class OutboxRelay(
     IServiceScopeFactory scopes,
-    IBus bus,
+    IBusControl bus,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
-
     private readonly OutboxOptions _options = options.Value;
+    private int _stalledRounds;
+    private int _busRestarts;
+
+    /// <summary>How often this relay restarted the bus because confirms stalled.</summary>
+    public int BusRestarts => Volatile.Read(ref _busRestarts);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -113,7 +120,47 @@ public sealed partial class OutboxRelay(
             await db.RescheduleOutboxAsync(failed.Row.Id, error, Backoff(failed.Row.Attempts + 1), CancellationToken.None);
             LogPublishFailed(logger, failed.Error, failed.Row.Id, failed.Row.MessageType, failed.Row.Attempts + 1);
         }
+        await RestartTheBusIfConfirmsStalledAsync(outcomes, cancellationToken);
         return rows.Count;
+    }
+
+    /// <summary>
+    /// RabbitMQ.Client 7.2 can lose track of publisher confirms on a channel recovered after a broker
+    /// restart (rabbitmq-dotnet-client#1930, open): the connection is up, yet every publish on that
+    /// channel waits for a confirm that never comes. Each publish is bounded, so nothing is lost, but
+    /// nothing would be published again either. When whole rounds time out while the bus says it is
+    /// healthy, the relay restarts the bus (MassTransit 8 restarts a stopped bus), which opens new
+    /// channels. A broker that is down is not this: the bus is then unhealthy, and the relay waits.
+    /// </summary>
+    private async Task RestartTheBusIfConfirmsStalledAsync((OutboxMessage Row, Exception? Error)[] outcomes, CancellationToken cancellationToken)
+    {
+        var stalled = outcomes.All(o => o.Error is OperationCanceledException) && bus.CheckHealth().Status == BusHealthStatus.Healthy;
+        if (!stalled || _options.StalledRoundsBeforeBusRestart <= 0)
+        {
+            _stalledRounds = 0;
+            return;
+        }
+        if (++_stalledRounds < _options.StalledRoundsBeforeBusRestart)
+        {
+            return;
+        }
+        _stalledRounds = 0;
+        LogRestartingBus(logger, _options.StalledRoundsBeforeBusRestart);
+        using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            bounded.CancelAfter(BusRestartTimeout);
+            try
+            {
+                await bus.StopAsync(bounded.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Consumers still finishing: the bus is started again all the same.
+            }
+        }
+        // Not bounded: a bus left stopped would publish and consume nothing, so this waits for it.
+        await bus.StartAsync(cancellationToken);
+        Interlocked.Increment(ref _busRestarts);
     }
 
     private async Task<(OutboxMessage Row, Exception? Error)> PublishAsync(OutboxMessage row)
@@ -154,6 +201,9 @@ public sealed partial class OutboxRelay(
 
     private TimeSpan RoundBackoff(int failures) => Cases.Backoff.Exponential(failures, _options.FirstRetryDelay, MaxRoundBackoff);
 
+    /// <summary>How long stopping the bus may take before it is started again regardless.</summary>
+    private static readonly TimeSpan BusRestartTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>The longest a relay waits after a failed round: a database back after an outage is found within this.</summary>
     private static readonly TimeSpan MaxRoundBackoff = TimeSpan.FromSeconds(5);
 
@@ -161,6 +211,9 @@ public sealed partial class OutboxRelay(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox relay round failed ({Failures} in a row)")]
     private static partial void LogRelayFailed(ILogger logger, Exception exception, int failures);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Every publish of {Rounds} relay rounds in a row timed out while the bus was healthy: restarting the bus")]
+    private static partial void LogRestartingBus(ILogger logger, int rounds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing outbox message {MessageId} ({MessageType}) failed, attempt {Attempt}")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid messageId, string messageType, int attempt);

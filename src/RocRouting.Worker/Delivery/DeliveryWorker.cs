@@ -86,8 +86,8 @@ public sealed partial class DeliveryWorker(
             {
                 try
                 {
-                    var (_, error, retryAfter) = await SendAsync(delivery, items[delivery.InboxItemId], stoppingToken);
-                    await RecordAsync(delivery, items[delivery.InboxItemId], error, retryAfter);
+                    var (_, error, retryAfter, sent) = await SendAsync(delivery, items[delivery.InboxItemId], stoppingToken);
+                    await RecordAsync(delivery, items[delivery.InboxItemId], error, retryAfter, sent);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -128,12 +128,14 @@ public sealed partial class DeliveryWorker(
         base.Dispose();
     }
 
-    private async Task RecordAsync(Cases.Delivery delivery, InboxItem item, string? error, TimeSpan? retryAfter)
+    private async Task RecordAsync(Cases.Delivery delivery, InboxItem item, string? error, TimeSpan? retryAfter, bool sent)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
         db.Attach(delivery);
-        var outcome = CaseLifecycle.RecordDelivery(db, delivery, item, error, retryAfter, options.Value, time.GetUtcNow());
+        var outcome = sent
+            ? CaseLifecycle.RecordDelivery(db, delivery, item, error, retryAfter, options.Value, time.GetUtcNow())
+            : CaseLifecycle.DeferDelivery(delivery, error!, retryAfter, options.Value, time.GetUtcNow());
         await db.SaveChangesAsync(CancellationToken.None);
         switch (outcome)
         {
@@ -147,28 +149,29 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>
-    /// Sends one delivery through the recipient's pipeline. Returns the error (null on success) and,
-    /// for the durable schedule, when to retry (<see cref="TimeSpan.MaxValue"/> means never: a permanent refusal).
+    /// Sends one delivery through the recipient's pipeline. Returns the error (null on success); for the
+    /// durable schedule, when to retry (<see cref="TimeSpan.MaxValue"/> means never: a permanent
+    /// refusal); and whether it was sent at all (not when the recipient's circuit is open).
     /// </summary>
-    private async Task<(Cases.Delivery Delivery, string? Error, TimeSpan? RetryAfter)> SendAsync(
+    private async Task<(Cases.Delivery Delivery, string? Error, TimeSpan? RetryAfter, bool Sent)> SendAsync(
         Cases.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
     {
         // Each attempt continues the trace of the decision that created the delivery.
         using var activity = RocDiagnostics.StartFrom("webhook delivery", ActivityKind.Internal, delivery.TraceParent, delivery.CaseId);
         activity?.SetTag("roc.recipient", delivery.Recipient);
-        var (error, retryAfter) = await TrySendAsync(delivery, item, cancellationToken);
+        var (error, retryAfter, sent) = await TrySendAsync(delivery, item, cancellationToken);
         if (error is not null)
         {
             activity?.SetStatus(ActivityStatusCode.Error, error);
         }
-        return (delivery, error, retryAfter);
+        return (delivery, error, retryAfter, sent);
     }
 
-    private async Task<(string? Error, TimeSpan? RetryAfter)> TrySendAsync(Cases.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
+    private async Task<(string? Error, TimeSpan? RetryAfter, bool Sent)> TrySendAsync(Cases.Delivery delivery, InboxItem item, CancellationToken cancellationToken)
     {
         if (directory.For(delivery.Recipient) is not { Url: { } url } webhook)
         {
-            return ("no webhook is configured for the recipient any more", TimeSpan.MaxValue);
+            return ("no webhook is configured for the recipient any more", TimeSpan.MaxValue, true);
         }
         var notification = new WebhookNotification(
             item.Kind == InboxItemKind.Case ? "case.routed" : "signal",
@@ -204,26 +207,26 @@ public sealed partial class DeliveryWorker(
             Count(delivery, sent, response.IsSuccessStatusCode ? "delivered" : "failed", failed: response.IsSuccessStatusCode ? sent - 1 : sent);
             if (response.IsSuccessStatusCode)
             {
-                return (null, null);
+                return (null, null, true);
             }
             var error = $"HTTP {status}";
             if (WebhookPipelines.IsTransient(response))
             {
-                return (error, WebhookPipelines.RetryAfter(response, time.GetUtcNow()));
+                return (error, WebhookPipelines.RetryAfter(response, time.GetUtcNow()), true);
             }
             // Any other 4xx: the receiver refuses this notification; retrying will not change its mind.
-            return (error, TimeSpan.MaxValue);
+            return (error, TimeSpan.MaxValue, true);
         }
         catch (BrokenCircuitException e)
         {
             Count(delivery, 1, "circuit-open", failed: 1);
-            return ("circuit open: the receiver has been failing", e.RetryAfter);
+            return ("circuit open: the receiver has been failing", e.RetryAfter, sent > 0);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Connection refused, timeouts, and anything unforeseen: the durable schedule tries again.
             Count(delivery, Math.Max(sent, 1), "error", failed: Math.Max(sent, 1));
-            return (e.GetType().Name, null);
+            return (e.GetType().Name, null, true);
         }
     }
 

@@ -85,7 +85,7 @@ public sealed class Signing_in_to_the_console : ConsoleTest
     [Test]
     public async Task The_development_sign_in_is_not_found_outside_Development()
     {
-        var settings = RocApp.Settings(App.ConnectionString, "production.");
+        var settings = TestKeys.WithFreshKeys(RocApp.Settings(App.ConnectionString, "production."));
         await using var production = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");

@@ -108,16 +108,18 @@ public sealed class A_recipient_circuit_breaker
             await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == failing)),
                 d => d.Attempts == 1 && d.LeaseUntil == null, "a failed attempt recorded");
         }
-        // ...so the third is not even tried, and waits on the durable schedule for the break to end.
+        // ...so the third is not even tried, and waits on the durable schedule for the break to end,
+        // its attempt given back: it never reached the receiver.
         var deferred = await DeliveryToAsync(app, "0125");
         var row = await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == deferred)),
-            d => d.Attempts == 1 && d.LeaseUntil == null, "the deferred attempt recorded");
+            d => d.LastError != null && d.LeaseUntil == null, "the deferred attempt recorded");
         var healthy = await DeliveryToAsync(app, "0115");
         var other = await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == healthy)),
             d => d.State == DeliveryState.Delivered, "another recipient's delivery");
         Assert.Multiple(() =>
         {
             Assert.That(row.State, Is.EqualTo(DeliveryState.Pending));
+            Assert.That(row.Attempts, Is.Zero, "not sent, so no attempt used up");
             Assert.That(row.LastError, Does.StartWith("circuit open"));
             Assert.That(row.NextAttemptAt, Is.GreaterThan(clock.GetUtcNow().AddMinutes(4)), "after the five-minute break, not the one-minute backoff");
             Assert.That(metrics.Of("rocrouting.deliveries.attempts").Count(m => m.Tags.GetValueOrDefault("outcome") == "circuit-open"
@@ -131,5 +133,49 @@ public sealed class A_recipient_circuit_breaker
         var caseId = await StaffActions.SubmitAsync(app, municipality, "urgent");
         await StaffActions.RoutedAsync(app, caseId);
         return await app.WithDbAsync(db => db.Deliveries.Where(d => d.CaseId == caseId && d.Recipient == $"home-municipality:{municipality}").Select(d => d.Id).SingleAsync());
+    }
+
+    [Test]
+    public async Task A_receiver_down_longer_than_the_attempts_last_fails_no_delivery_while_its_circuit_is_open()
+    {
+        var closedPort = new Uri($"http://127.0.0.1:{TestServers.FreePorts(1)[0]}/down");
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
+        await using var app = await RocApp.StartAsync(clock, prefix: "breaker-long.", extraSettings: new()
+        {
+            ["Delivery:ImmediateRetries"] = "0",
+            ["Delivery:MaxAttempts"] = "2",
+            ["Delivery:FirstRetryDelay"] = "00:01:00",
+            ["Delivery:PollInterval"] = "00:00:00.050",
+            ["Delivery:Resilience:BreakerMinimumThroughput"] = "2",
+            ["Delivery:Resilience:BreakerFailureRatio"] = "0.5",
+            ["Delivery:Resilience:BreakDuration"] = "00:05:00",
+            ["Delivery:Webhooks:0:Recipient"] = "home-municipality:0125",
+            ["Delivery:Webhooks:0:Url"] = closedPort.ToString(),
+            ["Delivery:Webhooks:0:Secret"] = "webhook-secret-0125",
+        });
+        clock.NextLocal(DayOfWeek.Tuesday, 10);
+        for (var i = 0; i < 2; i++)
+        {
+            var failing = await DeliveryToAsync(app, "0125");
+            await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == failing)),
+                d => d.Attempts == 1 && d.LeaseUntil == null, "a failed attempt recorded");
+        }
+        var deferred = await DeliveryToAsync(app, "0125");
+
+        // Polly's break lasts five minutes of real time; on the service's clock the delivery comes due
+        // again and again meanwhile, more often than its two attempts.
+        for (var round = 0; round < 4; round++)
+        {
+            var due = (await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == deferred)),
+                d => d.LastError != null && d.LeaseUntil == null && d.NextAttemptAt > clock.GetUtcNow(), $"deferred, round {round}")).NextAttemptAt;
+            clock.Set(due.AddSeconds(1));
+        }
+        var row = await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == deferred)),
+            d => d.LeaseUntil == null && d.NextAttemptAt > clock.GetUtcNow(), "deferred once more");
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.State, Is.EqualTo(DeliveryState.Pending), "still waiting for the receiver, not failed");
+            Assert.That(row.Attempts, Is.Zero);
+        });
     }
 }

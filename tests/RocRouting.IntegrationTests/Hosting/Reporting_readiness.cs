@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using RocRouting.Api.Health;
 using RocRouting.IntegrationTests.Infrastructure;
 
 namespace RocRouting.IntegrationTests.Hosting;
@@ -24,13 +26,17 @@ public sealed class Reporting_readiness
         }
         try
         {
-            using var unready = await client.GetAsync("/health/ready");
-            var body = await unready.Content.ReadAsStringAsync();
-            Assert.Multiple(() =>
-            {
-                Assert.That(unready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
-                Assert.That(body, Is.EqualTo("Unhealthy"), "no details that help an attacker");
-            });
+            // Readiness is evaluated at most once a second (CachedReadiness): the next evaluation sees it.
+            var body = await Eventually.Until(
+                async () =>
+                {
+                    using var response = await client.GetAsync("/health/ready");
+                    return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+                },
+                r => r.StatusCode == HttpStatusCode.ServiceUnavailable,
+                "unready while the message waits",
+                TimeSpan.FromSeconds(10));
+            Assert.That(body.Body, Is.EqualTo("Unhealthy"), "no details that help an attacker");
         }
         finally
         {
@@ -38,8 +44,51 @@ public sealed class Reporting_readiness
             delete.Parameters.AddWithValue("id", stuck);
             await delete.ExecuteNonQueryAsync();
         }
-        using var ready = await client.GetAsync("/health/ready");
-        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await ReadinessAsync(client, HttpStatusCode.OK, "ready again once it is gone", TimeSpan.FromSeconds(10));
+    }
+
+    [Test]
+    public async Task A_flood_of_probes_evaluates_readiness_at_most_once_a_second()
+    {
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-12-02T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var health = new CountingHealthChecks();
+        var readiness = new CachedReadiness(health, clock);
+
+        var flood = await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => Task.Run(readiness.StatusAsync)));
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        await readiness.StatusAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(flood, Is.All.EqualTo(HealthStatus.Healthy));
+            Assert.That(health.Evaluations, Is.EqualTo(1), "500 probes within a second: one evaluation");
+        });
+
+        health.Next = HealthStatus.Unhealthy;
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var later = await readiness.StatusAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(later, Is.EqualTo(HealthStatus.Unhealthy), "a second later it is evaluated again");
+            Assert.That(health.Evaluations, Is.EqualTo(2));
+        });
+    }
+
+    /// <summary>Health checks that count how often they are run.</summary>
+    private sealed class CountingHealthChecks : HealthCheckService
+    {
+        private int _evaluations;
+
+        public int Evaluations => Volatile.Read(ref _evaluations);
+
+        public HealthStatus Next { get; set; } = HealthStatus.Healthy;
+
+        public override async Task<HealthReport> CheckHealthAsync(Func<HealthCheckRegistration, bool>? predicate, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _evaluations);
+            // As a database query would: the probes arriving meanwhile must share this evaluation.
+            await Task.Yield();
+            return new HealthReport(new Dictionary<string, HealthReportEntry> { ["database"] = new(Next, null, TimeSpan.Zero, null, null) }, TimeSpan.Zero);
+        }
     }
 
     [Test]

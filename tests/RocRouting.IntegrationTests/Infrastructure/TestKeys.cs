@@ -13,4 +13,31 @@ public static class TestKeys
     public const string VapidPublic = "BKGgnkVBMcYT7E6z2Uc0MEqL1hBFvZL1CSmeU2tvAVC_pHv57abyj3Ywm4dEAso41cRqzJCnaV_44Tr39ZupSmM";
 
     public const string VapidPrivate = "RLw4813hafOtc2zz-QHKoig3Jt4nCdli9v_X6j1Sy1I";
+
+    /// <summary>
+    /// The settings with every key from the repository replaced by a fresh one of the same kind: a
+    /// process outside Development refuses the published ones (<see cref="RocRouting.Hosting.PublishedKeys"/>).
+    /// </summary>
+    public static Dictionary<string, string?> WithFreshKeys(Dictionary<string, string?> settings)
+    {
+        using var vapid = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var p = vapid.ExportParameters(includePrivateParameters: true);
+        var fresh = new Dictionary<string, string?>(settings);
+        foreach (var (key, value) in settings)
+        {
+            if (!RocRouting.Hosting.PublishedKeys.Contains(value))
+            {
+                continue;
+            }
+            fresh[key] = key switch
+            {
+                "Notifications:Push:VapidPublicKey" => Base64Url([0x04, .. p.Q.X!, .. p.Q.Y!]),
+                "Notifications:Push:VapidPrivateKey" => Base64Url(p.D!),
+                _ => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            };
+        }
+        return fresh;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

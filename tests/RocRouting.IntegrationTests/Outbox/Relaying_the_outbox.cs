@@ -122,7 +122,7 @@ public sealed class Relaying_the_outbox
 
     private OutboxRelay NewRelay(int batchSize = 200, TimeSpan? pollInterval = null) => new(
         _host.Services.GetRequiredService<IServiceScopeFactory>(),
-        _host.Services.GetRequiredService<IBus>(),
+        _host.Services.GetRequiredService<IBusControl>(),
         _host.Services.GetRequiredService<OutboxSignal>(),
         Options.Create(new OutboxOptions { BatchSize = batchSize, PollInterval = pollInterval ?? TimeSpan.FromSeconds(1) }),
         _host.Services.GetRequiredService<ILogger<OutboxRelay>>());

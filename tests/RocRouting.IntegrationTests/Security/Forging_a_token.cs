@@ -77,7 +77,10 @@ public sealed class Forging_a_token : SharedAppTest
         await using var api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");
-            foreach (var (k, v) in RocApp.Settings(App.ConnectionString).Where(kv => kv.Value is not null))
+            // Own personal-data and push keys: only the signing key is under test here.
+            var settings = TestKeys.WithFreshKeys(RocApp.Settings(App.ConnectionString));
+            settings["Auth:DevelopmentSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            foreach (var (k, v) in settings.Where(kv => kv.Value is not null))
             {
                 web.UseSetting(k, v);
             }

@@ -56,8 +56,46 @@ public sealed class Keeping_personal_data : ClockedAppTest
             Assert.That(note, Is.Null);
             Assert.That(after.Status, Is.EqualTo(CaseStatus.Closed), "the pseudonymous case remains for statistics");
             Assert.That(after.Urgency, Is.EqualTo(before.Urgency));
-            Assert.That(stillOpen.SealedPersonalIdentityNumber, Is.Not.Null, "an open case is never erased");
+            Assert.That(stillOpen.SealedPersonalIdentityNumber, Is.Not.Null, "an open case is kept for the longer open-case period");
             Assert.That(erasures, Is.EqualTo(1), "erased once, however often the job runs");
+        });
+    }
+
+    [Test]
+    public async Task A_case_never_closed_loses_its_personal_data_and_handover_reason_after_the_open_case_period()
+    {
+        var submittedAt = Clock.NextLocal(DayOfWeek.Tuesday, 10);
+        var caseId = await SubmitAsync(App, "0138", "urgent");
+        await RoutedAsync(App, caseId);
+        using (await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0138"), caseId, "Fictitious note about Tolvan"))
+        using (var handover = await HandOverAsync(App, TestTokens.MunicipalityStaff("0138"), caseId, "Fiktivt skäl om Tolvan Tolvansson"))
+        {
+            Assert.That(handover.IsSuccessStatusCode, Is.True, "handed over to the socialjour");
+        }
+        var retention = App.Worker.Services.GetServices<IHostedService>().OfType<RetentionJob>().Single();
+
+        Clock.Set(submittedAt.AddDays(179));
+        await retention.EraseExpiredAsync(CancellationToken.None);
+        var kept = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == caseId));
+        Assert.That(kept.PersonalDataErasedAt, Is.Null, "an open case is kept within the open-case period");
+
+        Clock.Set(submittedAt.AddDays(181));
+        var erased = await Eventually.Until(
+            () => App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == caseId)),
+            c => c.PersonalDataErasedAt is not null,
+            "the retention job");
+        var reasons = await App.WithDbAsync(db => db.CaseRoutes.Where(r => r.CaseId == caseId).Select(r => r.Reason).ToListAsync());
+        var notes = await App.WithDbAsync(db => db.Acknowledgements.Where(a => a.CaseId == caseId).Select(a => a.Note).ToListAsync());
+        Assert.Multiple(() =>
+        {
+            Assert.That(erased.SealedPersonalIdentityNumber, Is.Null);
+            Assert.That(erased.SealedSummary, Is.Null);
+            Assert.That(erased.ChildKey, Is.Null);
+            Assert.That(erased.PoliceReference, Is.Null);
+            Assert.That(erased.ClosedAt, Is.Null, "still open: erasure is not a closure");
+            Assert.That(reasons, Has.None.Contains("Tolvan"), "the handover's reason is erased with the rest");
+            Assert.That(reasons, Does.Contain(RocRouting.Data.RetentionQueries.ErasedHandoverReason));
+            Assert.That(notes, Is.All.Null);
         });
     }
 }
