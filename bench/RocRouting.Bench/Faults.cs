@@ -497,12 +497,7 @@ public static class Faults
 
     private static async Task<(int Stored, int Routed, int InInbox, int DuplicateDecisions, int DuplicateItems)> AccountAsync(NpgsqlDataSource db, Guid[] ids)
     {
-        async Task<int> Count(string sql)
-        {
-            await using var command = db.CreateCommand(sql);
-            command.Parameters.AddWithValue("ids", ids);
-            return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-        }
+        Task<int> Count(string sql) => CountAsync(db, sql, ids);
         return (
             await Count("SELECT count(*) FROM cases WHERE id = ANY(@ids)"),
             await Count("SELECT count(DISTINCT case_id) FROM case_routes WHERE case_id = ANY(@ids)"),
@@ -596,12 +591,7 @@ public static class Faults
     /// </summary>
     private static async Task<(int Fired, int Late, int DuplicateEffects)> AccountDeadlinesAsync(NpgsqlDataSource db, Guid[] ids)
     {
-        async Task<int> Count(string sql)
-        {
-            await using var command = db.CreateCommand(sql);
-            command.Parameters.AddWithValue("ids", ids);
-            return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-        }
+        Task<int> Count(string sql) => CountAsync(db, sql, ids);
         return (
             await Count("SELECT count(*) FROM case_deadlines WHERE case_id = ANY(@ids) AND fired_at IS NOT NULL"),
             await Count("SELECT count(*) FROM case_deadlines WHERE case_id = ANY(@ids) AND fired_at IS NULL AND due_at < now() - interval '10 seconds'"),
@@ -614,6 +604,13 @@ public static class Faults
                   FROM case_deadlines WHERE case_id = ANY(@ids) AND fired_at IS NOT NULL GROUP BY 1, 2) d USING (case_id, kind)
                 WHERE e.events > coalesce(d.fired, 0)
                 """));
+    }
+
+    private static async Task<int> CountAsync(NpgsqlDataSource db, string sql, Guid[] ids)
+    {
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("ids", ids);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     /// <summary>Which PostgreSQL is the primary now, as cluster.sh says.</summary>

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The fault matrix: under an open-loop load of police submissions (retried with the same
-# Idempotency-Key, as a real client must), injects each fault into the cluster of cluster.sh, lets it
-# recover, and accounts for every case (lost, duplicated, recovery time, peak memory, what the client
-# saw). Writes bench/results/faults.json and prints the README's table.
+# Idempotency-Key, as a real client must) and staff acknowledgements, with every recipient's webhook
+# pointed at a receiver it controls (port 5190), injects each fault into the cluster of cluster.sh,
+# lets it recover, and accounts for every case (lost, duplicated, recovery time, peak memory, what
+# the client saw). Writes bench/results/faults.json and prints the README's table.
 #
 #   deploy/local/cluster.sh up && deploy/local/faults.sh
 #   ROC_FAULTS=pg-primary-kill,worker-kill deploy/local/faults.sh     only these rows

@@ -81,34 +81,16 @@ public sealed class A_recipient_circuit_breaker
     [Test]
     public async Task In_the_worker_an_open_circuit_defers_deliveries_to_the_durable_schedule_without_calling_the_receiver()
     {
-        var closedPort = new Uri($"http://127.0.0.1:{TestServers.FreePorts(1)[0]}/down");
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
-        await using var app = await RocApp.StartAsync(clock, prefix: "breaker.", extraSettings: new()
+        await using var app = await StartWithEkeroDownAsync(clock, "breaker.", new()
         {
-            ["Delivery:ImmediateRetries"] = "0",
-            ["Delivery:FirstRetryDelay"] = "00:01:00",
-            ["Delivery:PollInterval"] = "00:00:00.050",
-            ["Delivery:Resilience:BreakerMinimumThroughput"] = "2",
-            ["Delivery:Resilience:BreakerFailureRatio"] = "0.5",
-            ["Delivery:Resilience:BreakDuration"] = "00:05:00",
-            ["Delivery:Webhooks:0:Recipient"] = "home-municipality:0125",
-            ["Delivery:Webhooks:0:Url"] = closedPort.ToString(),
-            ["Delivery:Webhooks:0:Secret"] = "webhook-secret-0125",
             ["Delivery:Webhooks:1:Recipient"] = "home-municipality:0115",
             ["Delivery:Webhooks:1:Url"] = new Uri(_receiver.BaseUrl, "ok").ToString(),
             ["Delivery:Webhooks:1:Secret"] = "webhook-secret-0115",
         });
         using var metrics = new MetricsCapture();
-        clock.NextLocal(DayOfWeek.Tuesday, 10);
-
-        // Two refused connections open the circuit of Ekerö (0125)...
-        for (var i = 0; i < 2; i++)
-        {
-            var failing = await DeliveryToAsync(app, "0125");
-            await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == failing)),
-                d => d.Attempts == 1 && d.LeaseUntil == null, "a failed attempt recorded");
-        }
-        // ...so the third is not even tried, and waits on the durable schedule for the break to end,
+        await OpenEkeroCircuitAsync(app, clock);
+        // The circuit is open, so a third is not even tried, and waits on the durable schedule for the break to end,
         // its attempt given back: it never reached the receiver.
         var deferred = await DeliveryToAsync(app, "0125");
         var row = await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == deferred)),
@@ -128,6 +110,40 @@ public sealed class A_recipient_circuit_breaker
         });
     }
 
+    /// <summary>An app whose webhook for Ekerö (0125) points at a closed port; no in-process retries, a five-minute break.</summary>
+    private static Task<RocApp> StartWithEkeroDownAsync(ManualClock clock, string prefix, Dictionary<string, string?> more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Delivery:ImmediateRetries"] = "0",
+            ["Delivery:FirstRetryDelay"] = "00:01:00",
+            ["Delivery:PollInterval"] = "00:00:00.050",
+            ["Delivery:Resilience:BreakerMinimumThroughput"] = "2",
+            ["Delivery:Resilience:BreakerFailureRatio"] = "0.5",
+            ["Delivery:Resilience:BreakDuration"] = "00:05:00",
+            ["Delivery:Webhooks:0:Recipient"] = "home-municipality:0125",
+            ["Delivery:Webhooks:0:Url"] = $"http://127.0.0.1:{TestServers.FreePorts(1)[0]}/down",
+            ["Delivery:Webhooks:0:Secret"] = "webhook-secret-0125",
+        };
+        foreach (var (k, v) in more)
+        {
+            settings[k] = v;
+        }
+        return RocApp.StartAsync(clock, prefix: prefix, extraSettings: settings);
+    }
+
+    /// <summary>On a Tuesday morning, two refused connections open the circuit of Ekerö (0125).</summary>
+    private static async Task OpenEkeroCircuitAsync(RocApp app, ManualClock clock)
+    {
+        clock.NextLocal(DayOfWeek.Tuesday, 10);
+        for (var i = 0; i < 2; i++)
+        {
+            var failing = await DeliveryToAsync(app, "0125");
+            await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == failing)),
+                d => d.Attempts == 1 && d.LeaseUntil == null, "a failed attempt recorded");
+        }
+    }
+
     private static async Task<Guid> DeliveryToAsync(RocApp app, string municipality)
     {
         var caseId = await StaffActions.SubmitAsync(app, municipality, "urgent");
@@ -138,28 +154,9 @@ public sealed class A_recipient_circuit_breaker
     [Test]
     public async Task A_receiver_down_longer_than_the_attempts_last_fails_no_delivery_while_its_circuit_is_open()
     {
-        var closedPort = new Uri($"http://127.0.0.1:{TestServers.FreePorts(1)[0]}/down");
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
-        await using var app = await RocApp.StartAsync(clock, prefix: "breaker-long.", extraSettings: new()
-        {
-            ["Delivery:ImmediateRetries"] = "0",
-            ["Delivery:MaxAttempts"] = "2",
-            ["Delivery:FirstRetryDelay"] = "00:01:00",
-            ["Delivery:PollInterval"] = "00:00:00.050",
-            ["Delivery:Resilience:BreakerMinimumThroughput"] = "2",
-            ["Delivery:Resilience:BreakerFailureRatio"] = "0.5",
-            ["Delivery:Resilience:BreakDuration"] = "00:05:00",
-            ["Delivery:Webhooks:0:Recipient"] = "home-municipality:0125",
-            ["Delivery:Webhooks:0:Url"] = closedPort.ToString(),
-            ["Delivery:Webhooks:0:Secret"] = "webhook-secret-0125",
-        });
-        clock.NextLocal(DayOfWeek.Tuesday, 10);
-        for (var i = 0; i < 2; i++)
-        {
-            var failing = await DeliveryToAsync(app, "0125");
-            await Eventually.Until(() => app.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == failing)),
-                d => d.Attempts == 1 && d.LeaseUntil == null, "a failed attempt recorded");
-        }
+        await using var app = await StartWithEkeroDownAsync(clock, "breaker-long.", new() { ["Delivery:MaxAttempts"] = "2" });
+        await OpenEkeroCircuitAsync(app, clock);
         var deferred = await DeliveryToAsync(app, "0125");
 
         // Polly's break lasts five minutes of real time; on the service's clock the delivery comes due
