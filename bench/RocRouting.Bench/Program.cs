@@ -38,8 +38,12 @@ Directory.CreateDirectory(work);
 Directory.CreateDirectory(resultsDir);
 
 const string database = "rocrouting_bench";
-var admin = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Database=postgres";
-var connectionString = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Database={database};Maximum Pool Size=100";
+// The superuser's password servers.sh generated beside the data (bench.sh keeps it in the work folder;
+// a folder made before servers.sh used passwords has none, and trust).
+var pgPasswordFile = Path.Combine(work, "servers", "postgres-password");
+var pgPassword = File.Exists(pgPasswordFile) ? File.ReadAllText(pgPasswordFile).Trim() : "";
+var admin = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Password={pgPassword};Database=postgres";
+var connectionString = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Password={pgPassword};Database={database};Maximum Pool Size=100";
 var amqp = $"amqp://guest:guest@127.0.0.1:{amqpPort}/";
 var baseUrl = new Uri($"http://127.0.0.1:{httpPort}");
 var bin = Path.Combine("bin", "Release", "net10.0");

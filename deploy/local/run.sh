@@ -29,7 +29,9 @@ trap cleanup INT TERM EXIT
 "$root/deploy/local/servers.sh" install
 "$root/deploy/local/servers.sh" start "$data"
 
-psql_admin() { psql -h 127.0.0.1 -p "$ROC_PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtAc "$1"; }
+# The superuser's password servers.sh generated (a data folder made before it used trust and has none).
+pg_password=$(cat "$data/postgres-password" 2>/dev/null || true)
+psql_admin() { PGPASSWORD=$pg_password psql -h 127.0.0.1 -p "$ROC_PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtAc "$1"; }
 if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname = 'rocrouting'")" != 1 ]; then
   psql_admin "CREATE ROLE rocrouting LOGIN PASSWORD 'rocrouting'"
 fi

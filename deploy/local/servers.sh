@@ -114,7 +114,13 @@ start_postgres() {
   if [ ! -f "$dir/postgres/PG_VERSION" ]; then
     mkdir -p "$dir/postgres"
     [ "$(id -u)" -eq 0 ] && chown postgres "$dir" "$dir/postgres"
-    as_pg "$bin/initdb" -D "$dir/postgres" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+    # SCRAM passwords, not trust: with trust any local user is a superuser on this port. The
+    # superuser's password is generated here and kept beside the data (postgres-password, mode 600),
+    # where run.sh, the tests and the benchmark read it.
+    (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/postgres-password")
+    [ "$(id -u)" -eq 0 ] && chown postgres "$dir/postgres-password"
+    as_pg "$bin/initdb" -D "$dir/postgres" -U postgres --auth-local=scram-sha-256 --auth-host=scram-sha-256 \
+      --pwfile="$dir/postgres-password" -E UTF8 --no-locale >/dev/null
   fi
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
   if ! as_pg "$bin/pg_ctl" -D "$dir/postgres" status >/dev/null 2>&1; then

@@ -105,6 +105,7 @@ public sealed partial class OutboxRelay(
             return 0;
         }
 
+        var healthyBefore = IsBusHealthy();
         var outcomes = await Task.WhenAll(rows.Select(PublishAsync));
 
         // Once published, the outcome is recorded even if the host is stopping: otherwise the rows would
@@ -120,7 +121,7 @@ public sealed partial class OutboxRelay(
             await db.RescheduleOutboxAsync(failed.Row.Id, error, Backoff(failed.Row.Attempts + 1), CancellationToken.None);
             LogPublishFailed(logger, failed.Error, failed.Row.Id, failed.Row.MessageType, failed.Row.Attempts + 1);
         }
-        await RestartTheBusIfConfirmsStalledAsync(outcomes, cancellationToken);
+        await RestartTheBusIfConfirmsStalledAsync(outcomes, healthyBefore, cancellationToken);
         return rows.Count;
     }
 
@@ -130,11 +131,13 @@ public sealed partial class OutboxRelay(
     /// channel waits for a confirm that never comes. Each publish is bounded, so nothing is lost, but
     /// nothing would be published again either. When whole rounds time out while the bus says it is
     /// healthy, the relay restarts the bus (MassTransit 8 restarts a stopped bus), which opens new
-    /// channels. A broker that is down is not this: the bus is then unhealthy, and the relay waits.
+    /// channels. A broker that is down, going or coming back is not this: the bus is then unhealthy
+    /// before or after the round, and the relay waits.
     /// </summary>
-    private async Task RestartTheBusIfConfirmsStalledAsync((OutboxMessage Row, Exception? Error)[] outcomes, CancellationToken cancellationToken)
+    private async Task RestartTheBusIfConfirmsStalledAsync(
+        (OutboxMessage Row, Exception? Error)[] outcomes, bool healthyBefore, CancellationToken cancellationToken)
     {
-        var stalled = outcomes.All(o => o.Error is OperationCanceledException) && bus.CheckHealth().Status == BusHealthStatus.Healthy;
+        var stalled = healthyBefore && outcomes.All(o => o.Error is OperationCanceledException) && IsBusHealthy();
         if (!stalled || _options.StalledRoundsBeforeBusRestart <= 0)
         {
             _stalledRounds = 0;
@@ -187,6 +190,8 @@ public sealed partial class OutboxRelay(
             return (row, e);
         }
     }
+
+    private bool IsBusHealthy() => bus.CheckHealth().Status == BusHealthStatus.Healthy;
 
     private async Task DeleteDispatchedAsync(CancellationToken cancellationToken)
     {

@@ -16,7 +16,8 @@ public sealed class OwnDatabaseServer : OwnServer
         }) =>
         _port = port;
 
-    public string ConnectionString(string database) => $"Host=127.0.0.1;Port={_port};Username=postgres;Database={database}";
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={_port};Username=postgres;Password={TestServers.SuperuserPassword(DataDirectory)};Database={database}";
 
     public static async Task<OwnDatabaseServer> StartAsync()
     {

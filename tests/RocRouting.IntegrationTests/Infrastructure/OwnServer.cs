@@ -9,6 +9,9 @@ public abstract class OwnServer(string name, Dictionary<string, string> environm
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"roc-{name}-{Guid.NewGuid():N}"[..24]);
 
+    /// <summary>Where servers.sh keeps this server's data.</summary>
+    protected string DataDirectory => _dir;
+
     public Task StartAgainAsync() => TestServers.RunScriptAsync("start", _dir, environment);
 
     public Task StopAsync() => TestServers.RunScriptAsync("stop", _dir, environment);

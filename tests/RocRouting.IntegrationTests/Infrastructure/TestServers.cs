@@ -78,7 +78,7 @@ public static class TestServers
             ["ROC_EPMD_PORT"] = ports[3].ToString(CultureInfo.InvariantCulture),
             ["ROC_PG_FAST"] = "1",
         });
-        PostgresAdmin = $"Host=127.0.0.1;Port={ports[0]};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50";
+        PostgresAdmin = $"Host=127.0.0.1;Port={ports[0]};Username=postgres;Password={SuperuserPassword(_dir)};Database=postgres;Pooling=true;Maximum Pool Size=50";
         RabbitMqUrl = $"amqp://guest:guest@127.0.0.1:{ports[1]}/";
     }
 
@@ -192,6 +192,9 @@ public static class TestServers
         listeners.ForEach(l => l.Stop());
         return ports;
     }
+
+    /// <summary>The superuser's password servers.sh generated for the server whose data is in <paramref name="dir"/>.</summary>
+    public static string SuperuserPassword(string dir) => File.ReadAllText(Path.Combine(dir, "postgres-password")).Trim();
 
     private static string FindRepositoryRoot()
     {
