@@ -6,7 +6,8 @@ namespace RocRouting.Api.Health;
 /// Readiness evaluated at most once per <see cref="MaxAge"/>, however often it is asked. The probe is
 /// anonymous and not rate limited (an orchestrator must always reach it), and each evaluation runs
 /// database queries: cached, a flood of probes costs a dictionary read each, not three queries each.
-/// Callers arriving while an evaluation runs share it.
+/// Callers arriving while an evaluation runs share it, however long it takes (a database that hangs
+/// must not collect one evaluation per second of hanging).
 /// </summary>
 public sealed class CachedReadiness(HealthCheckService health, TimeProvider time)
 {
@@ -21,7 +22,7 @@ public sealed class CachedReadiness(HealthCheckService health, TimeProvider time
         lock (_lock)
         {
             var now = time.GetUtcNow();
-            if (_status is null || now - _evaluatedAt >= MaxAge)
+            if (_status is null || (_status.IsCompleted && now - _evaluatedAt >= MaxAge))
             {
                 _status = EvaluateAsync();
                 _evaluatedAt = now;
