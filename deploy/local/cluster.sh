@@ -84,6 +84,10 @@ secrets() {
   fi
   # shellcheck disable=SC1091
   . "$dir/secrets.env"
+  if [ -z "${PG_OWNER_PASSWORD:-}" ]; then
+    PG_OWNER_PASSWORD=$(openssl rand -hex 16)
+    printf 'PG_OWNER_PASSWORD=%s\n' "$PG_OWNER_PASSWORD" >> "$dir/secrets.env"
+  fi
   if [ -z "${WEBHOOK_SECRET:-}" ]; then
     WEBHOOK_SECRET=$(openssl rand -hex 24)
     printf 'WEBHOOK_SECRET=%s\n' "$WEBHOOK_SECRET" >> "$dir/secrets.env"
@@ -93,8 +97,11 @@ secrets() {
 # Four service processes and the fault client, 50 connections each at most, stay below the servers'
 # max_connections (300) with room for Patroni and replication: at Npgsql's default of 100 the pools
 # outgrew the server under load, and connection attempts failed instead of waiting for a connection.
+# The services connect as rocrouting_app; `connection_string owner` is the schema owner, for migrate.
 connection_string() {
-  echo "Host=127.0.0.1:${PG_PORTS[0]},127.0.0.1:${PG_PORTS[1]};Database=rocrouting;Username=rocrouting;Password=$PG_APP_PASSWORD;Target Session Attributes=primary;Timeout=5;Command Timeout=15;Maximum Pool Size=50"
+  local user=rocrouting_app password=$PG_APP_PASSWORD
+  if [ "${1:-}" = owner ]; then user=rocrouting password=$PG_OWNER_PASSWORD; fi
+  echo "Host=127.0.0.1:${PG_PORTS[0]},127.0.0.1:${PG_PORTS[1]};Database=rocrouting;Username=$user;Password=$password;Target Session Attributes=primary;Timeout=5;Command Timeout=15;Maximum Pool Size=50"
 }
 
 # --- etcd (Patroni's store) ---------------------------------------------------------------------
@@ -188,9 +195,15 @@ create_app_database() {
   local port
   port=$(primary_port)
   psql_su() { PGPASSWORD=$PG_SUPERUSER_PASSWORD psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtAc "$1"; }
+  # rocrouting owns the schema (the migrate step only); rocrouting_app is granted data access by migrate.
   if [ "$(psql_su "SELECT 1 FROM pg_roles WHERE rolname = 'rocrouting'")" != 1 ]; then
-    psql_su "CREATE ROLE rocrouting LOGIN PASSWORD '$PG_APP_PASSWORD'"
+    psql_su "CREATE ROLE rocrouting LOGIN"
   fi
+  psql_su "ALTER ROLE rocrouting PASSWORD '$PG_OWNER_PASSWORD'"
+  if [ "$(psql_su "SELECT 1 FROM pg_roles WHERE rolname = 'rocrouting_app'")" != 1 ]; then
+    psql_su "CREATE ROLE rocrouting_app LOGIN"
+  fi
+  psql_su "ALTER ROLE rocrouting_app PASSWORD '$PG_APP_PASSWORD'"
   if [ "$(psql_su "SELECT 1 FROM pg_database WHERE datname = 'rocrouting'")" != 1 ]; then
     psql_su "CREATE DATABASE rocrouting OWNER rocrouting"
   fi
@@ -359,7 +372,8 @@ up() {
   join_rabbit_cluster
   start_haproxy
   log "migrating the database and declaring the broker topology (quorum queues, replicated on the three nodes)"
-  (service_env; cd "$root/src/RocRouting.Worker" && dotnet "bin/$bin/RocRouting.Worker.dll" migrate)
+  (service_env; cd "$root/src/RocRouting.Worker" && ConnectionStrings__Postgres=$(connection_string owner) Database__ApplicationRole=rocrouting_app \
+    dotnet "bin/$bin/RocRouting.Worker.dll" migrate)
   start_worker 0
   start_worker 1
   start_api 0

@@ -32,9 +32,14 @@ trap cleanup INT TERM EXIT
 # The superuser's password servers.sh generated (a data folder made before it used trust and has none).
 pg_password=$(cat "$data/postgres-password" 2>/dev/null || true)
 psql_admin() { PGPASSWORD=$pg_password psql -h 127.0.0.1 -p "$ROC_PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtAc "$1"; }
-if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname = 'rocrouting'")" != 1 ]; then
-  psql_admin "CREATE ROLE rocrouting LOGIN PASSWORD 'rocrouting'"
-fi
+# Two roles: rocrouting owns the schema and runs only the migrate step; rocrouting_app is what the
+# API and the worker connect as, granted data access by migrate (no DDL, no TRUNCATE, no rewriting
+# the audit trail).
+for role in rocrouting rocrouting_app; do
+  if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname = '$role'")" != 1 ]; then
+    psql_admin "CREATE ROLE $role LOGIN PASSWORD '$role'"
+  fi
+done
 if [ "$(psql_admin "SELECT 1 FROM pg_database WHERE datname = 'rocrouting'")" != 1 ]; then
   psql_admin "CREATE DATABASE rocrouting OWNER rocrouting"
 fi
@@ -43,12 +48,13 @@ echo "[run] building"
 dotnet build RocRouting.sln -c Release -v quiet -nologo
 
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
-export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$ROC_PG_PORT;Database=rocrouting;Username=rocrouting;Password=rocrouting"
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$ROC_PG_PORT;Database=rocrouting;Username=rocrouting_app;Password=rocrouting_app"
 export RabbitMq__Url="amqp://guest:guest@127.0.0.1:$ROC_AMQP_PORT/"
 bin=Release/net10.0
 
 echo "[run] migrating the database and declaring the broker topology"
-dotnet "src/RocRouting.Worker/bin/$bin/RocRouting.Worker.dll" migrate
+ConnectionStrings__Postgres="Host=127.0.0.1;Port=$ROC_PG_PORT;Database=rocrouting;Username=rocrouting;Password=rocrouting" \
+  Database__ApplicationRole=rocrouting_app dotnet "src/RocRouting.Worker/bin/$bin/RocRouting.Worker.dll" migrate
 
 (cd src/RocRouting.Worker && exec dotnet "bin/$bin/RocRouting.Worker.dll") &
 pids+=($!)

@@ -115,6 +115,13 @@ public static class CaseAccess
     /// <summary>The child, the summary and the reporter: never for operators, who find stuck cases by status and route.</summary>
     public static bool SeesPersonalData(CaseReader reader) => !reader.IsOperator;
 
+    /// <summary>
+    /// The staff's own words about a case (acknowledgement notes, handover reasons): for the staff of
+    /// the organisations it was routed or signalled to, who work it. Not the police, who handed it
+    /// over, nor operators or auditors, who need none of it.
+    /// </summary>
+    public static bool SeesStaffNotes(CaseReader reader) => reader.Organisation is not null;
+
     /// <summary>Which person acknowledged: staff see the subject id; the police see the organisation only.</summary>
     public static bool SeesStaffIdentity(CaseReader reader) => !reader.IsPolice;
 

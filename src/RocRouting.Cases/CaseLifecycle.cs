@@ -115,8 +115,11 @@ public static class CaseLifecycle
         return route;
     }
 
-    /// <summary>"I have it": only the organisation the case is with; a repeat gets the first acknowledgement back.</summary>
-    public static StaffAction<Acknowledgement> Acknowledge(ICaseUnitOfWork work, ChildCase @case, CaseReader reader, string? note, DateTimeOffset now)
+    /// <summary>
+    /// "I have it": only the organisation the case is with; a repeat gets the first acknowledgement
+    /// back. The note comes sealed: the caller holds the keys, the lifecycle never sees the words.
+    /// </summary>
+    public static StaffAction<Acknowledgement> Acknowledge(ICaseUnitOfWork work, ChildCase @case, CaseReader reader, string? sealedNote, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(@case);
         if (Gate(work, @case, reader, now) is { } refusal)
@@ -139,7 +142,7 @@ public static class CaseLifecycle
             RouteId = route.Id,
             Organisation = recipient.ToString(),
             Subject = reader.Subject,
-            Note = string.IsNullOrWhiteSpace(note) ? null : note,
+            SealedNote = sealedNote,
             AcknowledgedAt = now,
         };
         work.Add(acknowledgement);
@@ -159,7 +162,7 @@ public static class CaseLifecycle
     /// route has fresh deadlines. An acknowledged case may be handed over too.
     /// </summary>
     public static StaffAction<CaseRoute> HandOver(
-        ICaseUnitOfWork work, ChildCase @case, CaseReader reader, string reason, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now)
+        ICaseUnitOfWork work, ChildCase @case, CaseReader reader, string sealedReason, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(@case);
         if (Gate(work, @case, reader, now) is { } refusal)
@@ -170,11 +173,12 @@ public static class CaseLifecycle
         {
             return StaffAction.Refused<CaseRoute>(CaseRefusal.Closed);
         }
-        if (RoutingPolicy.HandOver(@case.Facts(), @case.Recipient!, reason, now, config) is not { } decision)
+        if (RoutingPolicy.HandOver(@case.Facts(), @case.Recipient!, now, config) is not { } decision)
         {
             return StaffAction.Refused<CaseRoute>(CaseRefusal.NoHomeMunicipality);
         }
         var route = AddRoute(work, @case, decision, config, webhooks, now, CaseEventKind.HandedOver, traceParent: null);
+        route.SealedHandoverNote = sealedReason;
         work.Audit(Actor.For(reader), AuditActions.CaseHandover, @case.Id, now);
         return StaffAction.Done<CaseRoute>(route);
     }

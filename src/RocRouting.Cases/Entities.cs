@@ -159,7 +159,8 @@ public sealed class Acknowledgement
     /// <summary>The token subject of the person (a pseudonymous id, never a name).</summary>
     public required string Subject { get; set; }
 
-    public string? Note { get; set; }
+    /// <summary>The person's note, sealed (PersonalField.AcknowledgementNote): free text may name people.</summary>
+    public string? SealedNote { get; set; }
 
     public DateTimeOffset AcknowledgedAt { get; set; }
 }
@@ -220,7 +221,11 @@ public sealed class CaseRoute
 
     public required string RuleId { get; set; }
 
+    /// <summary>Why the route went where it went: the rule's own words, never a person's (no personal data).</summary>
     public required string Reason { get; set; }
+
+    /// <summary>A handover's reason in the words of the person who handed over, sealed (PersonalField.HandoverNote).</summary>
+    public string? SealedHandoverNote { get; set; }
 
     public DateTimeOffset AcknowledgeBy { get; set; }
 

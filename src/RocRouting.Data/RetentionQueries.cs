@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Cases;
-using RocRouting.Routing;
 
 namespace RocRouting.Data;
 
@@ -30,10 +29,9 @@ public static class RetentionQueries
                   AND (closed_at < {closedBefore} OR (closed_at IS NULL AND submitted_at < {openSubmittedBefore}))
                 RETURNING id, closed_at IS NULL AS open),
             notes AS (
-                UPDATE case_acknowledgements SET note = NULL WHERE case_id IN (SELECT id FROM erased)),
+                UPDATE case_acknowledgements SET sealed_note = NULL WHERE case_id IN (SELECT id FROM erased)),
             reasons AS (
-                UPDATE case_routes SET reason = {ErasedHandoverReason}
-                WHERE case_id IN (SELECT id FROM erased) AND rule_id IN ({RuleIds.HandoverToSocialjour}, {RuleIds.HandoverToHomeMunicipality})),
+                UPDATE case_routes SET sealed_handover_note = NULL WHERE case_id IN (SELECT id FROM erased) AND sealed_handover_note IS NOT NULL),
             audit AS (
                 INSERT INTO audit_entries (at, subject, role, action, case_id, outcome)
                 SELECT {now}, {worker.Subject}, {worker.Role}, {AuditActions.CaseErase}, id, {AuditTrail.Ok} FROM erased)
@@ -41,9 +39,6 @@ public static class RetentionQueries
             """).ToListAsync(cancellationToken)).Single();
         return (counts.Erased, counts.StillOpen);
     }
-
-    /// <summary>What a handover's reason becomes: the person's words may name people.</summary>
-    public const string ErasedHandoverReason = "Handed over (reason erased)";
 
     private sealed class ErasureCounts
     {

@@ -13,6 +13,7 @@ public static class HostingExtensions
     /// <summary>What every RocRouting process needs: clock, data, routing configuration, logging, schema check.</summary>
     public static IHostApplicationBuilder AddRocDefaults(this IHostApplicationBuilder builder)
     {
+        builder.AddRocSecretFiles();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddRocData();
         builder.AddRocRoutingConfiguration();
@@ -68,8 +69,11 @@ public static class HostingExtensions
     }
 }
 
-/// <summary>Refuses to start against a database whose schema is older than this build.</summary>
-internal sealed partial class SchemaCheck(IServiceScopeFactory scopes, ILogger<SchemaCheck> logger) : IHostedService
+/// <summary>
+/// Refuses to start against a database whose schema is older than this build, or, outside
+/// Development, as a database role that could rewrite the audit trail (see <see cref="DatabaseRoles"/>).
+/// </summary>
+internal sealed partial class SchemaCheck(IServiceScopeFactory scopes, IHostEnvironment environment, ILogger<SchemaCheck> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -83,7 +87,22 @@ internal sealed partial class SchemaCheck(IServiceScopeFactory scopes, ILogger<S
             throw new InvalidOperationException(
                 $"The database schema is out of date ({pending.Count} pending migration(s): {names}). Run the migrate step first.");
         }
+        var excess = await DatabaseRoles.ExcessPrivilegeAsync(db, cancellationToken);
+        if (excess is null)
+        {
+            return;
+        }
+        if (!environment.IsDevelopment())
+        {
+            LogExcessPrivilege(logger, LogLevel.Critical, excess);
+            throw new InvalidOperationException(
+                $"The service is {excess}. Connect as the application role the migrate step grants ({DatabaseRoles.ApplicationRoleSetting}).");
+        }
+        LogExcessPrivilege(logger, LogLevel.Warning, excess);
     }
+
+    [LoggerMessage(Message = "Database role: the service is {Reason}; outside Development it refuses to start")]
+    private static partial void LogExcessPrivilege(ILogger logger, LogLevel level, string reason);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -127,12 +127,16 @@ public static class RoutingPolicy
     /// municipality (from when its office can take it). Null when the home municipality is unknown, so
     /// the socialjour has nobody to hand it to.
     /// </summary>
-    public static RoutingDecision? HandOver(CaseFacts facts, Recipient from, string reason, DateTimeOffset at, RoutingConfiguration config)
+    /// <remarks>
+    /// The person's reason is not part of the decision: it may name people, so it is stored sealed
+    /// beside the route (<c>CaseRoute.SealedHandoverNote</c>), never in the reason every reader sees.
+    /// </remarks>
+    public static RoutingDecision? HandOver(CaseFacts facts, Recipient from, DateTimeOffset at, RoutingConfiguration config)
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(config);
-        var why = $"Handed over by {config.NameOf(from)}: {reason.Trim()}";
+        var why = $"Handed over by {config.NameOf(from)}";
         if (from.Kind == RecipientKind.HomeMunicipality)
         {
             return RerouteToSocialEmergencyService(facts, at, config, RuleIds.HandoverToSocialjour, why);

@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Data.Privacy;
@@ -69,6 +68,7 @@ public static partial class WorkerApp
     public static async Task<int> MigrateAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
+        builder.AddRocSecretFiles();
         builder.AddRocLogging();
         // EF logs its probe of the not-yet-existing history table as an error on a first migration.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
@@ -87,6 +87,7 @@ public static partial class WorkerApp
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await HostingExtensions.MigrateDatabaseAsync(host.Services, timeout.Token);
         logger.LogInformation("Database migrated");
+        await GrantApplicationRoleAsync(host.Services, builder.Configuration[DatabaseRoles.ApplicationRoleSetting], logger, timeout.Token);
         await SealUnencryptedAsync(host.Services, logger, timeout.Token);
         await host.Services.GetRequiredService<IBusControl>().DeployAsync(timeout.Token);
         logger.LogInformation("Broker topology deployed");
@@ -101,6 +102,7 @@ public static partial class WorkerApp
     public static async Task<int> RotateKeysAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
+        builder.AddRocSecretFiles();
         builder.AddRocLogging();
         builder.Services.AddRocData();
         builder.Services.AddPersonalDataProtection();
@@ -113,6 +115,24 @@ public static partial class WorkerApp
         return 0;
     }
 
+    private static async Task GrantApplicationRoleAsync(IServiceProvider services, string? role, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(role))
+        {
+            LogNoApplicationRole(logger, DatabaseRoles.ApplicationRoleSetting);
+            return;
+        }
+        await using var scope = services.CreateAsyncScope();
+        await DatabaseRoles.GrantApplicationRoleAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), role, cancellationToken);
+        LogGranted(logger, role);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Setting} is not set: no application role was granted, and the service would have to connect as the owner (refused outside Development)")]
+    private static partial void LogNoApplicationRole(ILogger logger, string setting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Granted the application role {Role} data access without DDL, TRUNCATE or changes to the audit trail")]
+    private static partial void LogGranted(ILogger logger, string role);
+
     /// <summary>
     /// Values stored before encryption at rest existed are sealed right after the migration that
     /// made room for them; that needs the keys only when there is such a value.
@@ -121,11 +141,7 @@ public static partial class WorkerApp
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        var unsealed = await db.Cases.CountAsync(
-            c => (c.SealedPersonalIdentityNumber != null && !c.SealedPersonalIdentityNumber.StartsWith(PersonalDataProtector.Scheme))
-                || (c.SealedSummary != null && !c.SealedSummary.StartsWith(PersonalDataProtector.Scheme)),
-            cancellationToken);
-        if (unsealed > 0)
+        if (await PersonalDataRekeying.AnyPlaintextAsync(db, cancellationToken))
         {
             var protector = scope.ServiceProvider.GetRequiredService<PersonalDataProtector>();
             var sealedCount = await PersonalDataRekeying.SealPlaintextAsync(db, protector, 500, cancellationToken);
@@ -136,6 +152,6 @@ public static partial class WorkerApp
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted {Count} sealed row(s) (cases and contact points) under key {KeyId}")]
     private static partial void LogRekeyed(ILogger logger, int count, string keyId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sealed the personal data of {Count} case(s) stored before encryption")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sealed {Count} personal value(s) stored before encryption")]
     private static partial void LogSealed(ILogger logger, int count);
 }

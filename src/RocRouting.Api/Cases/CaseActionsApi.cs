@@ -17,7 +17,9 @@ public sealed record AcknowledgedBy(string Organisation, string Sub);
 
 public sealed record AcknowledgementView(DateTimeOffset AcknowledgedAt, AcknowledgedBy AcknowledgedBy, string? Note)
 {
-    public static AcknowledgementView From(Acknowledgement a) => new(a.AcknowledgedAt, new AcknowledgedBy(a.Organisation, a.Subject), a.Note);
+    /// <summary>For the staff who acknowledged: their own note, opened.</summary>
+    public static AcknowledgementView From(Acknowledgement a, PersonalDataProtector protector) =>
+        new(a.AcknowledgedAt, new AcknowledgedBy(a.Organisation, a.Subject), protector.OpenOrNull(a.SealedNote, a.CaseId, PersonalField.AcknowledgementNote));
 }
 
 public sealed record HandoverRequest(string? Reason);
@@ -44,8 +46,8 @@ public static partial class CaseActionsApi
     }
 
     internal static async Task<IResult> AcknowledgeAsync(
-        Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, TimeProvider time, RocMetrics metrics,
-        CancellationToken cancellationToken)
+        Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, PersonalDataProtector protector, RoutingConfiguration config, TimeProvider time,
+        RocMetrics metrics, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<AcknowledgementRequest>(http, MaxBodyBytes, cancellationToken);
         if (request is null)
@@ -57,14 +59,14 @@ public static partial class CaseActionsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["note"] = [$"must be at most {CaseCommands.MaxNoteLength} characters"] });
         }
 
-        var result = await CaseCommands.AcknowledgeAsync(db, caseId, CaseReader.From(user, config), request.Note, metrics, time.GetUtcNow(), cancellationToken);
+        var result = await CaseCommands.AcknowledgeAsync(db, protector, caseId, CaseReader.From(user, config), request.Note, metrics, time.GetUtcNow(), cancellationToken);
         if (Refusal(result, config) is { } refusal)
         {
             return refusal;
         }
         // Answered as stored (PostgreSQL keeps microseconds), so the first answer and every repeat are the same bytes.
         var stored = await db.Acknowledgements.AsNoTracking().SingleAsync(a => a.Id == result.Action!.Result!.Id, cancellationToken);
-        return TypedResults.Ok(AcknowledgementView.From(stored));
+        return TypedResults.Ok(AcknowledgementView.From(stored, protector));
     }
 
     internal static async Task<IResult> HandOverAsync(
@@ -82,14 +84,14 @@ public static partial class CaseActionsApi
         }
 
         var reader = CaseReader.From(user, config);
-        var result = await CaseCommands.HandOverAsync(db, caseId, reader, request.Reason!, config, webhooks, metrics, time.GetUtcNow(), cancellationToken);
+        var result = await CaseCommands.HandOverAsync(db, protector, caseId, reader, request.Reason!, config, webhooks, metrics, time.GetUtcNow(), cancellationToken);
         if (Refusal(result, config) is { } refusal)
         {
             return refusal;
         }
         LogHandedOver(logger, caseId, result.Action!.Result!.RecipientKind);
         var stored = await db.ReadCaseAsync(caseId, cancellationToken);
-        return TypedResults.Ok(CaseView.From(stored!, CaseAccess.SeesStaffIdentity(reader), CaseAccess.SeesPersonalData(reader) ? protector : null));
+        return TypedResults.Ok(CaseView.From(stored!, reader, protector));
     }
 
     internal static async Task<IResult> CloseAsync(

@@ -35,9 +35,11 @@ public static class CaseCommands
     /// acknowledgement racing a deadline is decided by whichever commits first.
     /// </summary>
     public static async Task<CaseCommandResult<Acknowledgement>> AcknowledgeAsync(
-        RocDbContext db, Guid caseId, CaseReader reader, string? note, RocMetrics metrics, DateTimeOffset now, CancellationToken cancellationToken)
+        RocDbContext db, PersonalDataProtector protector, Guid caseId, CaseReader reader, string? note, RocMetrics metrics, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        var result = await ActAsync(db, caseId, @case => CaseLifecycle.Acknowledge(db, @case, reader, note, now), cancellationToken);
+        var sealedNote = string.IsNullOrWhiteSpace(note) ? null : protector.Seal(note, caseId, PersonalField.AcknowledgementNote);
+        var result = await ActAsync(db, caseId, @case => CaseLifecycle.Acknowledge(db, @case, reader, sealedNote, now), cancellationToken);
         if (result is { Case: { } @case, Action.Changed: true })
         {
             Activity.Current.TagCase(@case.Id, @case.Urgency, municipalityCode: @case.RecipientMunicipalityCode);
@@ -52,10 +54,11 @@ public static class CaseCommands
 
     /// <summary>The recipient hands the case on (<see cref="CaseLifecycle.HandOver"/>); the new route gets fresh deadlines.</summary>
     public static async Task<CaseCommandResult<CaseRoute>> HandOverAsync(
-        RocDbContext db, Guid caseId, CaseReader reader, string reason, RoutingConfiguration config, WebhookDirectory webhooks, RocMetrics metrics,
-        DateTimeOffset now, CancellationToken cancellationToken)
+        RocDbContext db, PersonalDataProtector protector, Guid caseId, CaseReader reader, string reason, RoutingConfiguration config, WebhookDirectory webhooks,
+        RocMetrics metrics, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var result = await ActAsync(db, caseId, @case => CaseLifecycle.HandOver(db, @case, reader, reason, config, webhooks, now), cancellationToken);
+        var sealedReason = protector.Seal(reason.Trim(), caseId, PersonalField.HandoverNote);
+        var result = await ActAsync(db, caseId, @case => CaseLifecycle.HandOver(db, @case, reader, sealedReason, config, webhooks, now), cancellationToken);
         if (result is { Case: { } @case, Action: { Changed: true, Result: { } route } })
         {
             Activity.Current.TagCase(@case.Id, @case.Urgency, route.RuleId, route.RecipientMunicipalityCode);
@@ -88,7 +91,7 @@ public static class CaseCommands
             return null;
         }
         var personal = CaseAccess.SeesPersonalData(reader);
-        var view = CaseView.From(@case!, CaseAccess.SeesStaffIdentity(reader), personal ? protector : null);
+        var view = CaseView.From(@case!, reader, protector);
         if (personal && @case!.ChildKey is { } childKey)
         {
             // Only the earlier cases this reader may open: listing others would tell one organisation of another's cases.

@@ -22,14 +22,18 @@ public sealed record CaseView(
     CaseOutcome? Outcome,
     RouteView? Route,
     IReadOnlyList<TimelineEntry> Timeline,
-    CaseDetails? Details)
+    CaseDetails? Details,
+    IReadOnlyList<StaffNote>? StaffNotes)
 {
     /// <summary>
     /// Police see which organisation took the case and when, never who; staff also see the person's
-    /// subject id. The personal data is opened only when a protector is given.
+    /// subject id. The personal data is opened only when a protector is given, and the staff's notes
+    /// only for the staff who work the case (<see cref="CaseAccess.SeesStaffNotes"/>).
     /// </summary>
-    public static CaseView From(ChildCase c, bool includeStaff, PersonalDataProtector? personalData)
+    public static CaseView From(ChildCase c, CaseReader reader, PersonalDataProtector protector)
     {
+        var includeStaff = CaseAccess.SeesStaffIdentity(reader);
+        var personalData = CaseAccess.SeesPersonalData(reader) ? protector : null;
         var current = c.Routes.OrderByDescending(r => r.Sequence).FirstOrDefault();
         var ack = current is null ? null : c.Acknowledgements.FirstOrDefault(a => a.RouteId == current.Id);
         return new(
@@ -49,8 +53,35 @@ public sealed record CaseView(
             c.Outcome,
             current is null ? null : RouteView.From(current),
             [.. c.Events.Select(e => new TimelineEntry(e.Kind, e.At, e.Detail))],
-            personalData is null ? null : CaseDetails.From(c, personalData));
+            personalData is null ? null : CaseDetails.From(c, personalData),
+            CaseAccess.SeesStaffNotes(reader) ? StaffNote.Of(c, protector) : null);
     }
+}
+
+/// <summary>What the staff working a case wrote about it, oldest first: sealed at rest, opened for them alone.</summary>
+public sealed record StaffNote(StaffNoteKind Kind, DateTimeOffset At, string Organisation, string Text)
+{
+    public static IReadOnlyList<StaffNote> Of(ChildCase c, PersonalDataProtector protector)
+    {
+        var routes = c.Routes.OrderBy(r => r.Sequence).ToList();
+        // In the order things happened on the routes: a route's handover (which made it) before its acknowledgement.
+        var handovers = routes.Skip(1).Zip(routes)
+            .Where(pair => pair.First.SealedHandoverNote is not null)
+            .Select(pair => (pair.First.Sequence, Note: new StaffNote(
+                StaffNoteKind.Handover, pair.First.DecidedAt, pair.Second.Recipient.ToString(),
+                protector.Open(pair.First.SealedHandoverNote!, c.Id, PersonalField.HandoverNote))));
+        var acknowledgements = c.Acknowledgements
+            .Where(a => a.SealedNote is not null)
+            .Select(a => (routes.Single(r => r.Id == a.RouteId).Sequence, Note: new StaffNote(
+                StaffNoteKind.Acknowledgement, a.AcknowledgedAt, a.Organisation, protector.Open(a.SealedNote!, c.Id, PersonalField.AcknowledgementNote))));
+        return [.. handovers.Concat(acknowledgements).OrderBy(n => n.Sequence).ThenBy(n => n.Note.Kind == StaffNoteKind.Acknowledgement).Select(n => n.Note)];
+    }
+}
+
+public enum StaffNoteKind
+{
+    Acknowledgement,
+    Handover,
 }
 
 /// <summary>The personal data of a case: only for the police unit that reported it and the organisations it was routed or signalled to.</summary>

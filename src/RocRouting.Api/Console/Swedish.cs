@@ -154,9 +154,8 @@ public sealed class Swedish(RoutingConfiguration config)
             RuleIds.NonParticipantOfficeClosedDeferred => Format(Text.ReasonNonParticipantClosedDeferred, homeName, closed),
             RuleIds.EscalationUnacknowledged => Format(Text.ReasonEscalationUnacknowledged, previousName),
             RuleIds.EscalationOfficeClosed => Format(Text.ReasonEscalationOfficeClosed, Genitive(previousName)),
-            // The person's own words follow the rule's English prefix ("Handed over by X: ...").
-            RuleIds.HandoverToSocialjour or RuleIds.HandoverToHomeMunicipality =>
-                Format(Text.ReasonHandover, previousName) + (storedReason.IndexOf(": ", StringComparison.Ordinal) is var i and >= 0 ? storedReason[i..] : ""),
+            // The person's own words are a staff note (sealed), shown only to the staff working the case.
+            RuleIds.HandoverToSocialjour or RuleIds.HandoverToHomeMunicipality => Format(Text.ReasonHandover, previousName),
             _ => storedReason,
         };
     }

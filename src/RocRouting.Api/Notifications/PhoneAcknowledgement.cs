@@ -56,7 +56,7 @@ public static class PhoneAcknowledgement
     }
 
     public static async Task<PhoneAcknowledgementOutcome> AcknowledgeAsync(
-        RocDbContext db, Notification notification, RocMetrics metrics, DateTimeOffset now, CancellationToken cancellationToken)
+        RocDbContext db, PersonalDataProtector protector, Notification notification, RocMetrics metrics, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var claimed = await db.Notifications.Where(n => n.Id == notification.Id && n.LinkUsedAt == null)
             .ExecuteUpdateAsync(u => u.SetProperty(n => n.LinkUsedAt, now), cancellationToken);
@@ -69,7 +69,7 @@ public static class PhoneAcknowledgement
             return PhoneAcknowledgementOutcome.NoLongerYours;
         }
         var result = await CaseCommands.AcknowledgeAsync(
-            db, notification.CaseId, CaseReader.OnDutyFor(notification.Person, organisation), null, metrics, now, cancellationToken);
+            db, protector, notification.CaseId, CaseReader.OnDutyFor(notification.Person, organisation), null, metrics, now, cancellationToken);
         return result switch
         {
             { Refusal: null, Action.Changed: true } => PhoneAcknowledgementOutcome.Acknowledged,

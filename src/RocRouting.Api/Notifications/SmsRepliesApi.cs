@@ -79,7 +79,8 @@ public static partial class SmsRepliesApi
     }
 
     internal static async Task<IResult> ReplyAsync(
-        HttpRequest http, IOptions<SmsReplyOptions> options, RocDbContext db, ChildKeys keys, RocMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest http, IOptions<SmsReplyOptions> options, RocDbContext db, ChildKeys keys, PersonalDataProtector protector, RocMetrics metrics,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (RefuseCaller(http, options.Value) is { } refused)
         {
@@ -98,7 +99,7 @@ public static partial class SmsRepliesApi
         {
             return TypedResults.Text($"RocRouting: ingen väntande notis med kod {code.Value}. Ingenting har ändrats.");
         }
-        var outcome = await PhoneAcknowledgement.AcknowledgeAsync(db, notification, metrics, now, cancellationToken);
+        var outcome = await PhoneAcknowledgement.AcknowledgeAsync(db, protector, notification, metrics, now, cancellationToken);
         return TypedResults.Text(outcome switch
         {
             PhoneAcknowledgementOutcome.Acknowledged => $"RocRouting: kvitterat, ärende {code.Value} är ditt.",

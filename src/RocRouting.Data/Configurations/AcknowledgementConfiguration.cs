@@ -13,7 +13,8 @@ internal sealed class AcknowledgementConfiguration : IEntityTypeConfiguration<Ac
         builder.Property(a => a.Id).UseIdentityAlwaysColumn();
         builder.Property(a => a.Organisation).HasMaxLength(96);
         builder.Property(a => a.Subject).HasMaxLength(128);
-        builder.Property(a => a.Note).HasMaxLength(1000);
+        // Sealed (PersonalDataProtector): longer than the 1000 characters a person may write.
+        builder.Property(a => a.SealedNote);
         // One acknowledgement per route: a second "I have it" returns the first.
         builder.HasIndex(a => a.RouteId).IsUnique();
         builder.HasOne<CaseRoute>().WithMany().HasForeignKey(a => a.RouteId);

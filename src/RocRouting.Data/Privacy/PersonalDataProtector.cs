@@ -16,6 +16,12 @@ public enum PersonalField
 
     /// <summary>A person's mobile number (E.164), sealed under its contact point's id.</summary>
     MobileNumber,
+
+    /// <summary>The note of whoever acknowledged the case.</summary>
+    AcknowledgementNote,
+
+    /// <summary>A handover's reason in the words of the person who handed the case over.</summary>
+    HandoverNote,
 }
 
 /// <summary>

@@ -15,7 +15,64 @@ public static class PersonalDataRekeying
     /// <summary>Re-encrypts everything not under the current key (the rotation command): cases, then people's contact points.</summary>
     public static async Task<int> RunAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>
         await RunAsync(db, protector, protector.CurrentPrefix, batchSize, cancellationToken)
+        + await ResealFreeTextAsync(db, protector, protector.CurrentPrefix, batchSize, cancellationToken)
         + await ResealContactPointsAsync(db, protector, batchSize, cancellationToken);
+
+    /// <summary>Whether any value was stored before it was sealed (then the migrate step needs the keys).</summary>
+    public static async Task<bool> AnyPlaintextAsync(RocDbContext db, CancellationToken cancellationToken)
+    {
+        const string scheme = PersonalDataProtector.Scheme;
+        return await db.Cases.AnyAsync(
+                c => (c.SealedPersonalIdentityNumber != null && !c.SealedPersonalIdentityNumber.StartsWith(scheme))
+                    || (c.SealedSummary != null && !c.SealedSummary.StartsWith(scheme)),
+                cancellationToken)
+            || await db.Acknowledgements.AnyAsync(a => a.SealedNote != null && !a.SealedNote.StartsWith(scheme), cancellationToken)
+            || await db.CaseRoutes.AnyAsync(r => r.SealedHandoverNote != null && !r.SealedHandoverNote.StartsWith(scheme), cancellationToken);
+    }
+
+    private sealed record FreeText(long Id, Guid CaseId, string Value);
+
+    /// <summary>The free-text columns: acknowledgement notes and handover reasons, each sealed under its case.</summary>
+    private static readonly (string Table, string Column, PersonalField Field)[] FreeTextColumns =
+    [
+        ("case_acknowledgements", "sealed_note", PersonalField.AcknowledgementNote),
+        ("case_routes", "sealed_handover_note", PersonalField.HandoverNote),
+    ];
+
+    private static async Task<int> ResealFreeTextAsync(RocDbContext db, PersonalDataProtector protector, string keep, int batchSize, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        foreach (var (table, column, field) in FreeTextColumns)
+        {
+            var after = 0L;
+            while (true)
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                // Table and column names come from the constant list above, never from input.
+#pragma warning disable EF1002
+                var rows = await db.Database.SqlQueryRaw<FreeText>($$"""
+                    SELECT id AS "Id", case_id AS "CaseId", {{column}} AS "Value" FROM {{table}}
+                    WHERE id > {0} AND NOT starts_with({{column}}, {1})
+                    ORDER BY id LIMIT {2}
+                    FOR UPDATE
+                    """, after, keep, batchSize).ToListAsync(cancellationToken);
+                foreach (var row in rows)
+                {
+                    await db.Database.ExecuteSqlRawAsync(
+                        $"UPDATE {table} SET {column} = {{0}} WHERE id = {{1}}", [protector.Reseal(row.Value, row.CaseId, field), row.Id], cancellationToken);
+                }
+#pragma warning restore EF1002
+                await transaction.CommitAsync(cancellationToken);
+                if (rows.Count == 0)
+                {
+                    break;
+                }
+                total += rows.Count;
+                after = rows[^1].Id;
+            }
+        }
+        return total;
+    }
 
     /// <summary>Push subscriptions and mobile numbers, each sealed under its own id; contact points are sealed from the start.</summary>
     private static async Task<int> ResealContactPointsAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken)
@@ -43,8 +100,9 @@ public static class PersonalDataRekeying
     }
 
     /// <summary>Seals only values stored before encryption (the migrate step, which may not hold every old key).</summary>
-    public static Task<int> SealPlaintextAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>
-        RunAsync(db, protector, PersonalDataProtector.Scheme, batchSize, cancellationToken);
+    public static async Task<int> SealPlaintextAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>
+        await RunAsync(db, protector, PersonalDataProtector.Scheme, batchSize, cancellationToken)
+        + await ResealFreeTextAsync(db, protector, PersonalDataProtector.Scheme, batchSize, cancellationToken);
 
     /// <summary>Rewrites every value that does not start with <paramref name="keep"/>.</summary>
     private static async Task<int> RunAsync(RocDbContext db, PersonalDataProtector protector, string keep, int batchSize, CancellationToken cancellationToken)

@@ -15,15 +15,16 @@ public sealed class Losing_the_database
     public async Task StartAppOnItsOwnServer()
     {
         _server = await OwnDatabaseServer.StartAsync();
+        await TestServers.CreateRolesAsync(_server.ConnectionString("postgres"));
         await using (var admin = new NpgsqlConnection(_server.ConnectionString("postgres")))
         {
             await admin.OpenAsync();
-            await using var create = new NpgsqlCommand("CREATE DATABASE roc_down", admin);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE roc_down OWNER {TestServers.OwnerRole}", admin);
             await create.ExecuteNonQueryAsync();
         }
         _app = await RocApp.StartAsync(prefix: "db-down.", extraSettings: new()
         {
-            ["ConnectionStrings:Postgres"] = _server.ConnectionString("roc_down"),
+            ["ConnectionStrings:Postgres"] = TestServers.AsApplication(_server.ConnectionString("roc_down")),
         });
     }
 

@@ -41,6 +41,7 @@ public sealed class RocApp : IAsyncDisposable
 
     public PersonalDataProtector Protector => Api.Services.GetRequiredService<PersonalDataProtector>();
 
+    /// <summary>The application role's connection, as the API and the worker have it.</summary>
     public string ConnectionString { get; }
 
     /// <summary>The clock both processes read, when the app was started with one.</summary>
@@ -144,9 +145,19 @@ public sealed class RocApp : IAsyncDisposable
         ["Notifications:Push:VapidPrivateKey"] = TestKeys.VapidPrivate,
     };
 
-    /// <summary>The migrate step as run.sh and compose run it (Development: the container validates every registration).</summary>
-    public static async Task MigrateAsync(Dictionary<string, string?> settings) =>
-        await WorkerApp.MigrateAsync([.. CommandLine(settings), "--environment=Development"]);
+    /// <summary>
+    /// The migrate step as run.sh and compose run it: as the schema's owner, granting the application
+    /// role (Development: the container validates every registration).
+    /// </summary>
+    public static async Task MigrateAsync(Dictionary<string, string?> settings)
+    {
+        var asOwner = new Dictionary<string, string?>(settings)
+        {
+            ["ConnectionStrings:Postgres"] = TestServers.AsOwner(settings["ConnectionStrings:Postgres"]!),
+            [DatabaseRoles.ApplicationRoleSetting] = TestServers.ApplicationRole,
+        };
+        await WorkerApp.MigrateAsync([.. CommandLine(asOwner), "--environment=Development"]);
+    }
 
     /// <summary>Settings as the command-line arguments of a worker verb (migrate, rotate-keys).</summary>
     public static string[] CommandLine(Dictionary<string, string?> settings) =>
@@ -177,7 +188,7 @@ public sealed class RocApp : IAsyncDisposable
     public static async Task<RocApp> StartAsync(
         TimeProvider? clock = null, string? prefix = null, Dictionary<string, string?>? extraSettings = null, bool realServer = false)
     {
-        var connectionString = await TestServers.CreateDatabaseAsync("roc_app");
+        var connectionString = TestServers.AsApplication(await TestServers.CreateDatabaseAsync("roc_app"));
         var settings = Settings(connectionString, prefix);
         foreach (var (k, v) in extraSettings ?? [])
         {

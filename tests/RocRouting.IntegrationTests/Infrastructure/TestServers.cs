@@ -25,6 +25,16 @@ public static class TestServers
 
     public static string PostgresAdmin { get; private set; } = "";
 
+    /// <summary>The role that owns each test database and runs the migrate step (not a superuser).</summary>
+    public const string OwnerRole = "roc_owner";
+
+    /// <summary>The role the API and the worker connect as, granted data access by the migrate step.</summary>
+    public const string ApplicationRole = "roc_app";
+
+    // Throw-away servers on loopback: the passwords only keep the roles apart, they guard nothing.
+    private const string OwnerPassword = "roc-owner-test";
+    private const string ApplicationPassword = "roc-app-test";
+
     public static string RabbitMqUrl { get; private set; } = "";
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
@@ -37,8 +47,16 @@ public static class TestServers
         {
             PostgresAdmin = pg;
             RabbitMqUrl = rabbit;
-            return;
         }
+        else
+        {
+            await StartServersAsync();
+        }
+        await CreateRolesAsync(PostgresAdmin);
+    }
+
+    private static async Task StartServersAsync()
+    {
         var mode = Environment.GetEnvironmentVariable(ModeVariable) ?? (DockerEngineAnswers() ? "containers" : "processes");
         switch (mode)
         {
@@ -135,18 +153,47 @@ public static class TestServers
         }
     }
 
-    /// <summary>A fresh, empty database on the test server; each fixture that needs isolation takes one.</summary>
+    /// <summary>The owner and application roles, as an operator makes them: LOGIN and nothing else.</summary>
+    public static async Task CreateRolesAsync(string adminConnectionString)
+    {
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        foreach (var (role, password) in new[] { (OwnerRole, OwnerPassword), (ApplicationRole, ApplicationPassword) })
+        {
+            await using var command = new NpgsqlCommand($"""
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+                        CREATE ROLE {role} LOGIN PASSWORD '{password}';
+                    END IF;
+                END $$
+                """, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>
+    /// A fresh, empty database on the test server, owned by <see cref="OwnerRole"/>; each fixture that
+    /// needs isolation takes one. The connection string is the owner's (for the migrate step).
+    /// </summary>
     public static async Task<string> CreateDatabaseAsync(string prefix)
     {
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
         await using (var connection = new NpgsqlConnection(PostgresAdmin))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" OWNER {OwnerRole}", connection);
             await command.ExecuteNonQueryAsync();
         }
-        return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = name }.ConnectionString;
+        return AsOwner(new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = name }.ConnectionString);
     }
+
+    /// <summary>The same database as <paramref name="connectionString"/>, as the schema's owner.</summary>
+    public static string AsOwner(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Username = OwnerRole, Password = OwnerPassword }.ConnectionString;
+
+    /// <summary>The same database as <paramref name="connectionString"/>, as the serving processes connect.</summary>
+    public static string AsApplication(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Username = ApplicationRole, Password = ApplicationPassword }.ConnectionString;
 
     internal static async Task RunScriptAsync(string verb, string dir, Dictionary<string, string> environment)
     {
