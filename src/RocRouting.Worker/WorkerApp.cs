@@ -95,9 +95,11 @@ public static partial class WorkerApp
     }
 
     /// <summary>
-    /// The rotation command: seals every identity number and summary with PersonalData:CurrentKeyId.
-    /// Run it after the API has the new key as current, with the old keys still configured; remove
-    /// an old key only once this has finished. Safe to repeat and to run beside the service.
+    /// The rotation command: seals every personal value with PersonalData:CurrentKeyId and rehashes
+    /// child keys and contact fingerprints with PersonalData:HashKey. Run it after the API has the new
+    /// keys as current, with the old ones still configured (PersonalData:EncryptionKeys,
+    /// PersonalData:PreviousHashKeys); remove an old encryption key once this has finished, an old
+    /// hash key a day later (README, Security). Safe to repeat and to run beside the service.
     /// </summary>
     public static async Task<int> RotateKeysAsync(string[] args)
     {
@@ -110,8 +112,11 @@ public static partial class WorkerApp
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.RotateKeys");
         var protector = host.Services.GetRequiredService<PersonalDataProtector>();
         await using var scope = host.Services.CreateAsyncScope();
-        var count = await PersonalDataRekeying.RunAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), protector, 500, CancellationToken.None);
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        var count = await PersonalDataRekeying.RunAsync(db, protector, 500, CancellationToken.None);
         LogRekeyed(logger, count, protector.CurrentKeyId);
+        var rehashed = await PersonalDataRekeying.RehashAsync(db, protector, host.Services.GetRequiredService<ChildKeys>(), 500, CancellationToken.None);
+        LogRehashed(logger, rehashed);
         return 0;
     }
 
@@ -149,7 +154,10 @@ public static partial class WorkerApp
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted {Count} sealed row(s) (cases and contact points) under key {KeyId}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rehashed {Count} child key(s) and contact fingerprint(s) under the current PersonalData:HashKey")]
+    private static partial void LogRehashed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-encrypted {Count} sealed row(s) (cases, staff notes and contact points) under key {KeyId}")]
     private static partial void LogRekeyed(ILogger logger, int count, string keyId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sealed {Count} personal value(s) stored before encryption")]

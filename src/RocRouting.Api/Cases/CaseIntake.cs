@@ -52,7 +52,7 @@ public sealed partial class CaseIntake(
             db.ChangeTracker.Clear();
             var winner = await db.FindByIdempotencyKeyAsync(subject, key, cancellationToken)
                 ?? throw new InvalidOperationException("Unique violation on the idempotency key but no case holds it.", e);
-            return winner.RequestHash.AsSpan().SequenceEqual(hash)
+            return childKeys.IsRequest(winner.RequestHash, submission.Canonical())
                 ? new IntakeResult.Accepted(winner.Id, winner.Status)
                 : new IntakeResult.KeyReused();
         }

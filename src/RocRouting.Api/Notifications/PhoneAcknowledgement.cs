@@ -85,9 +85,9 @@ public static class PhoneAcknowledgement
     public static async Task<Notification?> FindByReplyAsync(
         RocDbContext db, ChildKeys keys, string number, string code, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var fingerprint = keys.ForContact(Wire.Name(ContactChannel.Sms), number);
+        var fingerprints = keys.AllForContact(Wire.Name(ContactChannel.Sms), number);
         var people = await db.ContactPoints.AsNoTracking()
-            .Where(c => c.Channel == ContactChannel.Sms && c.Fingerprint == fingerprint)
+            .Where(c => c.Channel == ContactChannel.Sms && fingerprints.Contains(c.Fingerprint))
             .Select(c => c.Person)
             .ToListAsync(cancellationToken);
         var since = now - TimeSpan.FromDays(1);

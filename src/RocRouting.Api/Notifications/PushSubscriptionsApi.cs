@@ -87,8 +87,10 @@ public static class PushSubscriptionsApi
         }
         var person = SignedInPerson.Of(user);
         var fingerprint = keys.ForContact(Wire.Name(ContactChannel.Push), endpoint!.AbsoluteUri);
+        // Under the previous hash keys too: a subscription stored before a rotation is found until it is rehashed.
+        var fingerprints = keys.AllForContact(Wire.Name(ContactChannel.Push), endpoint.AbsoluteUri);
         var existing = await db.ContactPoints.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.Person == person && c.Channel == ContactChannel.Push && c.Fingerprint == fingerprint, cancellationToken);
+            .FirstOrDefaultAsync(c => c.Person == person && c.Channel == ContactChannel.Push && fingerprints.Contains(c.Fingerprint), cancellationToken);
         if (existing is null)
         {
             if (await db.ContactPoints.CountAsync(c => c.Person == person && c.Channel == ContactChannel.Push, cancellationToken) >= MaxPerPerson)
@@ -117,7 +119,7 @@ public static class PushSubscriptionsApi
             }
         }
         var stored = await db.ContactPoints.AsNoTracking()
-            .Where(c => c.Person == person && c.Channel == ContactChannel.Push && c.Fingerprint == fingerprint)
+            .Where(c => c.Person == person && c.Channel == ContactChannel.Push && (existing == null ? c.Fingerprint == fingerprint : c.Id == existing.Id))
             .Select(c => new PushSubscriptionView(c.Id, c.Service, c.CreatedAt))
             .SingleAsync(cancellationToken);
         // A browser renews its subscription now and then and registers again: the same answer, no second row.
@@ -138,9 +140,9 @@ public static class PushSubscriptionsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["endpoint"] = ["must be the subscription's endpoint URL"] });
         }
         var person = SignedInPerson.Of(user);
-        var fingerprint = keys.ForContact(Wire.Name(ContactChannel.Push), endpoint.AbsoluteUri);
+        var fingerprints = keys.AllForContact(Wire.Name(ContactChannel.Push), endpoint.AbsoluteUri);
         var removed = await db.ContactPoints
-            .Where(c => c.Person == person && c.Channel == ContactChannel.Push && c.Fingerprint == fingerprint)
+            .Where(c => c.Person == person && c.Channel == ContactChannel.Push && fingerprints.Contains(c.Fingerprint))
             .ExecuteDeleteAsync(cancellationToken);
         return removed > 0 ? TypedResults.NoContent() : TypedResults.NotFound();
     }

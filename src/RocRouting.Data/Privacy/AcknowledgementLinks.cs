@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.Security.Cryptography;
 
 namespace RocRouting.Data.Privacy;
 
@@ -19,17 +18,19 @@ public sealed class AcknowledgementLinks(ChildKeys keys)
 
     private delegate byte[] Signer(ReadOnlySpan<byte> value);
 
+    private delegate bool Verifier(ReadOnlySpan<byte> value, ReadOnlySpan<byte> signature);
+
     public string Create(Guid notificationId, DateTimeOffset expires) => Write(keys.ForLink, notificationId, expires);
 
     /// <summary>The notification a well-signed link names, and whether it has expired; false for anything forged or malformed.</summary>
     public bool TryRead(string? token, DateTimeOffset now, out Guid notificationId, out bool expired) =>
-        TryRead(keys.ForLink, token, now, out notificationId, out expired);
+        TryRead(keys.IsLinkSignature, token, now, out notificationId, out expired);
 
     public string CreateReceipt(Guid notificationId, DateTimeOffset expires) => Write(keys.ForReceipt, notificationId, expires);
 
     /// <summary>The notification a well-signed receipt names, and whether it has expired; false for anything forged, malformed or a link.</summary>
     public bool TryReadReceipt(string? token, DateTimeOffset now, out Guid notificationId, out bool expired) =>
-        TryRead(keys.ForReceipt, token, now, out notificationId, out expired);
+        TryRead(keys.IsReceiptSignature, token, now, out notificationId, out expired);
 
     private static string Write(Signer sign, Guid notificationId, DateTimeOffset expires)
     {
@@ -40,13 +41,13 @@ public sealed class AcknowledgementLinks(ChildKeys keys)
         return Base64Url.EncodeToString(token);
     }
 
-    private static bool TryRead(Signer sign, string? token, DateTimeOffset now, out Guid notificationId, out bool expired)
+    private static bool TryRead(Verifier verify, string? token, DateTimeOffset now, out Guid notificationId, out bool expired)
     {
         notificationId = Guid.Empty;
         expired = false;
         Span<byte> bytes = stackalloc byte[TokenBytes];
         if (token is not { Length: 54 } || !Base64Url.TryDecodeFromChars(token, bytes, out var written) || written != bytes.Length
-            || !CryptographicOperations.FixedTimeEquals(sign(bytes[..24]).AsSpan(0, SignatureBytes), bytes[24..]))
+            || !verify(bytes[..24], bytes[24..]))
         {
             return false;
         }

@@ -18,6 +18,81 @@ public static class PersonalDataRekeying
         + await ResealFreeTextAsync(db, protector, protector.CurrentPrefix, batchSize, cancellationToken)
         + await ResealContactPointsAsync(db, protector, batchSize, cancellationToken);
 
+    private sealed record ChildKeyRow(Guid Id, string SealedPin, byte[] ChildKey);
+
+    /// <summary>
+    /// Rehashes under the current hash key (<see cref="ChildKeys"/>): each case's child key from its
+    /// sealed identity number, each contact point's fingerprint from its sealed value. Safe to repeat
+    /// and to run beside the service; a second run changes nothing.
+    /// </summary>
+    public static async Task<int> RehashAsync(RocDbContext db, PersonalDataProtector protector, ChildKeys keys, int batchSize, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        var after = Guid.Empty;
+        while (true)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var rows = await db.Database.SqlQuery<ChildKeyRow>($"""
+                SELECT id AS "Id", sealed_personal_identity_number AS "SealedPin", child_key AS "ChildKey"
+                FROM cases
+                WHERE id > {after} AND child_key IS NOT NULL AND sealed_personal_identity_number IS NOT NULL
+                ORDER BY id
+                LIMIT {batchSize}
+                FOR UPDATE
+                """).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                var current = keys.For(protector.Open(row.SealedPin, row.Id, PersonalField.IdentityNumber));
+                if (!current.AsSpan().SequenceEqual(row.ChildKey))
+                {
+                    await db.Database.ExecuteSqlAsync($"UPDATE cases SET child_key = {current} WHERE id = {row.Id}", cancellationToken);
+                    total++;
+                }
+            }
+            await transaction.CommitAsync(cancellationToken);
+            if (rows.Count < batchSize)
+            {
+                break;
+            }
+            after = rows[^1].Id;
+        }
+        return total + await RehashContactPointsAsync(db, protector, keys, cancellationToken);
+    }
+
+    private static async Task<int> RehashContactPointsAsync(RocDbContext db, PersonalDataProtector protector, ChildKeys keys, CancellationToken cancellationToken)
+    {
+        // A handful per person: all at once.
+        var changed = 0;
+        var contacts = await db.ContactPoints.OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        foreach (var contact in contacts)
+        {
+            var value = contact.Channel == Cases.ContactChannel.Sms
+                ? protector.Open(contact.SealedValue, contact.Id, PersonalField.MobileNumber)
+                : System.Text.Json.JsonSerializer.Deserialize<Cases.SealedPushSubscription>(
+                    protector.Open(contact.SealedValue, contact.Id, PersonalField.PushSubscription), PushJson)!.Endpoint;
+            var current = keys.ForContact(Contracts.Wire.Name(contact.Channel), value);
+            if (current.AsSpan().SequenceEqual(contact.Fingerprint))
+            {
+                continue;
+            }
+            // The same browser or number registered again under the new key meanwhile: keep that one.
+            if (contacts.Any(c => c != contact && c.Person == contact.Person && c.Channel == contact.Channel && c.Fingerprint.AsSpan().SequenceEqual(current)))
+            {
+                db.ContactPoints.Remove(contact);
+            }
+            else
+            {
+                contact.Fingerprint = current;
+            }
+            changed++;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        return changed;
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions PushJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     /// <summary>Whether any value was stored before it was sealed (then the migrate step needs the keys).</summary>
     public static async Task<bool> AnyPlaintextAsync(RocDbContext db, CancellationToken cancellationToken)
     {

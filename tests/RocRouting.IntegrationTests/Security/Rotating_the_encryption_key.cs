@@ -84,6 +84,66 @@ public sealed class Rotating_the_encryption_key
         });
     }
 
+    private static ChildKeys HashKeys(string current, params string[] previous) =>
+        new(Options.Create(new PersonalDataOptions { HashKey = current, PreviousHashKeys = [.. previous] }));
+
+    [Test]
+    public async Task Rotating_the_hash_key_rehashes_child_keys_and_contact_fingerprints_from_the_sealed_values()
+    {
+        var caseId = await StaffActions.SubmitAsync(_app, "0138", "urgent");
+        var person = $"staff-{Guid.NewGuid():N}";
+        using (var staff = _app.Client(TestTokens.SocialjourStaff(person)))
+        using (var set = await staff.PutAsJsonAsync("/api/v1/me/mobile-number", new { number = "070-765 43 21" }))
+        {
+            Assert.That(set.IsSuccessStatusCode, Is.True);
+        }
+        var oldKey = _app.Configuration["PersonalData:HashKey"]!;
+        var newKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var rotated = _app.Configuration;
+        rotated["PersonalData:HashKey"] = newKey;
+        rotated["PersonalData:PreviousHashKeys:0"] = oldKey;
+        // Another test of this fixture may have rotated the encryption key already.
+        rotated["PersonalData:EncryptionKeys:test-2"] = TestKeys.Second;
+
+        var exitCode = await WorkerApp.RotateKeysAsync(RocApp.CommandLine(rotated));
+
+        var stored = await _app.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == caseId));
+        var mobile = await _app.WithDbAsync(db => db.ContactPoints.AsNoTracking().SingleAsync(c => c.Person == person));
+        var onlyNew = HashKeys(newKey);
+        var again = await _app.WithDbAsync(db => PersonalDataRekeying.RehashAsync(db, Protector(rotated), HashKeys(newKey, oldKey), 10, CancellationToken.None));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero);
+            Assert.That(stored.ChildKey, Is.EqualTo(onlyNew.For("191212121212")));
+            Assert.That(mobile.Fingerprint, Is.EqualTo(onlyNew.ForContact("sms", "+46707654321")));
+            Assert.That(again, Is.Zero, "a second run finds nothing left to rehash");
+        });
+    }
+
+    [Test]
+    public void A_link_or_request_fingerprint_made_before_a_hash_key_rotation_is_accepted_until_the_previous_key_is_removed()
+    {
+        var oldKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var newKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var before = HashKeys(oldKey);
+        var now = DateTimeOffset.UtcNow;
+        var link = new AcknowledgementLinks(before).Create(Guid.NewGuid(), now.AddHours(1));
+        var request = "{\"urgency\":\"urgent\"}"u8.ToArray();
+        var fingerprint = before.ForRequest(request);
+
+        var during = HashKeys(newKey, oldKey);
+        var after = HashKeys(newKey);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(new AcknowledgementLinks(during).TryRead(link, now, out _, out _), Is.True);
+            Assert.That(during.IsRequest(fingerprint, request), Is.True);
+            Assert.That(new AcknowledgementLinks(after).TryRead(link, now, out _, out _), Is.False);
+            Assert.That(after.IsRequest(fingerprint, request), Is.False);
+            Assert.That(new AcknowledgementLinks(during).TryReadReceipt(link, now, out _, out _), Is.False, "a link is still not a receipt");
+        });
+    }
+
     [Test]
     public async Task The_migrate_step_seals_values_stored_before_encryption()
     {
