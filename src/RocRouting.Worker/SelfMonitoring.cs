@@ -15,6 +15,14 @@ public sealed class SelfMonitoringOptions
 
     /// <summary>How long a heartbeat may take to come back before it counts as lost.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where the worker, which serves no HTTP, shows a container runtime its health: <c>alive</c> is
+    /// touched every round (the process is not stuck), <c>ready</c> every round in which a heartbeat
+    /// came back through the broker and the database took the status (it does its work). A probe
+    /// compares their age with a few intervals. Unset: no files.
+    /// </summary>
+    public string? HealthDirectory { get; set; }
 }
 
 /// <summary>Answers heartbeats: any worker instance that consumes one proves the queue is served.</summary>
@@ -87,14 +95,21 @@ public sealed partial class SelfMonitor : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             var returned = await HeartbeatAsync(stoppingToken);
+            var recorded = false;
             try
             {
                 await RecordAsync(returned, stoppingToken);
+                recorded = true;
                 await SampleErrorQueuesAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogRoundFailed(_logger, e);
+            }
+            Touch("alive");
+            if (returned && recorded)
+            {
+                Touch("ready");
             }
             await Task.Delay(_options.Value.Interval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -149,6 +164,27 @@ public sealed partial class SelfMonitor : BackgroundService
         }
         _errorQueues = counts;
     }
+
+    private void Touch(string name)
+    {
+        if (_options.Value.HealthDirectory is not { Length: > 0 } directory)
+        {
+            return;
+        }
+        try
+        {
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(Path.Combine(directory, name), DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (IOException e)
+        {
+            // A full or read-only disk: the probe will see a stale file, which is the truth.
+            LogHealthFileFailed(_logger, name, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the health file {Name}")]
+    private static partial void LogHealthFileFailed(ILogger logger, string name, Exception exception);
 
     private IEnumerable<Measurement<long>> ErrorQueueMeasurements() =>
         _errorQueues.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key)));
