@@ -72,7 +72,8 @@ public sealed class ChildCase
     /// <summary>HMAC-SHA256 of the identity number under a secret key: finds earlier cases about the same child without the number.</summary>
     public byte[]? ChildKey { get; set; }
 
-    public DateOnly? BirthDate { get; set; }
+    /// <summary>The child's birth date (yyyy-MM-dd), sealed: with the municipality and the times it can single a child out.</summary>
+    public string? SealedBirthDate { get; set; }
 
     /// <summary>Free text from the officer, sealed by the personal data protector. Personal data.</summary>
     public string? SealedSummary { get; set; }

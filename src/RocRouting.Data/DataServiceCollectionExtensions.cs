@@ -14,15 +14,25 @@ public static class DataServiceCollectionExtensions
 {
     public const string ConnectionStringName = "Postgres";
 
+    /// <summary>A password that replaces the connection string's (see AddRocData).</summary>
+    public const string PasswordSetting = "Database:Password";
+
     /// <summary>The DbContext over one shared Npgsql data source, with the outbox wake-up wired in.</summary>
     public static IServiceCollection AddRocData(this IServiceCollection services)
     {
         services.AddSingleton(sp =>
         {
-            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var connectionString = configuration.GetConnectionString(ConnectionStringName)
                 ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
             var builder = new NpgsqlDataSourceBuilder(connectionString);
             var settings = builder.ConnectionStringBuilder;
+            // The password apart from the rest (a secret file, such as the key of the basic-auth secret
+            // CloudNativePG reads a managed role's password from), the address in plain configuration.
+            if (configuration[PasswordSetting] is { Length: > 0 } password)
+            {
+                settings.Password = password;
+            }
             // The hot path is a few dozen statement shapes run thousands of times: prepared once per
             // connection, PostgreSQL stops parsing and planning them each time. Nothing here leaves session
             // state on a connection, so the reset round trip on return to the pool is skipped too.

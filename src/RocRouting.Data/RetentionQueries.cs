@@ -22,7 +22,7 @@ public static class RetentionQueries
         var counts = (await db.Database.SqlQuery<ErasureCounts>($"""
             WITH erased AS (
                 UPDATE cases
-                SET sealed_personal_identity_number = NULL, child_key = NULL, birth_date = NULL, sealed_summary = NULL,
+                SET sealed_personal_identity_number = NULL, child_key = NULL, sealed_birth_date = NULL, sealed_summary = NULL,
                     reported_by_officer_id = 'erased', reported_by_phone = NULL, police_reference = NULL,
                     personal_data_erased_at = {now}
                 WHERE personal_data_erased_at IS NULL

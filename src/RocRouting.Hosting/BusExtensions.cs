@@ -12,6 +12,29 @@ public sealed class RabbitMqOptions
     /// <summary>amqp://user:password@host:port/vhost</summary>
     public string Url { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 
+    /// <summary>
+    /// User and password apart from the address, replacing the URL's when set: the keys of the secret
+    /// the RabbitMQ cluster operator makes, mounted as secret files (README, Kubernetes).
+    /// </summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>The broker's address with the credentials in force.</summary>
+    public Uri ConnectionUri()
+    {
+        var uri = new UriBuilder(Url);
+        if (!string.IsNullOrEmpty(Username))
+        {
+            uri.UserName = Uri.EscapeDataString(Username);
+        }
+        if (!string.IsNullOrEmpty(Password))
+        {
+            uri.Password = Uri.EscapeDataString(Password);
+        }
+        return uri.Uri;
+    }
+
     /// <summary>Quorum queues replicate and survive a node loss; classic durable queues when the broker lacks them.</summary>
     public bool QuorumQueues { get; set; } = true;
 
@@ -80,7 +103,7 @@ public static class BusExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                cfg.Host(new Uri(options.Url));
+                cfg.Host(options.ConnectionUri());
                 cfg.PrefetchCount = options.PrefetchCount;
                 cfg.DeployTopologyOnly = deployTopologyOnly;
                 if (string.IsNullOrEmpty(options.Prefix))

@@ -154,7 +154,7 @@ public sealed partial class SelfMonitor : BackgroundService
 
     private async Task SampleErrorQueuesAsync(CancellationToken cancellationToken)
     {
-        _connection ??= await new ConnectionFactory { Uri = new Uri(_rabbit.Url), ClientProvidedName = "rocrouting-self-monitor" }
+        _connection ??= await new ConnectionFactory { Uri = _rabbit.ConnectionUri(), ClientProvidedName = "rocrouting-self-monitor" }
             .CreateConnectionAsync(cancellationToken);
         var counts = new Dictionary<string, long>();
         foreach (var (_, errorQueue) in ReceiveQueues.All(_rabbit))

@@ -41,6 +41,8 @@ public sealed partial class CaseIntake(
         @case.ChildKey = submission.PersonalIdentityNumber is { } pin ? childKeys.For(pin) : null;
         @case.SealedPersonalIdentityNumber = protector.SealOrNull(submission.PersonalIdentityNumber, @case.Id, PersonalField.IdentityNumber);
         @case.SealedSummary = protector.SealOrNull(submission.Summary, @case.Id, PersonalField.Summary);
+        @case.SealedBirthDate = protector.SealOrNull(
+            submission.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), @case.Id, PersonalField.BirthDate);
         CaseLifecycle.Submit(db, @case, Actor.From(user), now);
         try
         {
@@ -70,7 +72,6 @@ public sealed partial class CaseIntake(
         Category = s.Category,
         HomeMunicipalityCode = s.HomeMunicipalityCode,
         FoundInMunicipalityCode = s.FoundInMunicipalityCode,
-        BirthDate = s.BirthDate,
         ReportedByOfficerId = s.OfficerId,
         ReportedByUnit = s.Unit,
         ReportedByPhone = s.Phone,

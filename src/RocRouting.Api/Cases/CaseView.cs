@@ -93,7 +93,9 @@ public sealed record CaseDetails(ChildDetails Child, string? Summary, ReportedBy
     public static CaseDetails From(ChildCase c, PersonalDataProtector protector) => new(
         new ChildDetails(
             protector.OpenOrNull(c.SealedPersonalIdentityNumber, c.Id, PersonalField.IdentityNumber) is { Length: 12 } pin ? $"{pin[..8]}-{pin[8..]}" : null,
-            c.BirthDate,
+            protector.OpenOrNull(c.SealedBirthDate, c.Id, PersonalField.BirthDate) is { } birth
+                ? DateOnly.ParseExact(birth, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
+                : null,
             c.HomeMunicipalityCode),
         protector.OpenOrNull(c.SealedSummary, c.Id, PersonalField.Summary),
         new ReportedBy(c.ReportedByOfficerId, c.ReportedByUnit, c.ReportedByPhone),

@@ -108,7 +108,7 @@ public sealed class DeadLetters(IOptions<RabbitMqOptions> options)
     }
 
     private Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
-        new ConnectionFactory { Uri = new Uri(options.Value.Url), ClientProvidedName = "rocrouting-operations" }.CreateConnectionAsync(cancellationToken);
+        new ConnectionFactory { Uri = options.Value.ConnectionUri(), ClientProvidedName = "rocrouting-operations" }.CreateConnectionAsync(cancellationToken);
 
     private static string? Header(IDictionary<string, object?>? headers, string name) =>
         headers is not null && headers.TryGetValue(name, out var value) ? value switch

@@ -17,6 +17,9 @@ public enum PersonalField
     /// <summary>A person's mobile number (E.164), sealed under its contact point's id.</summary>
     MobileNumber,
 
+    /// <summary>The child's birth date, yyyy-MM-dd.</summary>
+    BirthDate,
+
     /// <summary>The note of whoever acknowledged the case.</summary>
     AcknowledgementNote,
 

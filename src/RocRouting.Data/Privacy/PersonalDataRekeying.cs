@@ -10,7 +10,7 @@ namespace RocRouting.Data.Privacy;
 /// </summary>
 public static class PersonalDataRekeying
 {
-    private sealed record Row(Guid Id, string? SealedPersonalIdentityNumber, string? SealedSummary);
+    private sealed record Row(Guid Id, string? SealedPersonalIdentityNumber, string? SealedSummary, string? SealedBirthDate);
 
     /// <summary>Re-encrypts everything not under the current key (the rotation command): cases, then people's contact points.</summary>
     public static async Task<int> RunAsync(RocDbContext db, PersonalDataProtector protector, int batchSize, CancellationToken cancellationToken) =>
@@ -99,7 +99,8 @@ public static class PersonalDataRekeying
         const string scheme = PersonalDataProtector.Scheme;
         return await db.Cases.AnyAsync(
                 c => (c.SealedPersonalIdentityNumber != null && !c.SealedPersonalIdentityNumber.StartsWith(scheme))
-                    || (c.SealedSummary != null && !c.SealedSummary.StartsWith(scheme)),
+                    || (c.SealedSummary != null && !c.SealedSummary.StartsWith(scheme))
+                    || (c.SealedBirthDate != null && !c.SealedBirthDate.StartsWith(scheme)),
                 cancellationToken)
             || await db.Acknowledgements.AnyAsync(a => a.SealedNote != null && !a.SealedNote.StartsWith(scheme), cancellationToken)
             || await db.CaseRoutes.AnyAsync(r => r.SealedHandoverNote != null && !r.SealedHandoverNote.StartsWith(scheme), cancellationToken);
@@ -189,10 +190,12 @@ public static class PersonalDataRekeying
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // Not composed: FOR UPDATE must stay on the statement that reads the rows.
             var rows = await db.Database.SqlQuery<Row>($"""
-                SELECT id AS "Id", sealed_personal_identity_number AS "SealedPersonalIdentityNumber", sealed_summary AS "SealedSummary"
+                SELECT id AS "Id", sealed_personal_identity_number AS "SealedPersonalIdentityNumber", sealed_summary AS "SealedSummary",
+                       sealed_birth_date AS "SealedBirthDate"
                 FROM cases
                 WHERE id > {after}
-                  AND (NOT starts_with(sealed_personal_identity_number, {keep}) OR NOT starts_with(sealed_summary, {keep}))
+                  AND (NOT starts_with(sealed_personal_identity_number, {keep}) OR NOT starts_with(sealed_summary, {keep})
+                       OR NOT starts_with(sealed_birth_date, {keep}))
                 ORDER BY id
                 LIMIT {batchSize}
                 FOR UPDATE
@@ -205,8 +208,9 @@ public static class PersonalDataRekeying
             {
                 var pin = Reseal(row.SealedPersonalIdentityNumber, row.Id, PersonalField.IdentityNumber);
                 var summary = Reseal(row.SealedSummary, row.Id, PersonalField.Summary);
+                var birthDate = Reseal(row.SealedBirthDate, row.Id, PersonalField.BirthDate);
                 await db.Database.ExecuteSqlAsync(
-                    $"UPDATE cases SET sealed_personal_identity_number = {pin}, sealed_summary = {summary} WHERE id = {row.Id}",
+                    $"UPDATE cases SET sealed_personal_identity_number = {pin}, sealed_summary = {summary}, sealed_birth_date = {birthDate} WHERE id = {row.Id}",
                     cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);

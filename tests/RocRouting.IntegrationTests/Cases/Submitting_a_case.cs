@@ -130,7 +130,9 @@ public sealed class Submitting_a_case : SharedAppTest
             Assert.That(stored.SealedPersonalIdentityNumber, Does.StartWith("aes256gcm:test-1:").And.Not.Contain("1212121212"), "encrypted at rest");
             Assert.That(App.Protector.Open(stored.SealedPersonalIdentityNumber!, caseId, PersonalField.IdentityNumber), Is.EqualTo("191212121212"));
             Assert.That(row, Does.Not.Contain("1212121212").And.Not.Contain("Tolvan"), "neither the number nor the summary in clear anywhere in the row");
-            Assert.That(stored.BirthDate, Is.EqualTo(new DateOnly(1912, 12, 12)));
+            Assert.That(stored.SealedBirthDate, Does.StartWith("aes256gcm:test-1:"));
+            Assert.That(App.Protector.Open(stored.SealedBirthDate!, caseId, PersonalField.BirthDate), Is.EqualTo("1912-12-12"));
+            Assert.That(row, Does.Not.Contain("1912-12-12"), "nor the birth date");
             Assert.That(stored.HomeMunicipalityCode, Is.Null);
             Assert.That(outbox, Has.Count.EqualTo(1));
             Assert.That(outbox[0].Payload, Does.Not.Contain("1212121212").And.Not.Contain("Tolvan"),

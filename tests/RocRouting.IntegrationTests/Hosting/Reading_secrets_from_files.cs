@@ -66,6 +66,14 @@ public sealed class Reading_secrets_from_files
     }
 
     [Test]
+    public void The_brokers_user_and_password_may_come_apart_from_its_address()
+    {
+        var options = new RabbitMqOptions { Url = "amqp://guest:guest@rabbitmq.example.invalid:5672/", Username = "rocrouting", Password = "p@ss/word" };
+
+        Assert.That(options.ConnectionUri().ToString(), Is.EqualTo("amqp://rocrouting:p%40ss%2Fword@rabbitmq.example.invalid:5672/"));
+    }
+
+    [Test]
     public void A_directory_that_is_not_there_stops_the_start()
     {
         var missing = Path.Combine(_root, "not-mounted");
@@ -76,10 +84,14 @@ public sealed class Reading_secrets_from_files
     }
 
     [Test]
-    public async Task The_migrate_step_takes_the_owners_connection_from_a_file()
+    public async Task The_migrate_step_takes_the_owners_connection_and_password_from_files()
     {
         var owner = await TestServers.CreateDatabaseAsync("roc_secretfiles");
-        var dir = SecretsIn("migrate", ("ConnectionStrings__Postgres", owner + "\n"), ("Database__ApplicationRole", TestServers.ApplicationRole));
+        // As a Kubernetes basic-auth secret gives it: the password on its own, the address elsewhere.
+        var password = new NpgsqlConnectionStringBuilder(owner).Password!;
+        var withoutPassword = new NpgsqlConnectionStringBuilder(owner) { Password = null }.ConnectionString;
+        var dir = SecretsIn("migrate", ("ConnectionStrings__Postgres", withoutPassword + "\n"), ("Database__Password", password + "\n"),
+            ("Database__ApplicationRole", TestServers.ApplicationRole));
         var settings = RocApp.Settings("Host=nowhere.invalid", prefix: "secretfiles.");
         settings[$"{SecretFiles.Section}:0"] = dir;
 

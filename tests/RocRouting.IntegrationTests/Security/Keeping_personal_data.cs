@@ -47,7 +47,7 @@ public sealed class Keeping_personal_data : ClockedAppTest
         Assert.Multiple(() =>
         {
             Assert.That(after.SealedPersonalIdentityNumber, Is.Null);
-            Assert.That(after.BirthDate, Is.Null);
+            Assert.That(after.SealedBirthDate, Is.Null);
             Assert.That(after.SealedSummary, Is.Null);
             Assert.That(after.ReportedByPhone, Is.Null);
             Assert.That(after.ReportedByOfficerId, Is.EqualTo("erased"));
