@@ -8,6 +8,9 @@ cd "$root"
 
 "$root/deploy/local/servers.sh" install browser
 
+# The Kubernetes manifests first: rendering and validating them takes seconds, and needs no cluster.
+"$root/deploy/k8s/validate.sh"
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
