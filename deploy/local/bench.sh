@@ -8,7 +8,8 @@
 # Knobs (environment): ROC_BENCH_WARMUP_S (60), ROC_BENCH_STEADY_RATE (50), ROC_BENCH_STEADY_S (30), ROC_BENCH_TRIAL_S (60),
 # ROC_BENCH_FIRST_RATE (250, doubled until a trial fails, then one bisection), ROC_BENCH_DRAIN
 # (10000), ROC_BENCH_LIMIT_S (15), ROC_PG_FAST=1 (fsync off, like the tests),
-# ROC_BENCH_PHASES (limits,latency,consoles,throughput,drain: a subset for a quick loop on one figure),
+# ROC_BENCH_PHASES (limits,latency,consoles,throughput,overload,drain: a subset for a quick loop on one figure),
+# ROC_BENCH_OVERLOAD_S (60: three times the sustained rate),
 # ROC_BENCH_CONSOLES (20), ROC_BENCH_CONSOLE_RATE (7: not a divisor of the feed's poll, or the two lock in phase), ROC_BENCH_CONSOLE_S (30).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)

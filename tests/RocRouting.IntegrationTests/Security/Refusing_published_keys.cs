@@ -48,6 +48,8 @@ public sealed partial class Refusing_published_keys
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains("node_modules", StringComparison.Ordinal)
+                // Subresource-integrity hashes of npm packages: public digests, not keys.
+                && Path.GetFileName(f) != "package-lock.json"
                 && !f.Contains($"{Path.DirectorySeparatorChar}lib{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && Path.GetExtension(f) is ".cs" or ".json" or ".yml" or ".yaml" or ".sh" or ".env");
 
