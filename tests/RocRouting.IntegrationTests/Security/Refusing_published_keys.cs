@@ -58,7 +58,7 @@ public sealed partial class Refusing_published_keys
         var keys = files
             .SelectMany(f => KeyLike().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetRelativePath(root, f), Key: m.Value)))
             .Where(k => k.Key.Any(char.IsUpper) && k.Key.Any(char.IsLower) && k.Key.Any(char.IsDigit)
-                && !Words().IsMatch(k.Key) && !k.Key.Contains("__", StringComparison.Ordinal))
+                && !Words().IsMatch(k.Key) && !k.Key.Contains("__", StringComparison.Ordinal) && !IsPath(k.Key))
             .ToList();
 
         // And every value of a key, secret or password in the settings files, whatever it looks like.
@@ -81,6 +81,10 @@ public sealed partial class Refusing_published_keys
             }
         });
     }
+
+    /// <summary>A JSON pointer or file path ("/spec/affinity/.../0/topologyKey"): every segment a word or a number.</summary>
+    private static bool IsPath(string text) =>
+        text.Contains('/', StringComparison.Ordinal) && text.Split('/', StringSplitOptions.RemoveEmptyEntries).All(s => s.All(char.IsAsciiLetter) || s.All(char.IsAsciiDigit));
 
     private static IEnumerable<(string Path, string Value)> Leaves(JsonElement element, string path) => element.ValueKind switch
     {
