@@ -12,7 +12,7 @@ public static partial class Limits
     /// pgbench with the intake's transaction shape: one case row and one outbox row into the real,
     /// migrated tables (same indexes), 8 clients. The rows are removed afterwards.
     /// </summary>
-    public static async Task<double> PostgresCaseTransactionsPerSecondAsync(int port, string database, string workDir, int seconds)
+    public static async Task<double> PostgresCaseTransactionsPerSecondAsync(int port, string password, string database, string workDir, int seconds)
     {
         var script = Path.Combine(workDir, "intake.pgbench.sql");
         await File.WriteAllTextAsync(script, """
@@ -36,6 +36,8 @@ public static partial class Limits
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // The server takes SCRAM passwords only (servers.sh).
+            Environment = { ["PGPASSWORD"] = password },
         };
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();

@@ -82,7 +82,7 @@ double pgTps = 0, brokerRate = 0;
 if (phases.Contains("limits"))
 {
     log($"1/5 limits: pgbench, intake-shaped transaction, 8 clients, {limitSeconds} s");
-    pgTps = await Limits.PostgresCaseTransactionsPerSecondAsync(pgPort, database, work, limitSeconds);
+    pgTps = await Limits.PostgresCaseTransactionsPerSecondAsync(pgPort, pgPassword, database, work, limitSeconds);
     await db.CreateCommand("TRUNCATE cases, outbox_messages CASCADE").ExecuteNonQueryAsync();
     log($"    pg_case_tx_per_s = {pgTps:F0}");
     log($"1/5 limits: RabbitMQ, persistent publishes with confirms, 256 in flight, {limitSeconds} s");
