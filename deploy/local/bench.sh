@@ -6,7 +6,7 @@
 # latest.json and PNG charts (git-ignored). About 12 minutes.
 #
 # Knobs (environment): ROC_BENCH_WARMUP_S (60), ROC_BENCH_STEADY_RATE (50), ROC_BENCH_STEADY_S (30), ROC_BENCH_TRIAL_S (60),
-# ROC_BENCH_FIRST_RATE (250, doubled until a trial fails, then one bisection), ROC_BENCH_DRAIN
+# ROC_BENCH_FIRST_RATE (250, x1.5 until a trial fails, halved while the first fails, then one bisection), ROC_BENCH_DRAIN
 # (10000), ROC_BENCH_LIMIT_S (15), ROC_PG_FAST=1 (fsync off, like the tests),
 # ROC_BENCH_PHASES (limits,latency,consoles,throughput,overload,drain: a subset for a quick loop on one figure),
 # ROC_BENCH_OVERLOAD_S (60: three times the sustained rate),
@@ -39,6 +39,9 @@ dotnet build RocRouting.sln -c Release -v quiet -nologo
 for app in Api Worker; do
   dotnet publish "src/RocRouting.$app/RocRouting.$app.csproj" -c Release -r linux-x64 --self-contained false \
     -p:PublishReadyToRun=true -o "$work/publish/$app" -v quiet -nologo
+  # Published builds leave the development settings out (their keys are public); the benchmark runs
+  # the services in Development on this machine's throw-away servers, so it puts them back.
+  cp "src/RocRouting.$app/appsettings.Development.json" "$work/publish/$app/"
 done
 ROC_PG_PORT=$pg ROC_AMQP_PORT=$amqp ROC_RABBIT_DIST_PORT=$dist ROC_EPMD_PORT=$epmd \
   "$root/deploy/local/servers.sh" start "$work/servers"
