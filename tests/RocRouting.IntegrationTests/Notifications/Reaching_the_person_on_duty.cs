@@ -123,7 +123,12 @@ public sealed class Reaching_the_person_on_duty
         var message = await PushAboutAsync(subscription, caseId);
         var payload = message.Payload;
         var raw = payload.GetRawText();
-        Assert.Multiple(async () =>
+        // The push service has the message before the sender records the answer it got: wait for that.
+        var sent = await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Push),
+            n => n.State != NotificationState.Pending,
+            "the sender to record the push");
+        Assert.Multiple(() =>
         {
             Assert.That(_push.Refused, Is.Empty);
             Assert.That(payload.GetProperty("caseId").GetGuid(), Is.EqualTo(caseId));
@@ -138,7 +143,6 @@ public sealed class Reaching_the_person_on_duty
             // The push service's origin. Lib.Net.Http.WebPush leaves a non-default port out of it, which real push
             // services (all on 443) never see; the local receiver's port is not checked.
             Assert.That(message.VapidAudience, Is.EqualTo($"{_push.Address.Scheme}://{_push.Address.Host}"));
-            var sent = (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Push);
             Assert.That(sent.State, Is.EqualTo(NotificationState.Sent));
         });
     }
