@@ -31,8 +31,15 @@ public sealed class Losing_the_database
     [OneTimeTearDown]
     public async Task Stop()
     {
-        await _app.DisposeAsync();
-        await _server.DisposeAsync();
+        // The server goes even when the app never started: a failed set-up left it running once.
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 
     [Test]
