@@ -82,9 +82,9 @@ public sealed partial class Refusing_published_keys
         });
     }
 
-    /// <summary>A JSON pointer or file path ("/spec/affinity/.../0/topologyKey"): every segment a word or a number.</summary>
+    /// <summary>A JSON pointer or file path ("/spec/affinity/.../0/topologyKey", ".../volumes/-"): every segment a word, a number or "-".</summary>
     private static bool IsPath(string text) =>
-        text.Contains('/', StringComparison.Ordinal) && text.Split('/', StringSplitOptions.RemoveEmptyEntries).All(s => s.All(char.IsAsciiLetter) || s.All(char.IsAsciiDigit));
+        text.Contains('/', StringComparison.Ordinal) && text.Split('/', StringSplitOptions.RemoveEmptyEntries).All(s => s.All(char.IsAsciiLetter) || s.All(char.IsAsciiDigit) || s == "-");
 
     private static IEnumerable<(string Path, string Value)> Leaves(JsonElement element, string path) => element.ValueKind switch
     {
