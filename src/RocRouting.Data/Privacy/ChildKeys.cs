@@ -36,9 +36,6 @@ public sealed class ChildKeys
     /// <summary>Links cases about the same child.</summary>
     public byte[] For(string twelveDigits) => HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(twelveDigits));
 
-    /// <summary>The child's key under the current key and every previous one: what an earlier case may carry until it is rehashed.</summary>
-    public byte[][] AllFor(string twelveDigits) => [.. _keys.Select(k => HMACSHA256.HashData(k, Encoding.ASCII.GetBytes(twelveDigits)))];
-
     /// <summary>
     /// Tells a retried request from a different one without keeping a guessable fingerprint of
     /// its personal data (domain-separated from <see cref="For"/>).
@@ -46,17 +43,7 @@ public sealed class ChildKeys
     public byte[] ForRequest(ReadOnlySpan<byte> canonicalRequest) => Keyed(_key, "request\n"u8, canonicalRequest);
 
     /// <summary>Whether <paramref name="stored"/> is the fingerprint of this request under any accepted key (a retry across a rotation).</summary>
-    public bool IsRequest(ReadOnlySpan<byte> stored, ReadOnlySpan<byte> canonicalRequest)
-    {
-        foreach (var key in _keys)
-        {
-            if (CryptographicOperations.FixedTimeEquals(Keyed(key, "request\n"u8, canonicalRequest), stored))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public bool IsRequest(ReadOnlySpan<byte> stored, ReadOnlySpan<byte> canonicalRequest) => Verifies("request\n"u8, canonicalRequest, stored);
 
     /// <summary>Finds a person's contact point (a push endpoint, a mobile number) again without decrypting every one.</summary>
     public byte[] ForContact(string channel, string value) => Keyed(_key, ContactDomain(channel), Encoding.UTF8.GetBytes(value));
@@ -80,8 +67,13 @@ public sealed class ChildKeys
 
     public bool IsReceiptSignature(ReadOnlySpan<byte> receipt, ReadOnlySpan<byte> signature) => Verifies("push-receipt\n"u8, receipt, signature);
 
+    /// <summary>Whether <paramref name="signature"/> is the HMAC of the value, or a prefix of it, under any accepted key.</summary>
     private bool Verifies(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> value, ReadOnlySpan<byte> signature)
     {
+        if (signature.IsEmpty || signature.Length > 32)
+        {
+            return false;
+        }
         foreach (var key in _keys)
         {
             if (CryptographicOperations.FixedTimeEquals(Keyed(key, domain, value).AsSpan(0, signature.Length), signature))
