@@ -44,7 +44,8 @@ const string database = "rocrouting_bench";
 var pgPasswordFile = Path.Combine(work, "servers", "postgres-password");
 var pgPassword = File.Exists(pgPasswordFile) ? File.ReadAllText(pgPasswordFile).Trim() : "";
 var admin = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Password={pgPassword};Database=postgres";
-var connectionString = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Password={pgPassword};Database={database};Maximum Pool Size=100";
+// The service's own pool size applies (Database:MaxPoolSize, or ROC_BENCH_POOL to try another).
+var connectionString = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Password={pgPassword};Database={database}";
 var amqp = $"amqp://guest:guest@127.0.0.1:{amqpPort}/";
 var baseUrl = new Uri($"http://127.0.0.1:{httpPort}");
 var bin = Path.Combine("bin", "Release", "net10.0");
@@ -61,6 +62,10 @@ var environment = new Dictionary<string, string>
     ["RateLimiting__PermitsPerMinute"] = "100000000",
     ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
 };
+if (Environment.GetEnvironmentVariable("ROC_BENCH_POOL") is { Length: > 0 } pool)
+{
+    environment["Database__MaxPoolSize"] = pool;
+}
 var log = (string text) => Console.WriteLine($"[bench {DateTime.Now:HH:mm:ss}] {text}");
 
 await using (var adminSource = NpgsqlDataSource.Create(admin))

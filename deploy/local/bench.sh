@@ -11,6 +11,7 @@
 # ROC_BENCH_PHASES (limits,latency,consoles,throughput,overload,drain: a subset for a quick loop on one figure),
 # ROC_BENCH_OVERLOAD_S (60: three times the sustained rate),
 # ROC_BENCH_CONSOLES (20), ROC_BENCH_CONSOLE_RATE (7: not a divisor of the feed's poll, or the two lock in phase), ROC_BENCH_CONSOLE_S (30).
+# ROC_BENCH_POOL (the service's database connections per process; unset: its default).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

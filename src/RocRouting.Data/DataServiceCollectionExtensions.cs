@@ -17,6 +17,18 @@ public static class DataServiceCollectionExtensions
     /// <summary>A password that replaces the connection string's (see AddRocData).</summary>
     public const string PasswordSetting = "Database:Password";
 
+    /// <summary>Connections per process unless the connection string names its own pool size.</summary>
+    public const string MaxPoolSizeSetting = "Database:MaxPoolSize";
+
+    public const int DefaultMaxPoolSize = 10;
+
+    private static bool NamesPoolSize(string connectionString)
+    {
+        var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return parsed.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase)
+            || k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>The DbContext over one shared Npgsql data source, with the outbox wake-up wired in.</summary>
     public static IServiceCollection AddRocData(this IServiceCollection services)
     {
@@ -41,6 +53,13 @@ public static class DataServiceCollectionExtensions
                 settings.MaxAutoPrepare = 100;
             }
             settings.NoResetOnClose = true;
+            // Npgsql's default of 100 connections let each process open dozens of backends on two cores:
+            // every statement then met a cold backend, and PostgreSQL's CPU per case halved with ten
+            // (README, Performance). A connection string that names a size keeps it.
+            if (!NamesPoolSize(connectionString))
+            {
+                settings.MaxPoolSize = configuration.GetValue(MaxPoolSizeSetting, DefaultMaxPoolSize);
+            }
             return builder.Build();
         });
         services.AddSingleton<OutboxSignal>();

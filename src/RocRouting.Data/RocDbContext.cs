@@ -49,6 +49,11 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
     /// <summary>Set when outbox rows were saved and their commit has not yet woken the relay.</summary>
     internal bool OutboxPending { get; set; }
 
+    /// <summary>Rows saved under <see cref="OutboxTransaction"/>, handed to the relay when it commits.</summary>
+    internal List<OutboxMessage> OutboxRows { get; } = [];
+
+    internal System.Data.Common.DbTransaction? OutboxTransaction { get; set; }
+
     void ICaseUnitOfWork.Add<TEntity>(TEntity entity) => Add(entity);
 
     /// <summary>Adds a message to publish once the current unit of work commits.</summary>

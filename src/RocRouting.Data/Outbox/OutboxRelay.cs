@@ -21,6 +21,13 @@ public sealed class OutboxOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long rows written while a relay runs in the same process are reserved for it (it publishes
+    /// them from memory as they commit). A process that dies first leaves them to any relay after this,
+    /// and a handed-off publish that takes longer counts as failed and goes back on the schedule.
+    /// </summary>
+    public TimeSpan HandOffLease { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long one publish may wait for the broker's confirm before it counts as failed.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -54,15 +61,40 @@ public sealed partial class OutboxRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        signal.RelayStarted();
+        try
+        {
+            await RelayAsync(stoppingToken);
+        }
+        finally
+        {
+            signal.RelayStopped();
+        }
+    }
+
+    private async Task RelayAsync(CancellationToken stoppingToken)
+    {
         var failures = 0;
         var lastCleanup = DateTimeOffset.MinValue;
+        // Claim at start (rows left by a process that stopped) and then once a poll interval, busy or
+        // not (rows another process wrote, failed publishes whose retry is due); commits in this process
+        // hand their rows over in between, so the claim's query does not run per commit.
+        var claimDue = true;
+        var lastClaim = 0L;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var relayed = await RelayOnceAsync(stoppingToken);
+                var handedOff = await PublishHandedOffAsync(stoppingToken);
+                var claimed = 0;
+                if (claimDue || Stopwatch.GetElapsedTime(lastClaim) >= _options.PollInterval)
+                {
+                    claimed = await RelayOnceAsync(stoppingToken);
+                    lastClaim = Stopwatch.GetTimestamp();
+                }
                 failures = 0;
-                if (relayed == _options.BatchSize)
+                claimDue = claimed == _options.BatchSize;
+                if (claimDue || handedOff == _options.BatchSize)
                 {
                     continue;
                 }
@@ -71,7 +103,12 @@ public sealed partial class OutboxRelay(
                     await DeleteDispatchedAsync(stoppingToken);
                     lastCleanup = DateTimeOffset.UtcNow;
                 }
-                await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                var untilPoll = _options.PollInterval - Stopwatch.GetElapsedTime(lastClaim);
+                // A wake-up without rows in hand is a commit whose rows were not handed over (saved
+                // before this relay ran, or by a save that failed over): they are claimed at once.
+                claimDue = untilPoll <= TimeSpan.Zero
+                    || !await signal.WaitAsync(untilPoll, stoppingToken)
+                    || signal.TakeRowsNotHandedOff();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -80,12 +117,28 @@ public sealed partial class OutboxRelay(
             catch (Exception e)
             {
                 failures++;
+                claimDue = true;
                 LogRelayFailed(logger, e, failures);
                 // A round fails when the database cannot be reached: try again soon, and at once when a
                 // commit shows it is back. (The rows' own backoff, for a broker that refuses them, is longer.)
                 await ((Task)signal.WaitAsync(RoundBackoff(failures), stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
+    }
+
+    /// <summary>Publishes rows this process committed and handed over, without querying for them.</summary>
+    private async Task<int> PublishHandedOffAsync(CancellationToken cancellationToken)
+    {
+        var rows = signal.TakeHandedOff(_options.BatchSize);
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        // Bounded by the lease: a publish still waiting after it could meet a second one by a claiming relay.
+        var timeout = _options.HandOffLease < _options.PublishTimeout ? _options.HandOffLease : _options.PublishTimeout;
+        await PublishAndRecordAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), rows, timeout, cancellationToken);
+        return rows.Count;
     }
 
     /// <summary>Claims one batch of due rows, publishes them with broker confirms, and records the outcome.</summary>
@@ -105,8 +158,14 @@ public sealed partial class OutboxRelay(
             return 0;
         }
 
+        await PublishAndRecordAsync(db, rows, _options.PublishTimeout, cancellationToken);
+        return rows.Count;
+    }
+
+    private async Task PublishAndRecordAsync(RocDbContext db, List<OutboxMessage> rows, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var healthyBefore = IsBusHealthy();
-        var outcomes = await Task.WhenAll(rows.Select(PublishAsync));
+        var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, timeout)));
 
         // Once published, the outcome is recorded even if the host is stopping: otherwise the rows would
         // be published again when their lease ends (harmless, the message ids repeat, but noisy).
@@ -122,7 +181,6 @@ public sealed partial class OutboxRelay(
             LogPublishFailed(logger, failed.Error, failed.Row.Id, failed.Row.MessageType, failed.Row.Attempts + 1);
         }
         await RestartTheBusIfConfirmsStalledAsync(outcomes, healthyBefore, cancellationToken);
-        return rows.Count;
     }
 
     /// <summary>
@@ -166,7 +224,7 @@ public sealed partial class OutboxRelay(
         Interlocked.Increment(ref _busRestarts);
     }
 
-    private async Task<(OutboxMessage Row, Exception? Error)> PublishAsync(OutboxMessage row)
+    private async Task<(OutboxMessage Row, Exception? Error)> PublishAsync(OutboxMessage row, TimeSpan timeout)
     {
         // The span continues the trace of the request that wrote the row; MassTransit's publish span
         // under it carries the context on to the consumer in the message headers.
@@ -177,11 +235,11 @@ public sealed partial class OutboxRelay(
         {
             var type = OutboxSerializer.ResolveType(row.MessageType);
             var message = OutboxSerializer.Deserialize(row.Payload, type);
-            // A publish waits for the broker's confirm at most PublishTimeout; then the row goes back on the
+            // A publish waits for the broker's confirm at most PublishTimeout (HandOffLease for handed-off rows); then the row goes back on the
             // durable schedule. (RabbitMQ.Client 7.2 keeps confirm tracking intact after a cancelled
             // publish; 7.1 did not, and the relay used to pass no token at all: README, packages.)
-            using var timeout = new CancellationTokenSource(_options.PublishTimeout);
-            await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx => ctx.MessageId = row.Id), timeout.Token);
+            using var bounded = new CancellationTokenSource(timeout);
+            await bus.Publish(message, type, Pipe.Execute<PublishContext>(ctx => ctx.MessageId = row.Id), bounded.Token);
             return (row, null);
         }
         catch (Exception e)

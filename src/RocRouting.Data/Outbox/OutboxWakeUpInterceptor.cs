@@ -1,14 +1,23 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 
 namespace RocRouting.Data.Outbox;
 
 /// <summary>
-/// Notifies the relay once outbox rows are committed: after SaveChanges when it ran in its own
-/// transaction, or after the explicit transaction commits.
+/// Wakes the relay once outbox rows are committed (after SaveChanges when it ran in its own
+/// transaction, or after the explicit transaction commits) and hands it those rows.
 /// </summary>
-public sealed class OutboxWakeUpInterceptor(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+/// <remarks>
+/// Rows are handed over only when the transaction they were saved in commits: a row that never
+/// committed must never be published. Anything in doubt (a failed save, a transaction rolled back or
+/// abandoned) is dropped from memory; its committed rows, if any, are published by a claim once
+/// their hand-off lease ends.
+/// </remarks>
+public sealed class OutboxWakeUpInterceptor(OutboxSignal signal, IOptions<OutboxOptions> options)
+    : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -35,11 +44,19 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal) : ISaveChangesI
         return ValueTask.FromResult(result);
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => NotifyPending(eventData.Context);
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Clear(eventData.Context);
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Clear(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfOurs(eventData.Context, transaction);
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        NotifyPending(eventData.Context);
+        NotifyIfOurs(eventData.Context, transaction);
         return Task.CompletedTask;
     }
 
@@ -51,11 +68,41 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal) : ISaveChangesI
         return Task.CompletedTask;
     }
 
-    private static void Mark(DbContext? context)
+    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => Clear(eventData.Context);
+
+    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (context is RocDbContext roc && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        Clear(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Mark(DbContext? context)
+    {
+        if (context is not RocDbContext roc)
         {
+            return;
+        }
+        var transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+        if (!ReferenceEquals(roc.OutboxTransaction, transaction))
+        {
+            // Rows saved under another transaction that never reported its commit: not ours to publish.
+            Clear(roc);
+            roc.OutboxTransaction = transaction;
+        }
+        var handsOff = signal.HandsOff;
+        var leaseEnds = DateTimeOffset.UtcNow + options.Value.HandOffLease;
+        foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>())
+        {
+            if (entry.State != EntityState.Added)
+            {
+                continue;
+            }
             roc.OutboxPending = true;
+            if (handsOff && entry.Entity.NextAttemptAt is null)
+            {
+                entry.Entity.NextAttemptAt = leaseEnds;
+                roc.OutboxRows.Add(entry.Entity);
+            }
         }
     }
 
@@ -63,17 +110,37 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal) : ISaveChangesI
     {
         if (context?.Database.CurrentTransaction is null)
         {
-            NotifyPending(context);
+            NotifyPending(context, null);
         }
     }
 
-    private void NotifyPending(DbContext? context)
+    /// <summary>
+    /// After the commit of the transaction the rows were saved in. A save outside one runs in a
+    /// transaction of SaveChanges' own, whose commit comes first and is left to <see cref="SavedChanges"/>.
+    /// </summary>
+    private void NotifyIfOurs(DbContext? context, DbTransaction committed)
     {
-        if (context is RocDbContext { OutboxPending: true } roc)
+        if (context is RocDbContext { OutboxTransaction: { } saved } && ReferenceEquals(saved, committed))
         {
-            roc.OutboxPending = false;
+            NotifyPending(context, committed);
+        }
+    }
+
+    private void NotifyPending(DbContext? context, DbTransaction? committed)
+    {
+        if (context is not RocDbContext { OutboxPending: true } roc)
+        {
+            return;
+        }
+        if (roc.OutboxRows.Count > 0 && ReferenceEquals(roc.OutboxTransaction, committed))
+        {
+            signal.HandOff(roc.OutboxRows);
+        }
+        else
+        {
             signal.Notify();
         }
+        Clear(roc);
     }
 
     private static void Clear(DbContext? context)
@@ -81,6 +148,8 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal) : ISaveChangesI
         if (context is RocDbContext roc)
         {
             roc.OutboxPending = false;
+            roc.OutboxRows.Clear();
+            roc.OutboxTransaction = null;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Lib.Net.Http.WebPush;
@@ -72,6 +73,8 @@ public sealed partial class NotificationSender(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private long _lastSweep;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -102,9 +105,14 @@ public sealed partial class NotificationSender(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
         // An SMS whose worker died while the gateway had it may have gone out: it is not sent again.
-        await db.Notifications.Where(n => n.State == NotificationState.Sending && n.LeaseUntil < now).ExecuteUpdateAsync(
-            u => u.SetProperty(n => n.State, NotificationState.Failed).SetProperty(n => n.LastError, "the worker stopped while the SMS gateway had it; not repeated"),
-            cancellationToken);
+        // Looked for a few times a lease, not every round: at moderate rates a round runs per case.
+        if (_lastSweep == 0 || Stopwatch.GetElapsedTime(_lastSweep) >= options.Value.Lease / 6)
+        {
+            await db.Notifications.Where(n => n.State == NotificationState.Sending && n.LeaseUntil < now).ExecuteUpdateAsync(
+                u => u.SetProperty(n => n.State, NotificationState.Failed).SetProperty(n => n.LastError, "the worker stopped while the SMS gateway had it; not repeated"),
+                cancellationToken);
+            _lastSweep = Stopwatch.GetTimestamp();
+        }
         var due = await db.LeaseDueNotificationsAsync(now, now + options.Value.Lease, 16, cancellationToken);
         foreach (var notification in due)
         {
@@ -119,9 +127,9 @@ public sealed partial class NotificationSender(
     private async Task<Outcome> SendAsync(RocDbContext db, Notification notification, CancellationToken cancellationToken)
     {
         var @case = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == notification.CaseId, cancellationToken);
-        var route = await db.CaseRoutes.AsNoTracking().Where(r => r.CaseId == @case.Id).MaxAsync(r => (int?)r.Sequence, cancellationToken);
-        // Stop the moment the case is taken, closed, or with someone else than this step was about.
-        if (@case.AcknowledgedAt is not null || @case.ClosedAt is not null || route != notification.RouteSequence)
+        // Stop the moment the case is taken, closed, or with someone else than this step was about (the
+        // case row carries its current route's sequence, written with the route).
+        if (@case.AcknowledgedAt is not null || @case.ClosedAt is not null || @case.RouteSequence != notification.RouteSequence)
         {
             return new Outcome(NotificationState.Cancelled);
         }

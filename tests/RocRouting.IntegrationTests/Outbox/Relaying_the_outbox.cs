@@ -16,6 +16,8 @@ namespace RocRouting.IntegrationTests.Outbox;
 /// <summary>The relay against real PostgreSQL and RabbitMQ, in a database of its own so no other relay interferes.</summary>
 public sealed class Relaying_the_outbox
 {
+    private static readonly TimeSpan HandOffLease = TimeSpan.FromSeconds(1);
+
     private IHost _host = null!;
     private RelayProbeSink _sink = null!;
     private string _connectionString = null!;
@@ -27,6 +29,7 @@ public sealed class Relaying_the_outbox
         _connectionString = await TestServers.CreateDatabaseAsync("roc_relay");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
         builder.Configuration.AddInMemoryCollection(RocApp.Settings(_connectionString, prefix: "relay-test."));
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Outbox:HandOffLease"] = HandOffLease.ToString() });
         builder.Services.AddRocData();
         builder.Services.AddSingleton<RelayProbeSink>();
         builder.AddRocBus(x => x.AddConsumer<RelayProbeConsumer>());
@@ -113,11 +116,90 @@ public sealed class Relaying_the_outbox
             await Eventually.Until(async () => await PendingAsync() == 0, "an empty outbox");
             var id = await EnqueueAsync(new RelayProbe(42));
             await Eventually.Until(() => Task.FromResult(_sink.Received.ContainsKey(id)), "the probe", TimeSpan.FromSeconds(10));
+            var row = await Eventually.Until(() => RowAsync(id), r => r.DispatchedAt is not null, "the row marked dispatched");
+            // Handed over from memory: written with the hand-off lease and never claimed (a claim leases it anew).
+            Assert.That(row.NextAttemptAt - row.CreatedAt, Is.LessThan(HandOffLease + TimeSpan.FromSeconds(1)));
         }
         finally
         {
             await relay.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Test]
+    public async Task Rows_handed_to_a_process_that_dies_before_publishing_them_are_claimed_once_the_lease_ends()
+    {
+        var signal = _host.Services.GetRequiredService<OutboxSignal>();
+        Guid id;
+        signal.RelayStarted();
+        try
+        {
+            id = await EnqueueAsync(new RelayProbe(7));
+            // The process dies with the rows in hand: they are gone from memory, unpublished.
+            Assert.That(signal.TakeHandedOff(100).Select(r => r.Id), Is.EqualTo(new[] { id }));
+        }
+        finally
+        {
+            signal.RelayStopped();
+        }
+
+        var relay = NewRelay();
+        Assert.That(await relay.RelayOnceAsync(CancellationToken.None), Is.Zero, "still reserved for the process that wrote it");
+        await Eventually.Until(() => relay.RelayOnceAsync(CancellationToken.None), n => n == 1, "the lease to end and the row to be claimed");
+        await Eventually.Until(() => Task.FromResult(_sink.Received.ContainsKey(id)), "the probe");
+    }
+
+    [Test]
+    public async Task Only_rows_whose_transaction_committed_are_handed_over()
+    {
+        var signal = _host.Services.GetRequiredService<OutboxSignal>();
+        var committed = Guid.NewGuid();
+        Guid duplicate;
+        signal.RelayStarted();
+        try
+        {
+            await using var scope = _host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+
+            await using (var rolledBack = await db.Database.BeginTransactionAsync())
+            {
+                db.Enqueue(new RelayProbe(1), Guid.NewGuid(), DateTimeOffset.UtcNow);
+                await db.SaveChangesAsync();
+                await rolledBack.RollbackAsync();
+            }
+            db.ChangeTracker.Clear();
+            Assert.That(signal.TakeHandedOff(100), Is.Empty, "rolled back");
+
+            await using (var abandoned = await db.Database.BeginTransactionAsync())
+            {
+                db.Enqueue(new RelayProbe(2), Guid.NewGuid(), DateTimeOffset.UtcNow);
+                await db.SaveChangesAsync();
+            }
+            db.ChangeTracker.Clear();
+            duplicate = await EnqueueAsync(new RelayProbe(3));
+            signal.TakeHandedOff(100);
+            db.Enqueue(new RelayProbe(3), duplicate, DateTimeOffset.UtcNow);
+            Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+            db.ChangeTracker.Clear();
+            Assert.That(signal.TakeHandedOff(100), Is.Empty, "a save that failed, after a transaction left without a commit");
+
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                db.Enqueue(new RelayProbe(4), committed, DateTimeOffset.UtcNow);
+                await db.SaveChangesAsync();
+                Assert.That(signal.TakeHandedOff(100), Is.Empty, "saved, not yet committed");
+                await transaction.CommitAsync();
+            }
+            Assert.That(signal.TakeHandedOff(100).Select(r => r.Id), Is.EqualTo(new[] { committed }));
+        }
+        finally
+        {
+            signal.RelayStopped();
+        }
+        // What was left unpublished above is published by a claim, like any process's leftovers.
+        var relay = NewRelay();
+        await Eventually.Until(async () => { await relay.RelayOnceAsync(CancellationToken.None); return await PendingAsync(); }, n => n == 0, "the leftovers claimed");
+        await Eventually.Until(() => Task.FromResult(_sink.Received.ContainsKey(committed) && _sink.Received.ContainsKey(duplicate)), "both published");
     }
 
     private OutboxRelay NewRelay(int batchSize = 200, TimeSpan? pollInterval = null) => new(
@@ -142,6 +224,13 @@ public sealed class Relaying_the_outbox
         }
         await db.SaveChangesAsync();
         return ids;
+    }
+
+    private async Task<OutboxMessage> RowAsync(Guid id)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
+        return await db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == id);
     }
 
     private async Task<int> PendingAsync()
