@@ -53,6 +53,8 @@ public sealed partial class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private readonly OutboxOptions _options = options.Value;
+    private readonly List<Guid> _published = [];
+    private long _firstPublished;
     private int _stalledRounds;
     private int _busRestarts;
 
@@ -69,6 +71,8 @@ public sealed partial class OutboxRelay(
         finally
         {
             signal.RelayStopped();
+            // Published rows not yet marked: marked now, or published again after their lease (harmless).
+            await ((Task)MarkPublishedAsync(force: true)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -86,6 +90,7 @@ public sealed partial class OutboxRelay(
             try
             {
                 var handedOff = await PublishHandedOffAsync(stoppingToken);
+                await MarkPublishedAsync(force: false);
                 var claimed = 0;
                 if (claimDue || Stopwatch.GetElapsedTime(lastClaim) >= _options.PollInterval)
                 {
@@ -104,11 +109,12 @@ public sealed partial class OutboxRelay(
                     lastCleanup = DateTimeOffset.UtcNow;
                 }
                 var untilPoll = _options.PollInterval - Stopwatch.GetElapsedTime(lastClaim);
+                var untilMark = _published.Count == 0 ? untilPoll : MarkDelay - Stopwatch.GetElapsedTime(_firstPublished);
+                var woken = untilPoll > TimeSpan.Zero && untilMark > TimeSpan.Zero
+                    && await signal.WaitAsync(untilMark < untilPoll ? untilMark : untilPoll, stoppingToken);
                 // A wake-up without rows in hand is a commit whose rows were not handed over (saved
                 // before this relay ran, or by a save that failed over): they are claimed at once.
-                claimDue = untilPoll <= TimeSpan.Zero
-                    || !await signal.WaitAsync(untilPoll, stoppingToken)
-                    || signal.TakeRowsNotHandedOff();
+                claimDue = Stopwatch.GetElapsedTime(lastClaim) >= _options.PollInterval || (woken && signal.TakeRowsNotHandedOff());
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -126,6 +132,24 @@ public sealed partial class OutboxRelay(
         }
     }
 
+    /// <summary>
+    /// Marks handed-off rows dispatched a few at a time: at moderate rates each commit is its own
+    /// publish, and an UPDATE per publish was a round trip per message for a record no one waits on.
+    /// The delay stays far inside the hand-off lease, so a row is not claimed again meanwhile.
+    /// </summary>
+    private async Task MarkPublishedAsync(bool force)
+    {
+        if (_published.Count == 0 || (!force && _published.Count < _options.BatchSize && Stopwatch.GetElapsedTime(_firstPublished) < MarkDelay))
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RocDbContext>().MarkOutboxDispatchedAsync([.. _published], CancellationToken.None);
+        _published.Clear();
+    }
+
+    private TimeSpan MarkDelay => _options.HandOffLease / 20;
+
     /// <summary>Publishes rows this process committed and handed over, without querying for them.</summary>
     private async Task<int> PublishHandedOffAsync(CancellationToken cancellationToken)
     {
@@ -137,7 +161,7 @@ public sealed partial class OutboxRelay(
         await using var scope = scopes.CreateAsyncScope();
         // Bounded by the lease: a publish still waiting after it could meet a second one by a claiming relay.
         var timeout = _options.HandOffLease < _options.PublishTimeout ? _options.HandOffLease : _options.PublishTimeout;
-        await PublishAndRecordAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), rows, timeout, cancellationToken);
+        await PublishAndRecordAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), rows, timeout, cancellationToken, deferMarks: true);
         return rows.Count;
     }
 
@@ -162,7 +186,8 @@ public sealed partial class OutboxRelay(
         return rows.Count;
     }
 
-    private async Task PublishAndRecordAsync(RocDbContext db, List<OutboxMessage> rows, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task PublishAndRecordAsync(
+        RocDbContext db, List<OutboxMessage> rows, TimeSpan timeout, CancellationToken cancellationToken, bool deferMarks = false)
     {
         var healthyBefore = IsBusHealthy();
         var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, timeout)));
@@ -170,7 +195,15 @@ public sealed partial class OutboxRelay(
         // Once published, the outcome is recorded even if the host is stopping: otherwise the rows would
         // be published again when their lease ends (harmless, the message ids repeat, but noisy).
         var published = outcomes.Where(o => o.Error is null).Select(o => o.Row.Id).ToArray();
-        if (published.Length > 0)
+        if (deferMarks && published.Length > 0)
+        {
+            if (_published.Count == 0)
+            {
+                _firstPublished = Stopwatch.GetTimestamp();
+            }
+            _published.AddRange(published);
+        }
+        else if (published.Length > 0)
         {
             await db.MarkOutboxDispatchedAsync(published, CancellationToken.None);
         }

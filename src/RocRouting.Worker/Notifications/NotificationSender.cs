@@ -71,6 +71,9 @@ public sealed partial class NotificationSender(
 {
     public const string HttpClientName = "push";
 
+    /// <summary>Notifications leased per round.</summary>
+    private const int BatchSize = 16;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private long _lastSweep;
@@ -92,7 +95,9 @@ public sealed partial class NotificationSender(
             {
                 LogRoundFailed(logger, e);
             }
-            if (sent == 0)
+            // A round that was not full took everything due; what comes due later wakes the sender
+            // (a plan, or a follow-up SMS due now) or is found by the poll.
+            if (sent < BatchSize)
             {
                 await ((Task)signal.WaitAsync(options.Value.PollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
@@ -113,7 +118,7 @@ public sealed partial class NotificationSender(
                 cancellationToken);
             _lastSweep = Stopwatch.GetTimestamp();
         }
-        var due = await db.LeaseDueNotificationsAsync(now, now + options.Value.Lease, 16, cancellationToken);
+        var due = await db.LeaseDueNotificationsAsync(now, now + options.Value.Lease, BatchSize, cancellationToken);
         foreach (var notification in due)
         {
             var outcome = await SendAsync(db, notification, cancellationToken);
@@ -226,11 +231,15 @@ public sealed partial class NotificationSender(
         {
             return;
         }
-        await db.PlanNotificationAsync(
+        var planned = await db.PlanNotificationAsync(
             Notification.Plan(
                 notification.CaseId, notification.Step, notification.RouteSequence, notification.Organisation, notification.Person,
                 ContactChannel.Sms, at, time.GetUtcNow()),
             cancellationToken);
+        if (planned > 0 && at <= time.GetUtcNow())
+        {
+            signal.Wake();
+        }
     }
 
     private async Task<Outcome> SmsAsync(RocDbContext db, Notification notification, ChildCase @case, CancellationToken cancellationToken)

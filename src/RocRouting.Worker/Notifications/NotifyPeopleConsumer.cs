@@ -94,6 +94,10 @@ public sealed class NotificationSignal : IDisposable
 
     public void Wake()
     {
+        if (_wake.CurrentCount > 0)
+        {
+            return;
+        }
         try
         {
             _wake.Release();
