@@ -63,6 +63,9 @@ public static class Architecture
     private static readonly HashSet<string> LifecycleRows =
         [.. new[] { typeof(CaseEvent), typeof(CaseRoute), typeof(Acknowledgement), typeof(Deadline), typeof(InboxItem) }.Select(t => t.FullName!)];
 
+    /// <summary>The types whose Enqueue puts a message in the outbox (a queue's Enqueue is not one).</summary>
+    private static readonly HashSet<string> OutboxWriters = [typeof(ICaseUnitOfWork).FullName!, typeof(RocRouting.Data.RocDbContext).FullName!];
+
     /// <summary>
     /// Places in <paramref name="assembly"/> (within <paramref name="inNamespace"/> when given) that change a
     /// case outside the lifecycle: set a lifecycle property, create a row only a transition writes, or put a
@@ -72,7 +75,7 @@ public static class Architecture
         Calls(assembly, inNamespace).Where(c =>
             (c.Code is Code.Call or Code.Callvirt && c.Callee.DeclaringType.FullName == typeof(ChildCase).FullName && LifecycleSetters.Contains(c.Callee.Name))
             || (c.Code == Code.Newobj && LifecycleRows.Contains(c.Callee.DeclaringType.FullName))
-            || (c.Code is Code.Call or Code.Callvirt && c.Callee.Name == nameof(ICaseUnitOfWork.Enqueue)))
+            || (c.Code is Code.Call or Code.Callvirt && c.Callee.Name == nameof(ICaseUnitOfWork.Enqueue) && OutboxWriters.Contains(c.Callee.DeclaringType.FullName)))
         .Select(c => $"{c.Caller} -> {c.Callee.DeclaringType.Name}.{c.Callee.Name}");
 
     /// <summary>Places in <paramref name="assembly"/> that run SQL written by hand (EF Core's raw SQL APIs, or Npgsql commands).</summary>
