@@ -154,15 +154,20 @@ public sealed partial class OutboxRelay(
     private async Task<int> PublishHandedOffAsync(CancellationToken cancellationToken)
     {
         var rows = signal.TakeHandedOff(_options.BatchSize);
+        var taken = rows.Count;
+        // A row that waited out its lease in memory (a relay far behind) is any relay's to claim now:
+        // publishing it here as well would only send it twice.
+        var leaseEnds = DateTimeOffset.UtcNow + MarkDelay;
+        rows.RemoveAll(r => r.NextAttemptAt <= leaseEnds);
         if (rows.Count == 0)
         {
-            return 0;
+            return taken;
         }
         await using var scope = scopes.CreateAsyncScope();
         // Bounded by the lease: a publish still waiting after it could meet a second one by a claiming relay.
         var timeout = _options.HandOffLease < _options.PublishTimeout ? _options.HandOffLease : _options.PublishTimeout;
         await PublishAndRecordAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), rows, timeout, cancellationToken, deferMarks: true);
-        return rows.Count;
+        return taken;
     }
 
     /// <summary>Claims one batch of due rows, publishes them with broker confirms, and records the outcome.</summary>

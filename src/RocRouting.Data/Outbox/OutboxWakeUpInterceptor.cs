@@ -98,7 +98,8 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal, IOptions<Outbox
                 continue;
             }
             roc.OutboxPending = true;
-            if (handsOff && entry.Entity.NextAttemptAt is null)
+            // Every row still to insert (a save retried after a failure marks its rows again).
+            if (handsOff)
             {
                 entry.Entity.NextAttemptAt = leaseEnds;
                 roc.OutboxRows.Add(entry.Entity);
