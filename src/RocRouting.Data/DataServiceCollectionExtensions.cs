@@ -22,12 +22,11 @@ public static class DataServiceCollectionExtensions
 
     public const int DefaultMaxPoolSize = 10;
 
-    private static bool NamesPoolSize(string connectionString)
-    {
-        var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        return parsed.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase)
-            || k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
-    }
+    /// <summary>Whether the connection string sets the pool size ("Maximum Pool Size", or Npgsql's synonym "MaxPoolSize").</summary>
+    private static bool NamesPoolSize(string connectionString) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal))
+            .Any(k => k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The DbContext over one shared Npgsql data source, with the outbox wake-up wired in.</summary>
     public static IServiceCollection AddRocData(this IServiceCollection services)
