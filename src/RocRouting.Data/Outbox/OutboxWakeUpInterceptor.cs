@@ -111,7 +111,7 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal, IOptions<Outbox
     {
         if (context?.Database.CurrentTransaction is null)
         {
-            NotifyPending(context, null);
+            NotifyPending(context);
         }
     }
 
@@ -123,17 +123,18 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal, IOptions<Outbox
     {
         if (context is RocDbContext { OutboxTransaction: { } saved } && ReferenceEquals(saved, committed))
         {
-            NotifyPending(context, committed);
+            NotifyPending(context);
         }
     }
 
-    private void NotifyPending(DbContext? context, DbTransaction? committed)
+    /// <summary>Called only once the transaction the rows were saved in has committed (the callers check which).</summary>
+    private void NotifyPending(DbContext? context)
     {
         if (context is not RocDbContext { OutboxPending: true } roc)
         {
             return;
         }
-        if (roc.OutboxRows.Count > 0 && ReferenceEquals(roc.OutboxTransaction, committed))
+        if (roc.OutboxRows.Count > 0)
         {
             signal.HandOff(roc.OutboxRows);
         }
