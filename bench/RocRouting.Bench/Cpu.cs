@@ -54,6 +54,13 @@ public static class Cpu
         return (perCase, Math.Round((after.MachineBusySeconds - before.MachineBusySeconds) / wall, 2));
     }
 
+    /// <summary>Milliseconds of CPU per second of wall time for each component (1,000 is one core).</summary>
+    public static Dictionary<string, double> PerSecond(Snapshot before, Snapshot after)
+    {
+        var wall = Stopwatch.GetElapsedTime(before.At, after.At).TotalSeconds;
+        return after.Seconds.ToDictionary(kv => kv.Key, kv => Math.Round((kv.Value - before.Seconds.GetValueOrDefault(kv.Key)) * 1000 / wall, 1));
+    }
+
     public static string Describe(Dictionary<string, double> msPerCase, double busyCores) =>
         string.Join(", ", msPerCase.Select(kv => $"{kv.Key} {kv.Value:F2}")) + $" ms CPU per case (total {msPerCase.Values.Sum():F2}); machine busy {busyCores:F2} of {Environment.ProcessorCount} cores";
 

@@ -129,15 +129,29 @@ await db.CreateCommand("ANALYZE").ExecuteNonQueryAsync();
 // 2. Latency at a steady rate, and what a case costs there (the figure that decides a slower machine).
 Sample[] steady = [];
 Dictionary<string, double> steadyCpu = [];
+Dictionary<string, double> idleCpu = [];
 double steadyBusy = 0;
+const int IdleSeconds = 10;
 if (phases.Contains("latency"))
 {
+    // What the processes spend with nothing to do (pollers, timers, the broker's schedulers): the part of
+    // the CPU per case at a low rate that no change to a case's own path can remove.
+    log($"2/5 latency: idle for {IdleSeconds} s first");
+    var idleBefore = Cpu.Take(api, worker);
+    await Task.Delay(TimeSpan.FromSeconds(IdleSeconds));
+    idleCpu = Cpu.PerSecond(idleBefore, Cpu.Take(api, worker));
+    log($"    idle: {string.Join(", ", idleCpu.Select(kv => $"{kv.Key} {kv.Value:F1}"))} ms CPU per second (total {idleCpu.Values.Sum():F1})");
+    var statements = await Statements.TryResetAsync(db);
     log($"2/5 latency: open loop, {steadyRate} cases/s for {steadySeconds} s");
     var cpuBefore = Cpu.Take(api, worker);
     steady = await progress.RunAsync("steady", () => intake.OpenLoopAsync(steadyRate, TimeSpan.FromSeconds(steadySeconds), progress.Track));
     await UntilRoutedAsync(steady, TimeSpan.FromSeconds(30));
     (steadyCpu, steadyBusy) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), steady.Count(s => s.Accepted));
     log($"    {Cpu.Describe(steadyCpu, steadyBusy)}");
+    if (statements)
+    {
+        await Statements.PrintAsync(db, steady.Count(s => s.Accepted), log);
+    }
 }
 accepted.AddRange(steady.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
 var steadySubmit = Percentiles.Of(SubmitMs(steady));
@@ -302,6 +316,7 @@ var result = new JsonObject
     ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute) },
     ["steady_cpu_ms_per_case"] = new JsonObject([.. steadyCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["steady_machine_busy_cores"] = steadyBusy,
+    ["idle_cpu_ms_per_s"] = new JsonObject([.. idleCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["overload"] = overload,
     ["steady"] = new JsonObject { ["rate"] = steadyRate, ["seconds"] = steadySeconds, ["accepted"] = steady.Count(s => s.Accepted), ["errors"] = steady.Count(s => !s.Accepted) },
     ["sustained_cases_per_s"] = sustained ?? 0,

@@ -26,7 +26,14 @@ public sealed partial class LiveFeed(
 {
     private const int BatchSize = 500;
 
+    /// <summary>
+    /// How often the feed reads while no console listens: it keeps its cursor near the present (so the
+    /// first console's first round is small) at a tenth of the cost of the listening poll.
+    /// </summary>
+    internal static readonly TimeSpan UnheardPollInterval = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<Subscription, byte> _subscriptions = new();
+    private readonly SemaphoreSlim _firstListener = new(0, 1);
     private (long Tx, long Id)? _cursor;
 
     public int Subscribers => _subscriptions.Count;
@@ -35,6 +42,18 @@ public sealed partial class LiveFeed(
     {
         var subscription = new Subscription(reader, this);
         _subscriptions[subscription] = 0;
+        if (_subscriptions.Count == 1 && _firstListener.CurrentCount == 0)
+        {
+            // The feed may be in its slow, unheard wait: the console's events start with the next round.
+            try
+            {
+                _firstListener.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Woken already.
+            }
+        }
         return subscription;
     }
 
@@ -56,8 +75,7 @@ public sealed partial class LiveFeed(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.LivePollInterval);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -70,8 +88,21 @@ public sealed partial class LiveFeed(
                 // The database is away: consoles show their last state; the next round catches up from the cursor.
                 LogPollFailed(logger, e);
             }
+            if (_subscriptions.IsEmpty)
+            {
+                await ((Task)_firstListener.WaitAsync(UnheardPollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            else
+            {
+                await Task.Delay(options.Value.LivePollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public override void Dispose()
+    {
+        _firstListener.Dispose();
+        base.Dispose();
     }
 
     /// <summary>Reads the events committed since the last round and hands each to the consoles that may see it.</summary>

@@ -1,0 +1,51 @@
+using Npgsql;
+
+namespace RocRouting.Bench;
+
+/// <summary>
+/// Which statements a case costs the database, from <c>pg_stat_statements</c> when the server loads it
+/// (<c>ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" deploy/local/bench.sh</c>): calls
+/// and rows per case and time per call for the busiest statements of the latency phase. Without the
+/// library the report is skipped; the benchmark's figures do not depend on it.
+/// </summary>
+public static class Statements
+{
+    private const int Top = 25;
+
+    /// <summary>Starts counting afresh; false when the server does not load the library.</summary>
+    public static async Task<bool> TryResetAsync(NpgsqlDataSource db)
+    {
+        var loaded = (string?)await db.CreateCommand("SELECT current_setting('shared_preload_libraries')").ExecuteScalarAsync();
+        if (loaded is null || !loaded.Contains("pg_stat_statements", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        await db.CreateCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").ExecuteNonQueryAsync();
+        await db.CreateCommand("SELECT pg_stat_statements_reset()").ExecuteNonQueryAsync();
+        return true;
+    }
+
+    public static async Task PrintAsync(NpgsqlDataSource db, int cases, Action<string> log)
+    {
+        await using var command = db.CreateCommand($"""
+            SELECT calls, rows, total_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 150)
+            FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND query NOT LIKE '%pg_stat_statements%'
+            ORDER BY calls DESC LIMIT {Top}
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        var per = Math.Max(1, cases);
+        log($"    statements per case ({cases} cases; calls, rows, ms per call):");
+        while (await reader.ReadAsync())
+        {
+            var calls = reader.GetInt64(0);
+            log($"    {(double)calls / per,6:F2} {(double)reader.GetInt64(1) / per,6:F2} {reader.GetDouble(2) / Math.Max(1, calls),7:F3}  {reader.GetString(3)}");
+        }
+        await using var totals = db.CreateCommand(
+            "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+        await using var total = await totals.ExecuteReaderAsync();
+        await total.ReadAsync();
+        log($"    in all {total.GetDecimal(0) / per:F1} statements and {total.GetDouble(1) / per:F2} ms of execution per case");
+    }
+}
