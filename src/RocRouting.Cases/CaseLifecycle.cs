@@ -101,8 +101,10 @@ public static class CaseLifecycle
     /// The worker's first decision, made for the instant the case was submitted. Null when the case
     /// is routed already (a redelivered CaseSubmitted): the first decision stands.
     /// </summary>
+    /// <param name="notificationsPlanned">The caller adds the people's notifications to the same unit of work (CaseRouted says so).</param>
     public static CaseRoute? Route(
-        ICaseUnitOfWork work, ChildCase @case, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now, string? traceParent)
+        ICaseUnitOfWork work, ChildCase @case, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now, string? traceParent,
+        bool notificationsPlanned = false)
     {
         ArgumentNullException.ThrowIfNull(@case);
         if (@case.IsRouted)
@@ -110,7 +112,7 @@ public static class CaseLifecycle
             return null;
         }
         var decision = RoutingPolicy.Decide(@case.Facts(), @case.SubmittedAt, config);
-        var route = AddRoute(work, @case, decision, config, webhooks, now, CaseEventKind.Routed, traceParent);
+        var route = AddRoute(work, @case, decision, config, webhooks, now, CaseEventKind.Routed, traceParent, notificationsPlanned);
         work.Audit(Actor.Worker, AuditActions.CaseRoute, @case.Id, now);
         return route;
     }
@@ -379,7 +381,7 @@ public static class CaseLifecycle
     /// </summary>
     private static CaseRoute AddRoute(
         ICaseUnitOfWork work, ChildCase @case, RoutingDecision decision, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now,
-        CaseEventKind eventKind, string? traceParent)
+        CaseEventKind eventKind, string? traceParent, bool notificationsPlanned = false)
     {
         traceParent ??= Activity.Current?.Id;
         var sequence = @case.RouteSequence + 1;
@@ -440,6 +442,7 @@ public static class CaseLifecycle
                 ConfigurationVersion = decision.ConfigurationVersion,
                 Signals = decision.Signals,
                 RouteSequence = sequence,
+                NotificationsPlanned = notificationsPlanned ? true : null,
             },
             MessageIds.For(@case.Id, nameof(CaseRouted), sequence),
             now,

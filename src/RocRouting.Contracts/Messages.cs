@@ -27,6 +27,12 @@ public sealed record CaseRouted
 
     /// <summary>1 for the first decision; higher for re-routes (escalation, handover).</summary>
     public int? RouteSequence { get; init; }
+
+    /// <summary>
+    /// True when the notifications of the people on duty were planned in the decision's own transaction
+    /// (the routing worker's first decision), so a consumer that plans them has nothing to do.
+    /// </summary>
+    public bool? NotificationsPlanned { get; init; }
 }
 
 /// <summary>Nobody acknowledged a case in time: the recipient must be notified again.</summary>

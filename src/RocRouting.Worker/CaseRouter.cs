@@ -6,6 +6,7 @@ using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Hosting;
 using RocRouting.Routing;
+using RocRouting.Worker.Notifications;
 
 namespace RocRouting.Worker;
 
@@ -22,6 +23,8 @@ public sealed record RoutingOutcome(CaseRoute? Route, DateTimeOffset DecidedAt)
 /// transaction, which is what lets a restarted worker drain it in seconds (README, Performance).
 /// Each message keeps its own consume context: a case that cannot be written fails alone and is
 /// retried by MassTransit, and the others in its transaction are written again without it.
+/// The notifications of the people on duty are planned in the same transaction (rosters read once
+/// per transaction), so a routed case never waits on another broker hop before someone is reached.
 /// </summary>
 /// <remarks>
 /// MassTransit's <c>Batch&lt;T&gt;</c> consumer was the first choice, but it holds a partial batch until
@@ -42,17 +45,23 @@ public sealed partial class CaseRouter : IAsyncDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly RoutingConfiguration _config;
     private readonly WebhookDirectory _webhooks;
+    private readonly NotificationPlanner _planner;
+    private readonly NotificationSignal _notifications;
     private readonly TimeProvider _time;
     private readonly RocMetrics _metrics;
     private readonly ILogger<CaseRouter> _logger;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _writers;
 
-    public CaseRouter(IServiceScopeFactory scopes, RoutingConfiguration config, WebhookDirectory webhooks, TimeProvider time, RocMetrics metrics, ILogger<CaseRouter> logger)
+    public CaseRouter(
+        IServiceScopeFactory scopes, RoutingConfiguration config, WebhookDirectory webhooks, NotificationPlanner planner, NotificationSignal notifications,
+        TimeProvider time, RocMetrics metrics, ILogger<CaseRouter> logger)
     {
         _scopes = scopes;
         _config = config;
         _webhooks = webhooks;
+        _planner = planner;
+        _notifications = notifications;
         _time = time;
         _metrics = metrics;
         _logger = logger;
@@ -154,6 +163,8 @@ public sealed partial class CaseRouter : IAsyncDisposable
         var cases = await db.CasesToRouteAsync([.. batch.Select(p => p.Message.CaseId)], CancellationToken.None);
         var now = _time.GetUtcNow();
         var outcomes = new RoutingOutcome[batch.Count];
+        var rosters = new Dictionary<string, DutyRoster>(StringComparer.Ordinal);
+        var planned = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i].Message;
@@ -161,10 +172,22 @@ public sealed partial class CaseRouter : IAsyncDisposable
                 ?? throw new InvalidOperationException($"Case {message.CaseId} is not in the database.");
             // The case row carries its route sequence (written with the route), so a redelivery (or the
             // same case twice in one batch) is recognised without a query of its own.
-            outcomes[i] = new RoutingOutcome(CaseLifecycle.Route(db, @case, _config, _webhooks, now, batch[i].TraceParent), now);
+            var route = CaseLifecycle.Route(db, @case, _config, _webhooks, now, batch[i].TraceParent, notificationsPlanned: true);
+            if (route is not null)
+            {
+                var notifications = await _planner.PlanAsync(
+                    db, @case.Id, NotificationStep.Routed, route.Sequence, @case.Urgency, route.Recipient, rosters, CancellationToken.None);
+                db.Notifications.AddRange(notifications);
+                planned += notifications.Count;
+            }
+            outcomes[i] = new RoutingOutcome(route, now);
         }
         await db.SaveChangesAsync();
         _metrics.CasesPerRoutingTransaction.Record(batch.Count);
+        if (planned > 0)
+        {
+            _notifications.Wake();
+        }
         return outcomes;
     }
 

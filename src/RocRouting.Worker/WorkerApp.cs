@@ -43,6 +43,14 @@ public static partial class WorkerApp
         return builder;
     }
 
+    /// <summary>Planning whom a step of a case must reach (the router and the consumer of later steps plan; the signal wakes the sender).</summary>
+    private static void AddNotificationPlanning(this IServiceCollection services)
+    {
+        services.AddSingleton<NotificationSignal>();
+        services.AddSingleton<OrganisationsWithoutRoster>();
+        services.AddSingleton<NotificationPlanner>();
+    }
+
     /// <summary>Reaching people: planning notifications from the case's steps, and sending them.</summary>
     private static void AddNotifications(this HostApplicationBuilder builder)
     {
@@ -50,8 +58,7 @@ public static partial class WorkerApp
         // Push subscriptions are sealed personal data: the worker opens them to send.
         builder.Services.AddPersonalDataProtection();
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section);
-        builder.Services.AddSingleton<NotificationSignal>();
-        builder.Services.AddSingleton<OrganisationsWithoutRoster>();
+        builder.Services.AddNotificationPlanning();
         builder.Services.AddHttpClient(NotificationSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddOptions<SmsOptions>().BindConfiguration("Notifications:Sms");
@@ -79,8 +86,7 @@ public static partial class WorkerApp
         // Consumers are registered to declare their queues; their dependencies must resolve too.
         builder.AddRocRoutingConfiguration();
         builder.Services.AddSingleton<CaseRouter>();
-        builder.Services.AddSingleton<NotificationSignal>();
-        builder.Services.AddSingleton<OrganisationsWithoutRoster>();
+        builder.Services.AddNotificationPlanning();
         builder.AddRocBus(RegisterConsumers, deployTopologyOnly: true);
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.Migrate");

@@ -87,6 +87,19 @@ public sealed class Routing_cases_together : SharedAppTest
         });
     }
 
+    [Test]
+    public async Task Plans_whom_to_reach_in_the_same_transaction()
+    {
+        // To the socialjour, which always has someone on duty (its roster, or in Development the development roster).
+        var @case = await ACase.Submitted().From(homeMunicipalityCode: null).WithUrgency(Urgency.Immediate).StoreUnannouncedAsync(App);
+
+        await Task.WhenAll(await Router.RouteTogetherAsync([CaseLifecycle.Submitted(@case)]));
+
+        // Committed with the decision: no broker hop between a routed case and the plan to reach someone.
+        var planned = await App.WithDbAsync(db => db.Notifications.AsNoTracking().Where(n => n.CaseId == @case.Id).ToListAsync());
+        Assert.That(planned.Select(n => (n.Step, n.Channel)).Distinct(), Is.EqualTo(new[] { ("routed:1", ContactChannel.Push) }));
+    }
+
     /// <summary>Cases stored as the intake stores them, without their CaseSubmitted being published (so the running worker leaves them alone).</summary>
     private async Task<CaseSubmitted[]> UnroutedCasesAsync(int count)
     {
