@@ -119,9 +119,25 @@ public sealed partial class NotificationSender(
             _lastSweep = Stopwatch.GetTimestamp();
         }
         var due = await db.LeaseDueNotificationsAsync(now, now + options.Value.Lease, BatchSize, cancellationToken);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+        // The round's cases and browsers in one query each, not one per notification: a backlog (a
+        // restarted worker, a busy hour) is sent in a few statements per round. A case taken while the
+        // round runs may still get this round's alert; the next step sees it taken.
+        var caseIds = due.Select(n => n.CaseId).Distinct().ToArray();
+        var cases = await db.Cases.AsNoTracking().Where(c => caseIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+        var pushPeople = due.Where(n => n.Channel == ContactChannel.Push).Select(n => n.Person).Distinct().ToArray();
+        var browsers = (pushPeople.Length == 0
+            ? []
+            : await db.ContactPoints.AsNoTracking().Where(c => pushPeople.Contains(c.Person) && c.Channel == ContactChannel.Push).ToListAsync(cancellationToken))
+            .ToLookup(c => c.Person, StringComparer.Ordinal);
         foreach (var notification in due)
         {
-            var outcome = await SendAsync(db, notification, cancellationToken);
+            var outcome = cases.GetValueOrDefault(notification.CaseId) is { } @case
+                ? await SendAsync(db, notification, @case, browsers[notification.Person], cancellationToken)
+                : new Outcome(NotificationState.Cancelled, "the case is gone");
             await RecordAsync(notification, outcome);
         }
         return due.Count;
@@ -129,9 +145,9 @@ public sealed partial class NotificationSender(
 
     private sealed record Outcome(NotificationState State, string? Error = null, string? GatewayId = null);
 
-    private async Task<Outcome> SendAsync(RocDbContext db, Notification notification, CancellationToken cancellationToken)
+    private async Task<Outcome> SendAsync(
+        RocDbContext db, Notification notification, ChildCase @case, IEnumerable<ContactPoint> browsers, CancellationToken cancellationToken)
     {
-        var @case = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == notification.CaseId, cancellationToken);
         // Stop the moment the case is taken, closed, or with someone else than this step was about (the
         // case row carries its current route's sequence, written with the route).
         if (@case.AcknowledgedAt is not null || @case.ClosedAt is not null || @case.RouteSequence != notification.RouteSequence)
@@ -144,7 +160,7 @@ public sealed partial class NotificationSender(
         }
         return notification.Channel == ContactChannel.Sms
             ? await SmsAsync(db, notification, @case, cancellationToken)
-            : await PushAsync(db, notification, @case, cancellationToken);
+            : await PushAsync(db, notification, @case, [.. browsers], cancellationToken);
     }
 
     /// <summary>Whether a browser of the person's sent back the receipt of this step's push.</summary>
@@ -154,11 +170,8 @@ public sealed partial class NotificationSender(
                 && n.Channel == ContactChannel.Push && n.DeliveredAt != null,
             cancellationToken);
 
-    private async Task<Outcome> PushAsync(RocDbContext db, Notification notification, ChildCase @case, CancellationToken cancellationToken)
+    private async Task<Outcome> PushAsync(RocDbContext db, Notification notification, ChildCase @case, List<ContactPoint> subscriptions, CancellationToken cancellationToken)
     {
-        var subscriptions = await db.ContactPoints.AsNoTracking()
-            .Where(c => c.Person == notification.Person && c.Channel == ContactChannel.Push)
-            .ToListAsync(cancellationToken);
         var alert = NotificationPolicy.DeliveryFor(NotificationPolicy.StepOf(notification.Step), @case.Urgency);
         if (subscriptions.Count == 0)
         {

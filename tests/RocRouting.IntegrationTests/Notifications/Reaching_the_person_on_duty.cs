@@ -148,6 +148,24 @@ public sealed class Reaching_the_person_on_duty
     }
 
     [Test]
+    public async Task Everyone_on_duty_gets_the_alert_on_their_own_browser_once()
+    {
+        // Both are planned in the routing's transaction and sent in one round, which reads the browsers of all its people at once.
+        var (_, first) = await OnDutyWithABrowserAsync();
+        var (_, second) = await OnDutyWithABrowserAsync();
+
+        var caseId = await SubmitAsync("immediate");
+
+        await PushAboutAsync(first, caseId);
+        await PushAboutAsync(second, caseId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_push.For(first).Count(m => m.Payload.GetProperty("caseId").GetGuid() == caseId), Is.EqualTo(1));
+            Assert.That(_push.For(second).Count(m => m.Payload.GetProperty("caseId").GetGuid() == caseId), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task The_same_step_delivered_twice_reaches_nobody_twice()
     {
         var (person, subscription) = await OnDutyWithABrowserAsync();
