@@ -10,6 +10,23 @@ namespace RocRouting.Data;
 /// How the adapters load what a transition needs, and the service's other reads. The SQL the
 /// service writes by hand lives here and in the outbox, nowhere else.
 /// </summary>
+/// <summary>
+/// A case as a queue lists it: what staff decide the order of their work by, and nothing personal (a
+/// queue of 200 cases need not read and carry 200 sealed identity numbers and summaries).
+/// </summary>
+public sealed record QueueRow(
+    Guid Id,
+    Urgency Urgency,
+    CaseCategory Category,
+    CaseStatus Status,
+    bool Escalated,
+    DateTimeOffset? AcknowledgeBy,
+    DateTimeOffset? AcknowledgedAt,
+    string? HomeMunicipalityCode,
+    string FoundInMunicipalityCode,
+    DateTimeOffset SubmittedAt,
+    string? PoliceReference);
+
 public static class CaseQueries
 {
     /// <summary>Loads a case and locks its row until the transaction ends, so an acknowledgement and a deadline cannot both win.</summary>
@@ -100,7 +117,7 @@ public static class CaseQueries
     /// The open cases with an organisation now, most urgent first, then those not yet taken, then the
     /// nearest deadline: the order in which staff should look at them.
     /// </summary>
-    public static Task<List<ChildCase>> QueueAsync(
+    public static Task<List<QueueRow>> QueueAsync(
         this RocDbContext db, Recipient organisation, IReadOnlyCollection<CaseStatus> statuses, IReadOnlyCollection<Urgency> urgencies,
         int skip, int take, CancellationToken cancellationToken)
     {
@@ -124,6 +141,9 @@ public static class CaseQueries
             .ThenBy(c => c.Id)
             .Skip(skip)
             .Take(take)
+            .Select(c => new QueueRow(
+                c.Id, c.Urgency, c.Category, c.Status, c.Escalated, c.AcknowledgeBy, c.AcknowledgedAt,
+                c.HomeMunicipalityCode, c.FoundInMunicipalityCode, c.SubmittedAt, c.PoliceReference))
             .ToListAsync(cancellationToken);
     }
 
