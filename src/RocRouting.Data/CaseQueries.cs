@@ -7,10 +7,6 @@ using RocRouting.Data.Outbox;
 namespace RocRouting.Data;
 
 /// <summary>
-/// How the adapters load what a transition needs, and the service's other reads. The SQL the
-/// service writes by hand lives here and in the outbox, nowhere else.
-/// </summary>
-/// <summary>
 /// A case as a queue lists it: what staff decide the order of their work by, and nothing personal (a
 /// queue of 200 cases need not read and carry 200 sealed identity numbers and summaries).
 /// </summary>
@@ -27,6 +23,10 @@ public sealed record QueueRow(
     DateTimeOffset SubmittedAt,
     string? PoliceReference);
 
+/// <summary>
+/// How the adapters load what a transition needs, and the service's other reads. The SQL the
+/// service writes by hand lives here and in the outbox, nowhere else.
+/// </summary>
 public static class CaseQueries
 {
     /// <summary>Loads a case and locks its row until the transaction ends, so an acknowledgement and a deadline cannot both win.</summary>
