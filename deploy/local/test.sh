@@ -21,6 +21,12 @@ status=0
 dotnet test RocRouting.sln -c Release --logger "console;verbosity=normal" \
   --blame-hang-timeout 5m --blame-hang-dump-type mini --results-directory "$root/TestResults" "$@" 2>&1 | tee "$log" || status=$?
 
+# A runner that keeps only the tail of the log still sees which test failed and why.
+if grep -q '^  Failed ' "$log"; then
+  echo "Failed tests, repeated from above:"
+  grep -A 12 '^  Failed ' "$log" | cut -c1-400
+fi
+
 # One closing line for any runner that reads it: "N passed, N failed", summed over the test projects.
 awk '
   /^ +Passed: +[0-9]+ *$/ { p += $2 }
