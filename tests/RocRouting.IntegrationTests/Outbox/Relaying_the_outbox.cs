@@ -112,7 +112,10 @@ public sealed class Relaying_the_outbox
         await relay.StartAsync(stopping.Token);
         try
         {
-            // Let the relay drain and go to sleep on the signal first.
+            // Let the relay start (ExecuteAsync runs on its own thread; until it does, a commit is not
+            // handed over but claimed), drain and go to sleep on the signal first.
+            var signal = _host.Services.GetRequiredService<OutboxSignal>();
+            await Eventually.Until(() => Task.FromResult(signal.HandsOff), "the relay to run");
             await Eventually.Until(async () => await PendingAsync() == 0, "an empty outbox");
             var id = await EnqueueAsync(new RelayProbe(42));
             await Eventually.Until(() => Task.FromResult(_sink.Received.ContainsKey(id)), "the probe", TimeSpan.FromSeconds(10));
