@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Data.Privacy;
@@ -66,6 +68,32 @@ public sealed class Submitting_a_case : SharedAppTest
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(secondId, Is.EqualTo(firstId));
             Assert.That(stored, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Sent_in_small_pieces_is_read_whole()
+    {
+        // About 8 KB in 100-byte writes: the server reads the body across several buffers.
+        var body = CaseRequests.Valid();
+        body["summary"] = new string('å', 3_900);
+        var key = Guid.NewGuid().ToString();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cases")
+        {
+            Content = new PiecewiseContent(Encoding.UTF8.GetBytes(body.ToJsonString()), 100),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        using var pieces = await _police.SendAsync(request);
+        Assert.That(pieces.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+
+        // The same body in one piece is the same request: nothing was lost or doubled at a seam.
+        using var whole = await CaseRequests.PostAsync(_police, body, key);
+        var piecesId = (await CaseRequests.JsonAsync(pieces)).GetProperty("caseId").GetGuid();
+        var wholeId = (await CaseRequests.JsonAsync(whole)).GetProperty("caseId").GetGuid();
+        Assert.Multiple(() =>
+        {
+            Assert.That(whole.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(wholeId, Is.EqualTo(piecesId));
         });
     }
 
@@ -138,6 +166,34 @@ public sealed class Submitting_a_case : SharedAppTest
             Assert.That(outbox[0].Payload, Does.Not.Contain("1212121212").And.Not.Contain("Tolvan"),
                 "the message carries ids and routing facts only");
         });
+    }
+
+    /// <summary>A body written in small pieces with a flush after each, and no length announced.</summary>
+    private sealed class PiecewiseContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+        private readonly int _piece;
+
+        public PiecewiseContent(byte[] bytes, int piece)
+        {
+            (_bytes, _piece) = (bytes, piece);
+            Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            for (var i = 0; i < _bytes.Length; i += _piece)
+            {
+                await stream.WriteAsync(_bytes.AsMemory(i, Math.Min(_piece, _bytes.Length - i)));
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     private async Task<JsonElement> GetAsync(Guid caseId)

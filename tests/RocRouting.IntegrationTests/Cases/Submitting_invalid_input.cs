@@ -109,6 +109,22 @@ public sealed class Submitting_invalid_input : SharedAppTest
         });
     }
 
+    [Test]
+    public async Task With_more_after_the_case_is_a_bad_request()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/cases")
+        {
+            Content = new StringContent(CaseRequests.Valid().ToJsonString() + " {}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await _police.SendAsync(request);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        });
+    }
+
     [TestCase("")]
     [TestCase("{")]
     [TestCase("null")]
