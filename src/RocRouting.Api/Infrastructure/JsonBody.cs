@@ -96,7 +96,8 @@ public static class JsonBody
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                // Cleared: the body holds personal data, and the pool hands the array to other code.
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
             }
         }
     }
