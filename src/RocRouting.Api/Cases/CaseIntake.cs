@@ -44,6 +44,10 @@ public sealed partial class CaseIntake(
         @case.SealedBirthDate = protector.SealOrNull(
             submission.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), @case.Id, PersonalField.BirthDate);
         CaseLifecycle.Submit(db, @case, Actor.From(user), now);
+        // The intake's rows (case, event, audit entry, outbox message) reference only the case's own
+        // id, so EF Core sends them as one Npgsql batch, and PostgreSQL runs a batch (one Sync) in one
+        // implicit transaction: all or nothing without BEGIN and a COMMIT round trip of its own.
+        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -57,6 +61,10 @@ public sealed partial class CaseIntake(
             return childKeys.IsRequest(winner.RequestHash, submission.Canonical())
                 ? new IntakeResult.Accepted(winner.Id, winner.Status)
                 : new IntakeResult.KeyReused();
+        }
+        finally
+        {
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
         }
 
         Activity.Current.TagCase(@case.Id, @case.Urgency, municipalityCode: @case.HomeMunicipalityCode);

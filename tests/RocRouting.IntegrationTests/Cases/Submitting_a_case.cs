@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using RocRouting.Data.Privacy;
 using RocRouting.IntegrationTests.Infrastructure;
 
@@ -95,6 +96,45 @@ public sealed class Submitting_a_case : SharedAppTest
             Assert.That(whole.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(wholeId, Is.EqualTo(piecesId));
         });
+    }
+
+    [Test]
+    public async Task That_fails_part_way_leaves_no_row_behind()
+    {
+        // The intake writes without an explicit transaction, relying on its rows going to PostgreSQL
+        // as one batch: a row refused after the case row was sent must take the case row with it.
+        var key = $"atomicity-{Guid.NewGuid()}";
+        var trigger = $"refuse_{Guid.NewGuid():N}";
+        await using var owner = new NpgsqlConnection(TestServers.AsOwner(App.ConnectionString));
+        await owner.OpenAsync();
+        await using (var create = new NpgsqlCommand($"""
+            CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF EXISTS (SELECT 1 FROM cases WHERE id = NEW.case_id AND idempotency_key = '{key}') THEN
+                RAISE EXCEPTION 'refused by the test';
+              END IF;
+              RETURN NEW;
+            END $$;
+            CREATE TRIGGER {trigger} BEFORE INSERT ON case_events FOR EACH ROW EXECUTE FUNCTION {trigger}();
+            """, owner))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            using var response = await CaseRequests.PostAsync(_police, CaseRequests.Valid(), key);
+            var stored = await App.WithDbAsync(db => db.Cases.CountAsync(c => c.IdempotencyKey == key));
+            Assert.Multiple(() =>
+            {
+                Assert.That(response.StatusCode, Is.Not.EqualTo(HttpStatusCode.Accepted));
+                Assert.That(stored, Is.Zero);
+            });
+        }
+        finally
+        {
+            await using var drop = new NpgsqlCommand($"DROP TRIGGER {trigger} ON case_events; DROP FUNCTION {trigger}();", owner);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     [Test]
