@@ -63,6 +63,7 @@ public static class DataServiceCollectionExtensions
         });
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxWakeUpInterceptor>();
+        services.AddSingleton<RowWriter>();
         // Pooled: every request and every message gets a context, and building one showed in the profile.
         services.AddDbContextPool<RocDbContext>((sp, options) => Configure(options, sp.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(sp.GetRequiredService<OutboxWakeUpInterceptor>()));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -58,14 +57,7 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     /// <summary>Adds a message to publish once the current unit of work commits.</summary>
     public void Enqueue<T>(T message, Guid messageId, DateTimeOffset now, string? traceParent = null) where T : class =>
-        OutboxMessages.Add(new OutboxMessage
-        {
-            Id = messageId,
-            MessageType = OutboxSerializer.TypeName(typeof(T)),
-            Payload = OutboxSerializer.Serialize(message),
-            CreatedAt = now,
-            TraceParent = traceParent ?? Activity.Current?.Id,
-        });
+        OutboxMessages.Add(OutboxMessage.For(message, messageId, now, traceParent));
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

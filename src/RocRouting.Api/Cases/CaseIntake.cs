@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Claims;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RocRouting.Cases;
 using RocRouting.Contracts;
@@ -24,7 +23,7 @@ public abstract record IntakeResult
 /// submitter) makes a retry return the same case.
 /// </summary>
 public sealed partial class CaseIntake(
-    RocDbContext db, ChildKeys childKeys, PersonalDataProtector protector, RocMetrics metrics, ILogger<CaseIntake> logger)
+    RocDbContext db, RowWriter rows, ChildKeys childKeys, PersonalDataProtector protector, RocMetrics metrics, ILogger<CaseIntake> logger)
 {
     public static bool IsValidIdempotencyKey(string? key) => key is { Length: > 0 and <= 128 } && key.All(c => c is >= '!' and <= '~');
 
@@ -43,28 +42,22 @@ public sealed partial class CaseIntake(
         @case.SealedSummary = protector.SealOrNull(submission.Summary, @case.Id, PersonalField.Summary);
         @case.SealedBirthDate = protector.SealOrNull(
             submission.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), @case.Id, PersonalField.BirthDate);
-        CaseLifecycle.Submit(db, @case, Actor.From(user), now);
-        // The intake's rows (case, event, audit entry, outbox message) reference only the case's own
-        // id, so EF Core sends them as one Npgsql batch, and PostgreSQL runs a batch (one Sync) in one
-        // implicit transaction: all or nothing without BEGIN and a COMMIT round trip of its own.
-        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+        // The intake only inserts (case, event, audit entry, outbox message, each referring to the case's
+        // own id), so it skips EF Core's change tracking: one prepared batch, one implicit transaction.
+        var work = rows.Begin();
+        CaseLifecycle.Submit(work, @case, Actor.From(user), now);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await work.SaveAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             // A retry, or a concurrent one that committed first: answer as that request was answered.
-            db.ChangeTracker.Clear();
             var winner = await db.FindByIdempotencyKeyAsync(subject, key, cancellationToken)
                 ?? throw new InvalidOperationException("Unique violation on the idempotency key but no case holds it.", e);
             return childKeys.IsRequest(winner.RequestHash, submission.Canonical())
                 ? new IntakeResult.Accepted(winner.Id, winner.Status)
                 : new IntakeResult.KeyReused();
-        }
-        finally
-        {
-            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
         }
 
         Activity.Current.TagCase(@case.Id, @case.Urgency, municipalityCode: @case.HomeMunicipalityCode);

@@ -25,4 +25,14 @@ public sealed class OutboxMessage
     public DateTimeOffset? NextAttemptAt { get; set; }
 
     public string? LastError { get; set; }
+
+    /// <summary>The row for <paramref name="message"/>, traced to the current activity unless a trace is given.</summary>
+    public static OutboxMessage For<T>(T message, Guid messageId, DateTimeOffset now, string? traceParent = null) where T : class => new()
+    {
+        Id = messageId,
+        MessageType = OutboxSerializer.TypeName(typeof(T)),
+        Payload = OutboxSerializer.Serialize(message),
+        CreatedAt = now,
+        TraceParent = traceParent ?? System.Diagnostics.Activity.Current?.Id,
+    };
 }
