@@ -50,9 +50,9 @@ public static class CaseQueries
         db.Cases.AsNoTracking().Where(c => c.Status == CaseStatus.Submitted && c.SubmittedAt < before)
             .OrderBy(c => c.SubmittedAt).Take(limit).ToListAsync(cancellationToken);
 
-    /// <summary>The cases of a batch of CaseSubmitted messages, tracked, for the routing writer.</summary>
+    /// <summary>The cases of a batch of CaseSubmitted messages, untracked: the routing writer attaches them to its <see cref="RowBatch"/>.</summary>
     public static Task<Dictionary<Guid, ChildCase>> CasesToRouteAsync(this RocDbContext db, Guid[] ids, CancellationToken cancellationToken) =>
-        db.Cases.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+        db.Cases.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
 
     /// <summary>
     /// The case with its timeline, routes and acknowledgements, untracked. The split queries run in one

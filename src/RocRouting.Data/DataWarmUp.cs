@@ -7,41 +7,57 @@ namespace RocRouting.Data;
 /// <summary>
 /// Runs the hot path once at start-up, the real transitions and the real queries, inside a
 /// transaction that is rolled back, so the first real case does not pay for EF Core's model, query
-/// and update pipeline compilation (about a second on a cold process). Nothing is left behind.
+/// and update pipeline compilation (about a second on a cold process) nor for the statements of the
+/// intake's and the routing's <see cref="RowBatch"/>. Nothing is left behind.
 /// </summary>
 public static class DataWarmUp
 {
     private const string Marker = "warm-up";
 
-    public static async Task RunAsync(RocDbContext db, RoutingConfiguration config, WebhookDirectory webhooks, CancellationToken cancellationToken)
+    public static async Task RunAsync(RocDbContext db, RowWriter rows, RoutingConfiguration config, WebhookDirectory webhooks, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(rows);
         var now = DateTimeOffset.UtcNow;
-        var id = Guid.CreateVersion7(now);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var @case = new ChildCase
-        {
-            Id = id,
-            Urgency = Urgency.Urgent,
-            Category = CaseCategory.Other,
-            HomeMunicipalityCode = config.Participants.FirstOrDefault(),
-            FoundInMunicipalityCode = "0180",
-            ReportedByOfficerId = Marker,
-            ReportedByUnit = Marker,
-            SubmittedBy = Marker,
-            SubmittedByUnit = Marker,
-            IdempotencyKey = id.ToString(),
-            RequestHash = [],
-        };
-        CaseLifecycle.Submit(db, @case, Actor.Worker, now);
+
+        // The DbContext's update pipeline, for every transition but the two below.
+        var id = Guid.CreateVersion7(now);
+        CaseLifecycle.Submit(db, NewCase(id, config), Actor.Worker, now);
         await db.SaveChangesAsync(cancellationToken);
         await db.FindByIdempotencyKeyAsync(Marker, id.ToString(), cancellationToken);
-
-        var toRoute = await db.CasesToRouteAsync([id], cancellationToken);
-        CaseLifecycle.Route(db, toRoute[id], config, webhooks, now, traceParent: null);
+        var tracked = await db.Cases.FindAsync([id], cancellationToken);
+        CaseLifecycle.Route(db, tracked!, config, webhooks, now, traceParent: null);
         await db.SaveChangesAsync(cancellationToken);
         await db.ReadCaseAsync(id, cancellationToken);
+
+        // The intake's and the routing writer's batches.
+        id = Guid.CreateVersion7(now);
+        var submit = rows.Begin();
+        CaseLifecycle.Submit(submit, NewCase(id, config), Actor.Worker, now);
+        await submit.SaveWithinAsync(db, cancellationToken);
+        var route = rows.Begin();
+        var toRoute = await db.CasesToRouteAsync([id], cancellationToken);
+        route.Attach(toRoute[id]);
+        CaseLifecycle.Route(route, toRoute[id], config, webhooks, now, traceParent: null, notificationsPlanned: true);
+        await route.SaveWithinAsync(db, cancellationToken);
 
         await transaction.RollbackAsync(cancellationToken);
         db.ChangeTracker.Clear();
     }
+
+    private static ChildCase NewCase(Guid id, RoutingConfiguration config) => new()
+    {
+        Id = id,
+        Urgency = Urgency.Urgent,
+        Category = CaseCategory.Other,
+        HomeMunicipalityCode = config.Participants.FirstOrDefault(),
+        FoundInMunicipalityCode = "0180",
+        ReportedByOfficerId = Marker,
+        ReportedByUnit = Marker,
+        SubmittedBy = Marker,
+        SubmittedByUnit = Marker,
+        IdempotencyKey = id.ToString(),
+        RequestHash = [],
+    };
 }
+

@@ -22,7 +22,7 @@ internal sealed partial class WarmUp(IServiceScopeFactory scopes, IBus bus, Warm
         {
             var services = scope.ServiceProvider;
             await DataWarmUp.RunAsync(
-                services.GetRequiredService<RocDbContext>(), services.GetRequiredService<RoutingConfiguration>(), services.GetRequiredService<WebhookDirectory>(), cancellationToken);
+                services.GetRequiredService<RocDbContext>(), services.GetRequiredService<RowWriter>(), services.GetRequiredService<RoutingConfiguration>(), services.GetRequiredService<WebhookDirectory>(), cancellationToken);
         }
         foreach (var type in messages.Types)
         {

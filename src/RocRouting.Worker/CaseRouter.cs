@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RocRouting.Cases;
 using RocRouting.Contracts;
@@ -43,6 +42,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
     public const int Writers = 2;
 
     private readonly IServiceScopeFactory _scopes;
+    private readonly RowWriter _rows;
     private readonly RoutingConfiguration _config;
     private readonly WebhookDirectory _webhooks;
     private readonly NotificationPlanner _planner;
@@ -54,10 +54,11 @@ public sealed partial class CaseRouter : IAsyncDisposable
     private readonly Task[] _writers;
 
     public CaseRouter(
-        IServiceScopeFactory scopes, RoutingConfiguration config, WebhookDirectory webhooks, NotificationPlanner planner, NotificationSignal notifications,
+        IServiceScopeFactory scopes, RowWriter rows, RoutingConfiguration config, WebhookDirectory webhooks, NotificationPlanner planner, NotificationSignal notifications,
         TimeProvider time, RocMetrics metrics, ILogger<CaseRouter> logger)
     {
         _scopes = scopes;
+        _rows = rows;
         _config = config;
         _webhooks = webhooks;
         _planner = planner;
@@ -144,7 +145,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
             {
                 pending.Completion.TrySetResult((await TryWriteAsync([pending]))[0]);
             }
-            catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // Another delivery of the same message decided first; its decision stands.
                 pending.Completion.TrySetResult(new RoutingOutcome(null, _time.GetUtcNow()));
@@ -161,6 +162,13 @@ public sealed partial class CaseRouter : IAsyncDisposable
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
         var cases = await db.CasesToRouteAsync([.. batch.Select(p => p.Message.CaseId)], CancellationToken.None);
+        // The decisions go to PostgreSQL as one prepared batch (README, Performance): the cases as read,
+        // whose changed columns it updates, and the new rows.
+        var work = _rows.Begin();
+        foreach (var @case in cases.Values)
+        {
+            work.Attach(@case);
+        }
         var now = _time.GetUtcNow();
         var outcomes = new RoutingOutcome[batch.Count];
         var rosters = new Dictionary<string, DutyRoster>(StringComparer.Ordinal);
@@ -172,17 +180,20 @@ public sealed partial class CaseRouter : IAsyncDisposable
                 ?? throw new InvalidOperationException($"Case {message.CaseId} is not in the database.");
             // The case row carries its route sequence (written with the route), so a redelivery (or the
             // same case twice in one batch) is recognised without a query of its own.
-            var route = CaseLifecycle.Route(db, @case, _config, _webhooks, now, batch[i].TraceParent, notificationsPlanned: true);
+            var route = CaseLifecycle.Route(work, @case, _config, _webhooks, now, batch[i].TraceParent, notificationsPlanned: true);
             if (route is not null)
             {
                 var notifications = await _planner.PlanAsync(
                     db, @case.Id, NotificationStep.Routed, route.Sequence, @case.Urgency, route.Recipient, rosters, CancellationToken.None);
-                db.Notifications.AddRange(notifications);
+                foreach (var notification in notifications)
+                {
+                    work.Add(notification);
+                }
                 planned += notifications.Count;
             }
             outcomes[i] = new RoutingOutcome(route, now);
         }
-        await db.SaveChangesAsync();
+        await work.SaveAsync(CancellationToken.None);
         _metrics.CasesPerRoutingTransaction.Record(batch.Count);
         if (planned > 0)
         {

@@ -88,6 +88,49 @@ public sealed class Routing_cases_together : SharedAppTest
     }
 
     [Test]
+    public async Task Gives_each_decision_its_own_deadlines_inbox_items_and_signals()
+    {
+        // Several routes in one batch: each route's rows must point at that route's generated key, not the last one's.
+        var messages = await UnroutedCasesAsync(3);
+
+        var outcomes = await Task.WhenAll(await Router.RouteTogetherAsync(messages));
+
+        var ids = messages.Select(m => m.CaseId).ToArray();
+        var (routes, deadlines, inbox, signals) = await App.WithDbAsync(async db => (
+            await db.CaseRoutes.AsNoTracking().Where(r => ids.Contains(r.CaseId)).ToDictionaryAsync(r => r.CaseId, r => r.Id),
+            await db.Deadlines.AsNoTracking().Where(d => ids.Contains(d.CaseId)).Select(d => new { d.CaseId, d.RouteId }).ToListAsync(),
+            await db.InboxItems.AsNoTracking().Where(i => ids.Contains(i.CaseId)).Select(i => new { i.CaseId, i.RouteId }).ToListAsync(),
+            await db.Signals.AsNoTracking().Where(s => ids.Contains(s.CaseId)).Select(s => new { s.CaseId, s.RouteId }).ToListAsync()));
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcomes.Select(o => o.Route!.Id), Is.EqualTo(ids.Select(id => routes[id])), "the decisions carry their stored keys");
+            Assert.That(routes.Values.Distinct().Count(), Is.EqualTo(3));
+            Assert.That(deadlines.Select(d => d.CaseId).Distinct().Count(), Is.EqualTo(3), "every case has its deadline");
+            Assert.That(inbox.Select(i => i.CaseId).Distinct().Count(), Is.EqualTo(3), "every case is in an inbox");
+            Assert.That(deadlines.Concat(inbox).Concat(signals).Where(r => r.RouteId != routes[r.CaseId]), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Stores_the_case_as_it_was_decided()
+    {
+        var message = (await UnroutedCasesAsync(1))[0];
+
+        var outcome = (await Task.WhenAll(await Router.RouteTogetherAsync([message])))[0];
+
+        var stored = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == message.CaseId));
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored.Status, Is.EqualTo(CaseStatus.Routed));
+            Assert.That(stored.RouteSequence, Is.EqualTo(1));
+            Assert.That(stored.Recipient, Is.EqualTo(outcome.Route!.Recipient));
+            Assert.That(stored.AcknowledgeBy, Is.EqualTo(outcome.Route.AcknowledgeBy).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(stored.RoutedAt, Is.EqualTo(outcome.DecidedAt).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(stored.SubmittedAt, Is.EqualTo(message.SubmittedAt).Within(TimeSpan.FromMilliseconds(1)), "columns the decision did not change are kept");
+        });
+    }
+
+    [Test]
     public async Task Plans_whom_to_reach_in_the_same_transaction()
     {
         // To the socialjour, which always has someone on duty (its roster, or in Development the development roster).
