@@ -200,6 +200,7 @@ internal sealed class RowPlan
     private readonly IProperty _key;
     private readonly (IProperty Property, RelationalTypeMapping Mapping)[] _columns;
     private readonly (IProperty Property, RelationalTypeMapping Mapping)[] _updatable;
+    private readonly string _insert;
     private readonly ConcurrentDictionary<IForeignKey, string> _inserts = new();
     private readonly ConcurrentDictionary<ulong, string> _updates = new();
 
@@ -227,6 +228,7 @@ internal sealed class RowPlan
         {
             throw new NotSupportedException($"{Name} has a composite foreign key.");
         }
+        _insert = InsertSql(null);
     }
 
     public string Name { get; }
@@ -239,7 +241,7 @@ internal sealed class RowPlan
     public NpgsqlBatchCommand Insert(object row, IForeignKey? via)
     {
         var viaColumn = via?.Properties[0];
-        var command = new NpgsqlBatchCommand(via is null ? InsertSql(null) : _inserts.GetOrAdd(via, InsertSql));
+        var command = new NpgsqlBatchCommand(via is null ? _insert : _inserts.GetOrAdd(via, InsertSql));
         foreach (var (property, mapping) in _columns)
         {
             if (property != viaColumn)
