@@ -95,16 +95,9 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
     internal async Task WriteAsync(List<RowBatch.Step> steps, List<OutboxMessage> outbox, NpgsqlConnection? within, CancellationToken cancellationToken)
     {
         // As the DbContext's interceptor does: rows this process's relay will publish from memory are
-        // written leased, so no other relay claims them meanwhile (OutboxSignal).
-        var handsOff = within is null && outbox.Count > 0 && signal.HandsOff;
-        if (handsOff)
-        {
-            var leaseEnds = DateTimeOffset.UtcNow + options.Value.HandOffLease;
-            foreach (var message in outbox)
-            {
-                message.NextAttemptAt = leaseEnds;
-            }
-        }
+        // written leased, so no other relay claims them meanwhile. Not within a caller's transaction,
+        // whose commit is not seen here.
+        var handsOff = within is null && signal.LeaseForHandOff(outbox, options.Value.HandOffLease);
         var generated = new List<(object Row, RowPlan Plan, List<(object Row, IForeignKey Key)> Dependents)>();
         var updates = new List<NpgsqlBatchCommand>();
         var own = within is null ? await dataSource.OpenConnectionAsync(cancellationToken) : null;

@@ -50,6 +50,25 @@ public sealed class OutboxSignal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Before <paramref name="rows"/> are written: when a relay runs in this process, leases them to it
+    /// for <paramref name="lease"/> and answers true (hand them over once they commit); otherwise false
+    /// (wake a relay to claim them).
+    /// </summary>
+    internal bool LeaseForHandOff(IReadOnlyCollection<OutboxMessage> rows, TimeSpan lease)
+    {
+        if (rows.Count == 0 || !HandsOff)
+        {
+            return false;
+        }
+        var ends = DateTimeOffset.UtcNow + lease;
+        foreach (var row in rows)
+        {
+            row.NextAttemptAt = ends;
+        }
+        return true;
+    }
+
     /// <summary>Gives the relay rows whose transaction has committed, and wakes it.</summary>
     internal void HandOff(IEnumerable<OutboxMessage> committed)
     {

@@ -89,21 +89,12 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal, IOptions<Outbox
             Clear(roc);
             roc.OutboxTransaction = transaction;
         }
-        var handsOff = signal.HandsOff;
-        var leaseEnds = DateTimeOffset.UtcNow + options.Value.HandOffLease;
-        foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>())
+        // Every row still to insert (a save retried after a failure marks its rows again).
+        var added = context.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        roc.OutboxPending |= added.Count > 0;
+        if (signal.LeaseForHandOff(added, options.Value.HandOffLease))
         {
-            if (entry.State != EntityState.Added)
-            {
-                continue;
-            }
-            roc.OutboxPending = true;
-            // Every row still to insert (a save retried after a failure marks its rows again).
-            if (handsOff)
-            {
-                entry.Entity.NextAttemptAt = leaseEnds;
-                roc.OutboxRows.Add(entry.Entity);
-            }
+            roc.OutboxRows.AddRange(added);
         }
     }
 
