@@ -128,7 +128,7 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                     var key = plan.SetGeneratedKey(row, reader.GetValue(0));
                     foreach (var (dependent, foreignKey) in dependents)
                     {
-                        foreignKey.Properties[0].PropertyInfo!.SetValue(dependent, key);
+                        RowPlan.SetForeignKey(dependent, foreignKey, key);
                     }
                     await reader.NextResultAsync(cancellationToken);
                 }
@@ -285,7 +285,11 @@ internal sealed class RowPlan
     }
 
     public void CopyKey(object parent, object child, IForeignKey foreignKey) =>
-        foreignKey.Properties[0].PropertyInfo!.SetValue(child, _key.GetGetter().GetClrValueUsingContainingEntity(parent));
+        SetForeignKey(child, foreignKey, _key.GetGetter().GetClrValueUsingContainingEntity(parent));
+
+    /// <summary>Sets a dependent's (single-column) foreign key to its parent's key.</summary>
+    public static void SetForeignKey(object child, IForeignKey foreignKey, object? key) =>
+        foreignKey.Properties[0].PropertyInfo!.SetValue(child, key);
 
     private static NpgsqlParameter Parameter(IProperty property, RelationalTypeMapping mapping, object row) =>
         // The mapping converts the value (enums to their wire names) and types the parameter (jsonb,
@@ -298,6 +302,7 @@ internal sealed class RowPlan
         var viaColumn = via?.Properties[0];
         var names = new List<string>();
         var values = new List<string>();
+        var parameters = 0;
         foreach (var (property, _) in _columns)
         {
             names.Add(Quote(property.GetColumnName(_table)!));
@@ -310,7 +315,7 @@ internal sealed class RowPlan
             }
             else
             {
-                values.Add("$" + (values.Count(v => v[0] == '$') + 1).ToString(CultureInfo.InvariantCulture));
+                values.Add("$" + (++parameters).ToString(CultureInfo.InvariantCulture));
             }
         }
         var sql = $"INSERT INTO {_tableName} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
