@@ -285,6 +285,11 @@ if (phases.Contains("drain"))
     var firstRouted = backlog.Where(s => s.Accepted && listener.Routed.ContainsKey(s.CaseId!.Value)).Select(s => listener.Routed[s.CaseId!.Value]).DefaultIfEmpty(drainStart).Min();
     drainStartUp = Stopwatch.GetElapsedTime(drainStart, firstRouted).TotalSeconds;
     log($"    drain_{drainCount / 1000}k_s = {drainSeconds - drainStartUp:F2} ({backlog.Length / Math.Max(0.001, drainSeconds - drainStartUp):F0} cases/s), after a start-up of {drainStartUp:F2} s (the worker's start to its first case routed; {drainSeconds:F2} s in all)");
+    // Cases routed in each second of the drain: a ramp says the worker is still warming up, a flat line says what a case costs.
+    var perSecond = backlog.Where(s => s.Accepted && listener.Routed.ContainsKey(s.CaseId!.Value))
+        .GroupBy(s => (int)Stopwatch.GetElapsedTime(firstRouted, listener.Routed[s.CaseId!.Value]).TotalSeconds)
+        .OrderBy(g => g.Key).Select(g => g.Count().ToString(CultureInfo.InvariantCulture));
+    log($"    routed per second of the drain: {string.Join(' ', perSecond)}");
 }
 
 // 5. Loss check: every case accepted in 2-4 routed exactly once.

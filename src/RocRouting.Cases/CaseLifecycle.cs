@@ -101,10 +101,8 @@ public static class CaseLifecycle
     /// The worker's first decision, made for the instant the case was submitted. Null when the case
     /// is routed already (a redelivered CaseSubmitted): the first decision stands.
     /// </summary>
-    /// <param name="notificationsPlanned">The caller adds the people's notifications to the same unit of work (CaseRouted says so).</param>
     public static CaseRoute? Route(
-        ICaseUnitOfWork work, ChildCase @case, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now, string? traceParent,
-        bool notificationsPlanned = false)
+        ICaseUnitOfWork work, ChildCase @case, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now, string? traceParent)
     {
         ArgumentNullException.ThrowIfNull(@case);
         if (@case.IsRouted)
@@ -112,7 +110,7 @@ public static class CaseLifecycle
             return null;
         }
         var decision = RoutingPolicy.Decide(@case.Facts(), @case.SubmittedAt, config);
-        var route = AddRoute(work, @case, decision, config, webhooks, now, CaseEventKind.Routed, traceParent, notificationsPlanned);
+        var route = AddRoute(work, @case, decision, config, webhooks, now, CaseEventKind.Routed, traceParent);
         work.Audit(Actor.Worker, AuditActions.CaseRoute, @case.Id, now);
         return route;
     }
@@ -378,10 +376,12 @@ public static class CaseLifecycle
     /// Makes a decision the case's current route: stored, in the recipient's inbox (and each signalled
     /// municipality's), on the timeline, announced, and watched by its deadlines. Deadlines and
     /// deliveries continue <paramref name="traceParent"/> (by default the current activity's trace).
+    /// Every caller adds the people's notifications of the new route to the same unit of work
+    /// (NotificationPlanner.PlanIntoAsync), and CaseRouted says so.
     /// </summary>
     private static CaseRoute AddRoute(
         ICaseUnitOfWork work, ChildCase @case, RoutingDecision decision, RoutingConfiguration config, WebhookDirectory webhooks, DateTimeOffset now,
-        CaseEventKind eventKind, string? traceParent, bool notificationsPlanned = false)
+        CaseEventKind eventKind, string? traceParent)
     {
         traceParent ??= Activity.Current?.Id;
         var sequence = @case.RouteSequence + 1;
@@ -442,7 +442,7 @@ public static class CaseLifecycle
                 ConfigurationVersion = decision.ConfigurationVersion,
                 Signals = decision.Signals,
                 RouteSequence = sequence,
-                NotificationsPlanned = notificationsPlanned ? true : null,
+                NotificationsPlanned = true,
             },
             MessageIds.For(@case.Id, nameof(CaseRouted), sequence),
             now,

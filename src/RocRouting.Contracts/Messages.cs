@@ -29,8 +29,9 @@ public sealed record CaseRouted
     public int? RouteSequence { get; init; }
 
     /// <summary>
-    /// True when the notifications of the people on duty were planned in the decision's own transaction
-    /// (the routing worker's first decision), so a consumer that plans them has nothing to do.
+    /// True when the notifications of the people on duty were planned in the decision's own transaction,
+    /// so a consumer that plans them has nothing to do: every decision since 2026-12-04 (re-routes and
+    /// handovers too); before that, only the routing worker's first decisions.
     /// </summary>
     public bool? NotificationsPlanned { get; init; }
 }

@@ -38,7 +38,7 @@ public static class DataWarmUp
         var route = rows.Begin();
         var toRoute = await db.CasesToRouteAsync([id], cancellationToken);
         route.Attach(toRoute[id]);
-        CaseLifecycle.Route(route, toRoute[id], config, webhooks, now, traceParent: null, notificationsPlanned: true);
+        CaseLifecycle.Route(route, toRoute[id], config, webhooks, now, traceParent: null);
         await route.SaveWithinAsync(db, cancellationToken);
 
         await transaction.RollbackAsync(cancellationToken);

@@ -149,13 +149,50 @@ public static class ReceiveQueues
 
     public static IEnumerable<(string Queue, string ErrorQueue)> All(RabbitMqOptions options)
     {
+        foreach (var consumer in Consumers)
+        {
+            var queue = Of(options, consumer);
+            yield return (queue, queue + "_error");
+        }
+    }
+
+    /// <summary>A consumer's queue (and endpoint exchange): its type name without the "Consumer" suffix, as MassTransit formats it.</summary>
+    public static string Of(RabbitMqOptions options, string consumer)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         var formatter = string.IsNullOrEmpty(options.Prefix)
             ? KebabCaseEndpointNameFormatter.Instance
             : new KebabCaseEndpointNameFormatter(options.Prefix, false);
-        foreach (var consumer in Consumers)
+        return formatter.SanitizeName((options.Prefix ?? "") + consumer);
+    }
+}
+
+/// <summary>
+/// Bindings an earlier version declared that this one no longer wants. MassTransit declares what the
+/// consumers need and never removes anything, so a message type a consumer stopped hearing would still
+/// be copied to its queue (and moved on to its _skipped queue) on every broker that ran the earlier
+/// version. The migrate step removes them; an old worker still running during a rolling upgrade keeps
+/// consuming what is already queued.
+/// </summary>
+public static class RetiredBindings
+{
+    /// <summary>
+    /// Unbinds a message type's exchange from a consumer's endpoint exchange (the one bound to its
+    /// queue). Repeatable: a binding or an exchange that is gone already is no error.
+    /// </summary>
+    public static async Task UnbindAsync(RabbitMqOptions options, string messageExchange, string consumer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using var connection = await new ConnectionFactory { Uri = options.ConnectionUri(), ClientProvidedName = "rocrouting-migrate" }
+            .CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
         {
-            var queue = formatter.SanitizeName((options.Prefix ?? "") + consumer);
-            yield return (queue, queue + "_error");
+            await channel.ExchangeUnbindAsync(ReceiveQueues.Of(options, consumer), messageExchange, routingKey: "", cancellationToken: cancellationToken);
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.NotFound)
+        {
+            // One of the two exchanges never existed here: nothing was bound.
         }
     }
 }

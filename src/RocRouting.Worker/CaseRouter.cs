@@ -180,16 +180,10 @@ public sealed partial class CaseRouter : IAsyncDisposable
                 ?? throw new InvalidOperationException($"Case {message.CaseId} is not in the database.");
             // The case row carries its route sequence (written with the route), so a redelivery (or the
             // same case twice in one batch) is recognised without a query of its own.
-            var route = CaseLifecycle.Route(work, @case, _config, _webhooks, now, batch[i].TraceParent, notificationsPlanned: true);
+            var route = CaseLifecycle.Route(work, @case, _config, _webhooks, now, batch[i].TraceParent);
             if (route is not null)
             {
-                var notifications = await _planner.PlanAsync(
-                    db, @case.Id, NotificationStep.Routed, route.Sequence, @case.Urgency, route.Recipient, rosters, CancellationToken.None);
-                foreach (var notification in notifications)
-                {
-                    work.Add(notification);
-                }
-                planned += notifications.Count;
+                planned += await _planner.PlanIntoAsync(work, db, @case, route, rosters, CancellationToken.None);
             }
             outcomes[i] = new RoutingOutcome(route, now);
         }

@@ -6,6 +6,7 @@ using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Hosting;
 using RocRouting.Routing;
+using RocRouting.Worker.Notifications;
 
 namespace RocRouting.Worker;
 
@@ -27,6 +28,8 @@ public sealed class DeadlineOptions
 public sealed partial class DeadlineWatcher(
     IServiceScopeFactory scopes,
     TimeProvider time,
+    NotificationPlanner planner,
+    NotificationSignal notifications,
     IOptions<DeadlineOptions> options,
     RocMetrics metrics,
     ILogger<DeadlineWatcher> logger) : BackgroundService
@@ -76,6 +79,8 @@ public sealed partial class DeadlineWatcher(
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var due = await db.ClaimDueDeadlinesAsync(now, options.Value.BatchSize, cancellationToken);
+        var rosters = new Dictionary<string, DutyRoster>(StringComparer.Ordinal);
+        var planned = 0;
         foreach (var deadline in due)
         {
             // Firing continues the trace of the decision that set the deadline, and so the case's trace.
@@ -83,6 +88,10 @@ public sealed partial class DeadlineWatcher(
             var @case = await db.LockCaseAsync(deadline.CaseId, cancellationToken);
             var route = await db.CaseRoutes.SingleAsync(r => r.Id == deadline.RouteId, cancellationToken);
             var fired = CaseLifecycle.FireDeadline(db, deadline, @case, route, config, webhooks, now);
+            if (fired.NewRoute is { } newRoute)
+            {
+                planned += await planner.PlanIntoAsync(db, db, @case!, newRoute, rosters, cancellationToken);
+            }
             if (fired.Effect != DeadlineEffect.Moot)
             {
                 Record(fired, deadline, @case!, route);
@@ -90,6 +99,10 @@ public sealed partial class DeadlineWatcher(
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (planned > 0)
+        {
+            notifications.Wake();
+        }
         return due.Count;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MassTransit;
 using RocRouting.Contracts;
 using RocRouting.Data;
@@ -44,11 +45,10 @@ public static partial class WorkerApp
     }
 
     /// <summary>Planning whom a step of a case must reach (the router and the consumer of later steps plan; the signal wakes the sender).</summary>
-    private static void AddNotificationPlanning(this IServiceCollection services)
+    private static void AddNotificationPlanningAndSignal(this IServiceCollection services)
     {
         services.AddSingleton<NotificationSignal>();
-        services.AddSingleton<OrganisationsWithoutRoster>();
-        services.AddSingleton<NotificationPlanner>();
+        services.AddNotificationPlanning();
     }
 
     /// <summary>Reaching people: planning notifications from the case's steps, and sending them.</summary>
@@ -58,7 +58,7 @@ public static partial class WorkerApp
         // Push subscriptions are sealed personal data: the worker opens them to send.
         builder.Services.AddPersonalDataProtection();
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section);
-        builder.Services.AddNotificationPlanning();
+        builder.Services.AddNotificationPlanningAndSignal();
         builder.Services.AddHttpClient(NotificationSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddOptions<SmsOptions>().BindConfiguration("Notifications:Sms");
@@ -86,7 +86,7 @@ public static partial class WorkerApp
         // Consumers are registered to declare their queues; their dependencies must resolve too.
         builder.AddRocRoutingConfiguration();
         builder.Services.AddSingleton<CaseRouter>();
-        builder.Services.AddNotificationPlanning();
+        builder.Services.AddNotificationPlanningAndSignal();
         builder.AddRocBus(RegisterConsumers, deployTopologyOnly: true);
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RocRouting.Migrate");
@@ -95,7 +95,11 @@ public static partial class WorkerApp
         logger.LogInformation("Database migrated");
         await GrantApplicationRoleAsync(host.Services, builder.Configuration[DatabaseRoles.ApplicationRoleSetting], logger, timeout.Token);
         await SealUnencryptedAsync(host.Services, logger, timeout.Token);
-        await host.Services.GetRequiredService<IBusControl>().DeployAsync(timeout.Token);
+        var bus = host.Services.GetRequiredService<IBusControl>();
+        await bus.DeployAsync(timeout.Token);
+        // Until 2026-12-04 NotifyPeople heard every CaseRouted; each route now plans its notifications in its own transaction.
+        await RetiredBindings.UnbindAsync(
+            host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value, bus.Topology.Message<CaseRouted>().EntityName, "NotifyPeople", timeout.Token);
         logger.LogInformation("Broker topology deployed");
         return 0;
     }

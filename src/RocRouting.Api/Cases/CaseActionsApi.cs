@@ -71,7 +71,8 @@ public static partial class CaseActionsApi
 
     internal static async Task<IResult> HandOverAsync(
         Guid caseId, HttpRequest http, ClaimsPrincipal user, RocDbContext db, RoutingConfiguration config, WebhookDirectory webhooks,
-        PersonalDataProtector protector, TimeProvider time, RocMetrics metrics, ILogger<HandoverRequest> logger, CancellationToken cancellationToken)
+        PersonalDataProtector protector, NotificationPlanner planner, TimeProvider time, RocMetrics metrics, ILogger<HandoverRequest> logger,
+        CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<HandoverRequest>(http, MaxBodyBytes, cancellationToken);
         if (request is null)
@@ -84,7 +85,8 @@ public static partial class CaseActionsApi
         }
 
         var reader = CaseReader.From(user, config);
-        var result = await CaseCommands.HandOverAsync(db, protector, caseId, reader, request.Reason!, config, webhooks, metrics, time.GetUtcNow(), cancellationToken);
+        var result = await CaseCommands.HandOverAsync(
+            db, protector, caseId, reader, request.Reason!, config, webhooks, planner, metrics, time.GetUtcNow(), cancellationToken);
         if (Refusal(result, config) is { } refusal)
         {
             return refusal;

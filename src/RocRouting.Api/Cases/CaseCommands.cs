@@ -52,13 +52,21 @@ public static class CaseCommands
         return result;
     }
 
-    /// <summary>The recipient hands the case on (<see cref="CaseLifecycle.HandOver"/>); the new route gets fresh deadlines.</summary>
+    /// <summary>
+    /// The recipient hands the case on (<see cref="CaseLifecycle.HandOver"/>); the new route gets fresh
+    /// deadlines, and the people on duty at the new recipient are planned to be reached in the same
+    /// transaction (the worker's sender finds them within its poll interval).
+    /// </summary>
     public static async Task<CaseCommandResult<CaseRoute>> HandOverAsync(
         RocDbContext db, PersonalDataProtector protector, Guid caseId, CaseReader reader, string reason, RoutingConfiguration config, WebhookDirectory webhooks,
-        RocMetrics metrics, DateTimeOffset now, CancellationToken cancellationToken)
+        NotificationPlanner planner, RocMetrics metrics, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sealedReason = protector.Seal(reason.Trim(), caseId, PersonalField.HandoverNote);
-        var result = await ActAsync(db, caseId, @case => CaseLifecycle.HandOver(db, @case, reader, sealedReason, config, webhooks, now), cancellationToken);
+        var result = await ActAsync(
+            db, caseId, @case => CaseLifecycle.HandOver(db, @case, reader, sealedReason, config, webhooks, now), cancellationToken,
+            (@case, action) => action is { Changed: true, Result: { } route }
+                ? planner.PlanIntoAsync(db, db, @case, route, rosters: null, cancellationToken)
+                : Task.FromResult(0));
         if (result is { Case: { } @case, Action: { Changed: true, Result: { } route } })
         {
             Activity.Current.TagCase(@case.Id, @case.Urgency, route.RuleId, route.RecipientMunicipalityCode);
@@ -109,10 +117,12 @@ public static class CaseCommands
 
     /// <summary>
     /// Load, call, save: locks the case (with what the access rules and the transition read), runs the
-    /// transition, and commits whatever it wrote, a refused attempt's audit entry included.
+    /// transition, adds what <paramref name="alsoWrite"/> plans from its outcome, and commits whatever
+    /// it wrote, a refused attempt's audit entry included.
     /// </summary>
     private static async Task<CaseCommandResult<T>> ActAsync<T>(
-        RocDbContext db, Guid caseId, Func<ChildCase, StaffAction<T>> transition, CancellationToken cancellationToken) where T : class
+        RocDbContext db, Guid caseId, Func<ChildCase, StaffAction<T>> transition, CancellationToken cancellationToken,
+        Func<ChildCase, StaffAction<T>, Task<int>>? alsoWrite = null) where T : class
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var @case = await db.LockCaseForActionAsync(caseId, cancellationToken);
@@ -121,6 +131,10 @@ public static class CaseCommands
             return new(null, null);
         }
         var action = transition(@case);
+        if (alsoWrite is not null)
+        {
+            await alsoWrite(@case, action);
+        }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new(@case, action);

@@ -1,3 +1,4 @@
+using RocRouting.Data;
 using RocRouting.Hosting;
 
 namespace RocRouting.Api.Notifications;
@@ -9,6 +10,8 @@ public static class NotificationsExtensions
     {
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section);
         builder.Services.AddOptions<SmsReplyOptions>().BindConfiguration("Notifications:Sms");
+        // A handover plans whom the new route must reach in its own transaction; the worker's sender finds them within its poll.
+        builder.Services.AddNotificationPlanning();
         return builder;
     }
 

@@ -31,6 +31,27 @@ public sealed class Handing_over_a_case : ClockedAppTest
     }
 
     [Test]
+    public async Task The_new_recipients_first_responders_are_to_be_reached_as_the_handover_commits()
+    {
+        Clock.NextLocal(DayOfWeek.Tuesday, 14);
+        var caseId = await SubmitAsync(App, "0138", "immediate");
+        await RoutedAsync(App, caseId);
+
+        using var handover = await HandOverAsync(App, TestTokens.MunicipalityStaff("0138"), caseId, "Kontoret stänger");
+        // Read as soon as the handover is answered: planned in its transaction, not by a consumer of its message afterwards.
+        var planned = await App.WithDbAsync(db => db.Notifications.AsNoTracking()
+            .Where(n => n.CaseId == caseId && n.RouteSequence == 2)
+            .Select(n => new { n.Step, n.Organisation })
+            .Distinct()
+            .ToListAsync());
+        Assert.Multiple(() =>
+        {
+            Assert.That(handover.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(planned.Select(n => $"{n.Step} {n.Organisation}"), Is.EqualTo(new[] { "routed:2 social-emergency-service:stockholm" }));
+        });
+    }
+
+    [Test]
     public async Task An_acknowledged_case_can_be_handed_over_and_the_new_recipient_must_take_it_again()
     {
         Clock.NextLocal(DayOfWeek.Tuesday, 14);

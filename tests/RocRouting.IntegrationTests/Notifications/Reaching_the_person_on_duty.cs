@@ -171,19 +171,13 @@ public sealed class Reaching_the_person_on_duty
         var (person, subscription) = await OnDutyWithABrowserAsync();
         var caseId = await SubmitAsync("urgent");
         await Eventually.Until(() => Task.FromResult(_push.For(subscription).Any()), "the first push message");
-        var routed = MessageIds.For(caseId, nameof(CaseRouted), 1);
-        await Eventually.Until(() => Task.FromResult(_app.Consumed.Count(routed) >= 1), "the routing to be consumed");
+        var submitted = MessageIds.For(caseId, nameof(CaseSubmitted));
+        await Eventually.Until(() => Task.FromResult(_app.Consumed.Count(submitted) >= 1), "the submission to be consumed");
 
-        // The broker delivers the same CaseRouted again (a redelivery after a lost acknowledgement).
-        var decision = await _app.WithDbAsync(db => db.CaseRoutes.AsNoTracking().SingleAsync(r => r.CaseId == caseId));
-        await _app.Bus.Publish(
-            new CaseRouted
-            {
-                CaseId = caseId, Urgency = Urgency.Urgent, Recipient = Recipient.SocialEmergencyService("stockholm"), RuleId = decision.RuleId,
-                AcknowledgeBy = DateTimeOffset.UtcNow.AddHours(2), DecidedAt = DateTimeOffset.UtcNow, ConfigurationVersion = "test", RouteSequence = 1,
-            },
-            context => context.MessageId = routed);
-        await Eventually.Until(() => Task.FromResult(_app.Consumed.Count(routed) >= 2), "the redelivery to be consumed");
+        // The broker delivers the same CaseSubmitted again (a redelivery after a lost acknowledgement).
+        var @case = await _app.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == caseId));
+        await _app.Bus.Publish(CaseLifecycle.Submitted(@case), context => context.MessageId = submitted);
+        await Eventually.Until(() => Task.FromResult(_app.Consumed.Count(submitted) >= 2), "the redelivery to be consumed");
 
         Assert.Multiple(async () =>
         {
@@ -197,9 +191,8 @@ public sealed class Reaching_the_person_on_duty
     {
         var (_, subscription) = await OnDutyWithABrowserAsync();
 
+        // Routed (SubmitAsync waits for it), and its notifications are planned in the same transaction.
         var caseId = await SubmitAsync("routine");
-        var routed = MessageIds.For(caseId, nameof(CaseRouted), 1);
-        await Eventually.Until(() => Task.FromResult(_app.Consumed.Count(routed) >= 1), "the routing to be consumed");
 
         Assert.Multiple(async () =>
         {
