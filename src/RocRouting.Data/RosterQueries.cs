@@ -35,6 +35,28 @@ public static class NotificationQueries
             """).AsNoTracking().ToListAsync(cancellationToken);
 
     /// <summary>
+    /// Records what became of a round's notifications in one statement (their leases end): the sender
+    /// writes a round's outcomes together, not one round trip per notification.
+    /// </summary>
+    public static Task<int> RecordNotificationsAsync(this RocDbContext db, IReadOnlyCollection<NotificationRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var ids = records.Select(r => r.Id).ToArray();
+        var states = records.Select(r => Wire.Name(r.State)).ToArray();
+        var errors = records.Select(r => r.LastError).ToArray();
+        var next = records.Select(r => r.NextAttemptAt).ToArray();
+        var gateways = records.Select(r => r.GatewayId).ToArray();
+        var sent = records.Select(r => r.SentAt).ToArray();
+        return db.Database.ExecuteSqlAsync($"""
+            UPDATE notifications AS n
+            SET state = r.state, last_error = r.last_error, next_attempt_at = r.next_attempt_at, lease_until = NULL,
+                gateway_id = r.gateway_id, sent_at = r.sent_at
+            FROM unnest({ids}, {states}, {errors}, {next}, {gateways}, {sent}) AS r(id, state, last_error, next_attempt_at, gateway_id, sent_at)
+            WHERE n.id = r.id
+            """, cancellationToken);
+    }
+
+    /// <summary>
     /// Plans a notification unless the same case, step, person and channel already has one: a
     /// redelivered message or a second worker makes no second notification.
     /// </summary>
@@ -45,3 +67,7 @@ public static class NotificationQueries
             ON CONFLICT (case_id, step, person, channel) DO NOTHING
             """, cancellationToken);
 }
+
+/// <summary>What became of one leased notification, as the sender records it.</summary>
+public sealed record NotificationRecord(
+    Guid Id, NotificationState State, string? LastError, DateTimeOffset NextAttemptAt, string? GatewayId, DateTimeOffset? SentAt);

@@ -133,12 +133,29 @@ public sealed partial class NotificationSender(
             ? []
             : await db.ContactPoints.AsNoTracking().Where(c => pushPeople.Contains(c.Person) && c.Channel == ContactChannel.Push).ToListAsync(cancellationToken))
             .ToLookup(c => c.Person, StringComparer.Ordinal);
+        // Outcomes are recorded together once the round is through: one statement instead of one per
+        // notification. A worker dying mid-round leaves its sent pushes leased, and they go again under
+        // the same topic (a push service replaces an undelivered one); an SMS was marked sending before
+        // the gateway had it and is never repeated (the sweep above).
+        var records = new List<NotificationRecord>(due.Count);
         foreach (var notification in due)
         {
             var outcome = cases.GetValueOrDefault(notification.CaseId) is { } @case
                 ? await SendAsync(db, notification, @case, browsers[notification.Person], cancellationToken)
                 : new Outcome(NotificationState.Cancelled, "the case is gone");
-            await RecordAsync(notification, outcome);
+            if (Record(notification, outcome) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+        if (records.Count > 0)
+        {
+            await db.RecordNotificationsAsync(records, CancellationToken.None);
+        }
+        foreach (var failed in records.Where(r => r.State == NotificationState.Failed))
+        {
+            var notification = due.First(n => n.Id == failed.Id);
+            LogFailed(logger, notification.Id, notification.CaseId, notification.Organisation, failed.LastError);
         }
         return due.Count;
     }
@@ -293,31 +310,19 @@ public sealed partial class NotificationSender(
         }
     }
 
-    private async Task RecordAsync(Notification notification, Outcome outcome)
+    /// <summary>What to record of an outcome: nothing while another round has the SMS.</summary>
+    private NotificationRecord? Record(Notification notification, Outcome outcome)
     {
         if (outcome.State == NotificationState.Sending)
         {
-            return;
+            return null;
         }
         var now = time.GetUtcNow();
         var state = outcome.State == NotificationState.Pending && notification.Attempts >= options.Value.MaxAttempts ? NotificationState.Failed : outcome.State;
         var next = state == NotificationState.Pending
             ? now + Backoff.Exponential(notification.Attempts, options.Value.FirstRetry, options.Value.MaxRetry)
             : notification.NextAttemptAt;
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        await db.Notifications.Where(n => n.Id == notification.Id).ExecuteUpdateAsync(
-            u => u.SetProperty(n => n.State, state)
-                .SetProperty(n => n.LastError, outcome.Error)
-                .SetProperty(n => n.NextAttemptAt, next)
-                .SetProperty(n => n.LeaseUntil, (DateTimeOffset?)null)
-                .SetProperty(n => n.GatewayId, outcome.GatewayId)
-                .SetProperty(n => n.SentAt, state == NotificationState.Sent ? now : null),
-            CancellationToken.None);
-        if (state == NotificationState.Failed)
-        {
-            LogFailed(logger, notification.Id, notification.CaseId, notification.Organisation, outcome.Error);
-        }
+        return new NotificationRecord(notification.Id, state, outcome.Error, next, outcome.GatewayId, state == NotificationState.Sent ? now : null);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Notification round failed")]
