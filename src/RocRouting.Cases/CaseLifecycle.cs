@@ -98,6 +98,35 @@ public static class CaseLifecycle
     }
 
     /// <summary>
+    /// A submitted case as its <see cref="CaseSubmitted"/> describes it: the routing facts, in the state
+    /// every stored case starts in. For a unit of work that writes only the columns a transition changes
+    /// (the routing worker's, which then decides without reading the case); nothing else is known, so
+    /// the personal data and the reporter are empty and must never be written from it. Whether the case
+    /// is still unrouted is not known either: the route's unique (case, sequence) key refuses a second
+    /// first decision, and the caller then reads the case.
+    /// </summary>
+    public static ChildCase AsSubmitted(CaseSubmitted message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return new ChildCase
+        {
+            Id = message.CaseId,
+            Status = CaseStatus.Submitted,
+            Urgency = message.Urgency,
+            Category = message.Category,
+            HomeMunicipalityCode = message.HomeMunicipalityCode,
+            FoundInMunicipalityCode = message.FoundInMunicipalityCode,
+            SubmittedAt = message.SubmittedAt,
+            ReportedByOfficerId = "",
+            ReportedByUnit = "",
+            SubmittedBy = "",
+            SubmittedByUnit = "",
+            IdempotencyKey = "",
+            RequestHash = [],
+        };
+    }
+
+    /// <summary>
     /// The worker's first decision, made for the instant the case was submitted. Null when the case
     /// is routed already (a redelivered CaseSubmitted): the first decision stands.
     /// </summary>

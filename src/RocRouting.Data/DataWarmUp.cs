@@ -33,12 +33,15 @@ public static class DataWarmUp
         // The intake's and the routing writer's batches.
         id = Guid.CreateVersion7(now);
         var submit = rows.Begin();
-        CaseLifecycle.Submit(submit, NewCase(id, config), Actor.Worker, now);
+        var submitted = NewCase(id, config);
+        CaseLifecycle.Submit(submit, submitted, Actor.Worker, now);
         await submit.SaveWithinAsync(db, cancellationToken);
+        // The router reads a case only for a redelivered message; a first delivery is decided from its facts.
+        await db.CasesToRouteAsync([id], cancellationToken);
         var route = rows.Begin();
-        var toRoute = await db.CasesToRouteAsync([id], cancellationToken);
-        route.Attach(toRoute[id]);
-        CaseLifecycle.Route(route, toRoute[id], config, webhooks, now, traceParent: null);
+        var described = CaseLifecycle.AsSubmitted(CaseLifecycle.Submitted(submitted));
+        route.Attach(described);
+        CaseLifecycle.Route(route, described, config, webhooks, now, traceParent: null);
         await route.SaveWithinAsync(db, cancellationToken);
 
         await transaction.RollbackAsync(cancellationToken);

@@ -70,9 +70,13 @@ public sealed partial class CaseRouter : IAsyncDisposable
     }
 
     /// <summary>Routes the case of <paramref name="message"/> unless it has been routed already; completes once the decision is committed.</summary>
-    public Task<RoutingOutcome> RouteAsync(CaseSubmitted message, string? traceParent)
+    /// <param name="firstDelivery">
+    /// Neither redelivered nor retried: the case is almost certainly unrouted, so it is decided from the
+    /// message's facts without reading it (the unique route key still refuses a second decision).
+    /// </param>
+    public Task<RoutingOutcome> RouteAsync(CaseSubmitted message, string? traceParent, bool firstDelivery)
     {
-        var pending = new Pending(message, traceParent);
+        var pending = new Pending(message, traceParent, firstDelivery);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
         return pending.Completion.Task;
     }
@@ -80,7 +84,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
     /// <summary>Writes <paramref name="messages"/> as one batch now, bypassing the queue (for tests of the batch's failure handling).</summary>
     internal async Task<Task<RoutingOutcome>[]> RouteTogetherAsync(IEnumerable<CaseSubmitted> messages)
     {
-        var batch = messages.Select(m => new Pending(m, null)).ToList();
+        var batch = messages.Select(m => new Pending(m, null, FirstDelivery: true)).ToList();
         await WriteBatchAsync(batch);
         return [.. batch.Select(p => p.Completion.Task)];
     }
@@ -121,29 +125,27 @@ public sealed partial class CaseRouter : IAsyncDisposable
 
     private async Task WriteBatchAsync(List<Pending> batch)
     {
-        if (batch.Count > 1)
+        try
         {
-            try
+            var outcomes = await TryWriteAsync(batch, trustFirstDeliveries: true);
+            for (var i = 0; i < batch.Count; i++)
             {
-                var outcomes = await TryWriteAsync(batch);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Completion.TrySetResult(outcomes[i]);
-                }
-                return;
+                batch[i].Completion.TrySetResult(outcomes[i]);
             }
-            catch (Exception e)
-            {
-                // One case spoilt the transaction (routed meanwhile by another worker, or bad data): the
-                // others must not wait on it or share its retries, so each is written on its own.
-                LogBatchFellBack(_logger, e, batch.Count);
-            }
+            return;
+        }
+        catch (Exception e)
+        {
+            // One case spoilt the transaction (routed already, or meanwhile by another worker, or bad data):
+            // the others must not wait on it or share its retries, so each is written on its own, from
+            // the case as stored.
+            LogBatchFellBack(_logger, e, batch.Count);
         }
         foreach (var pending in batch)
         {
             try
             {
-                pending.Completion.TrySetResult((await TryWriteAsync([pending]))[0]);
+                pending.Completion.TrySetResult((await TryWriteAsync([pending], trustFirstDeliveries: false))[0]);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -157,13 +159,22 @@ public sealed partial class CaseRouter : IAsyncDisposable
         }
     }
 
-    private async Task<RoutingOutcome[]> TryWriteAsync(IReadOnlyList<Pending> batch)
+    private async Task<RoutingOutcome[]> TryWriteAsync(IReadOnlyList<Pending> batch, bool trustFirstDeliveries)
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
-        var cases = await db.CasesToRouteAsync([.. batch.Select(p => p.Message.CaseId)], CancellationToken.None);
-        // The decisions go to PostgreSQL as one prepared batch (README, Performance): the cases as read,
-        // whose changed columns it updates, and the new rows.
+        // A first delivery is decided from its message's facts (no read: the routing transaction is one
+        // round trip); a redelivered or retried one, or any after a failed batch, from the case as stored.
+        var trusted = batch.Where(p => trustFirstDeliveries && p.FirstDelivery).ToList();
+        var toRead = batch.Except(trusted).Select(p => p.Message.CaseId).ToArray();
+        var cases = toRead.Length == 0 ? [] : await db.CasesToRouteAsync(toRead, CancellationToken.None);
+        foreach (var pending in trusted)
+        {
+            // The same case twice in one batch shares one instance, so its second decision sees the first.
+            cases.TryAdd(pending.Message.CaseId, CaseLifecycle.AsSubmitted(pending.Message));
+        }
+        // The decisions go to PostgreSQL as one prepared batch (README, Performance): the cases as read
+        // or described, whose changed columns it updates, and the new rows.
         var work = _rows.Begin();
         foreach (var @case in cases.Values)
         {
@@ -196,7 +207,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
         return outcomes;
     }
 
-    private sealed record Pending(CaseSubmitted Message, string? TraceParent)
+    private sealed record Pending(CaseSubmitted Message, string? TraceParent, bool FirstDelivery)
     {
         public TaskCompletionSource<RoutingOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -10,7 +10,8 @@ namespace RocRouting.Worker;
 /// Decides who takes a submitted case. The decision, the case's new status, its timeline event, its
 /// first deadline and the CaseRouted message commit in one transaction (shared with the other cases
 /// arriving at the same moment, see <see cref="CaseRouter"/>); the unique (case, sequence) key makes a
-/// redelivered CaseSubmitted a no-op instead of a second decision.
+/// redelivered CaseSubmitted a no-op instead of a second decision. A first delivery is decided from
+/// the message's facts; a redelivered or retried one from the case as stored.
 /// </summary>
 public sealed partial class RouteCaseConsumer(
     CaseRouter router,
@@ -20,7 +21,8 @@ public sealed partial class RouteCaseConsumer(
     public async Task Consume(ConsumeContext<CaseSubmitted> context)
     {
         var message = context.Message;
-        var outcome = await router.RouteAsync(message, Activity.Current?.Id);
+        var firstDelivery = !context.ReceiveContext.Redelivered && context.GetRetryAttempt() == 0;
+        var outcome = await router.RouteAsync(message, Activity.Current?.Id, firstDelivery);
         if (outcome.Route is not { } route)
         {
             LogAlreadyRouted(logger, message.CaseId);

@@ -67,7 +67,7 @@ public sealed partial class UnroutedCaseSweeper(
         foreach (var @case in stuck)
         {
             LogStuck(logger, @case.Id, (now - @case.SubmittedAt).TotalSeconds);
-            var outcome = await router.RouteAsync(CaseLifecycle.Submitted(@case), traceParent: null);
+            var outcome = await router.RouteAsync(CaseLifecycle.Submitted(@case), traceParent: null, firstDelivery: false);
             if (outcome.Route is { } route)
             {
                 LogRouted(logger, @case.Id, route.RuleId);

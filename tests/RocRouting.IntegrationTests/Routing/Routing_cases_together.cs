@@ -115,6 +115,7 @@ public sealed class Routing_cases_together : SharedAppTest
     public async Task Stores_the_case_as_it_was_decided()
     {
         var message = (await UnroutedCasesAsync(1))[0];
+        var before = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == message.CaseId));
 
         var outcome = (await Task.WhenAll(await Router.RouteTogetherAsync([message])))[0];
 
@@ -127,6 +128,30 @@ public sealed class Routing_cases_together : SharedAppTest
             Assert.That(stored.AcknowledgeBy, Is.EqualTo(outcome.Route.AcknowledgeBy).Within(TimeSpan.FromMilliseconds(1)));
             Assert.That(stored.RoutedAt, Is.EqualTo(outcome.DecidedAt).Within(TimeSpan.FromMilliseconds(1)));
             Assert.That(stored.SubmittedAt, Is.EqualTo(message.SubmittedAt).Within(TimeSpan.FromMilliseconds(1)), "columns the decision did not change are kept");
+            Assert.That((stored.ReportedByOfficerId, stored.SealedSummary, stored.IdempotencyKey), Is.EqualTo((before.ReportedByOfficerId, before.SealedSummary, before.IdempotencyKey)),
+                "decided from the message's facts, which carry no personal data: what the message does not carry is left as stored");
+        });
+    }
+
+    [Test]
+    public async Task A_case_routed_already_and_delivered_as_new_keeps_its_one_decision()
+    {
+        // A first delivery is decided from the message without reading the case; the unique route key
+        // refuses the second decision, and the case is then read and found routed.
+        var message = (await UnroutedCasesAsync(1))[0];
+        var first = (await Task.WhenAll(await Router.RouteTogetherAsync([message])))[0];
+        var routed = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == message.CaseId));
+
+        var again = (await Task.WhenAll(await Router.RouteTogetherAsync([message])))[0];
+
+        var (routes, events, announced) = await CountsAsync([message.CaseId]);
+        var stored = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == message.CaseId));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.AlreadyRouted, Is.False);
+            Assert.That(again.AlreadyRouted, Is.True);
+            Assert.That((routes, events, announced), Is.EqualTo((1, 1, 1)));
+            Assert.That((stored.RouteSequence, stored.Recipient, stored.RoutedAt), Is.EqualTo((routed.RouteSequence, routed.Recipient, routed.RoutedAt)));
         });
     }
 
