@@ -66,7 +66,7 @@ public static class CaseCommands
             db, caseId, @case => CaseLifecycle.HandOver(db, @case, reader, sealedReason, config, webhooks, now), cancellationToken,
             (@case, action) => action is { Changed: true, Result: { } route }
                 ? planner.PlanIntoAsync(db, db, @case, route, rosters: null, cancellationToken)
-                : Task.FromResult(0));
+                : Task.CompletedTask);
         if (result is { Case: { } @case, Action: { Changed: true, Result: { } route } })
         {
             Activity.Current.TagCase(@case.Id, @case.Urgency, route.RuleId, route.RecipientMunicipalityCode);
@@ -122,7 +122,7 @@ public static class CaseCommands
     /// </summary>
     private static async Task<CaseCommandResult<T>> ActAsync<T>(
         RocDbContext db, Guid caseId, Func<ChildCase, StaffAction<T>> transition, CancellationToken cancellationToken,
-        Func<ChildCase, StaffAction<T>, Task<int>>? alsoWrite = null) where T : class
+        Func<ChildCase, StaffAction<T>, Task>? alsoWrite = null) where T : class
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var @case = await db.LockCaseForActionAsync(caseId, cancellationToken);
