@@ -77,13 +77,7 @@ public sealed class Acknowledging_a_case : ClockedAppTest
     [Test]
     public async Task After_escalation_moved_it_is_a_conflict_naming_the_current_recipient()
     {
-        var tuesday = Clock.NextLocal(DayOfWeek.Tuesday, 10);
-        var caseId = await SubmitAsync(App, "0138", "urgent");
-        await RoutedAsync(App, caseId);
-        Clock.Set(tuesday.AddHours(2).AddSeconds(1));
-        await UntilAsync(App, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
-        Clock.Set(tuesday.AddHours(4).AddSeconds(2));
-        await UntilAsync(App, caseId, v => Timeline(v).Contains("rerouted"), "the re-route");
+        var caseId = await RerouteUnacknowledgedAsync();
 
         using var response = await AcknowledgeAsync(App, TestTokens.MunicipalityStaff("0138"), caseId);
         var problem = await CaseRequests.JsonAsync(response);

@@ -35,14 +35,7 @@ public sealed class Nobody_acknowledges_a_case : ClockedAppTest
     [Test]
     public async Task The_socialjours_first_responders_are_to_be_reached_as_the_re_route_commits()
     {
-        var tuesday = Clock.NextLocal(DayOfWeek.Tuesday, 10);
-        var caseId = await SubmitAsync(App, "0138", "urgent");
-        await RoutedAsync(App, caseId);
-        Clock.Set(tuesday.AddHours(2).AddSeconds(1));
-        await UntilAsync(App, caseId, v => v.GetProperty("status").GetString() == "overdue", "the first miss");
-
-        Clock.Set(tuesday.AddHours(4).AddSeconds(2));
-        await UntilAsync(App, caseId, v => Timeline(v).Contains("rerouted"), "the re-route");
+        var caseId = await RerouteUnacknowledgedAsync();
 
         // Read as soon as the re-route is visible: planned in its transaction, not by a consumer of its message afterwards.
         var planned = await App.WithDbAsync(db => db.Notifications.AsNoTracking()
