@@ -44,7 +44,7 @@ public static partial class WorkerApp
         return builder;
     }
 
-    /// <summary>Planning whom a step of a case must reach (the router and the consumer of later steps plan; the signal wakes the sender).</summary>
+    /// <summary>Planning whom a step of a case must reach (the router, the deadline watcher and the consumer of later steps plan; the signal wakes the sender).</summary>
     private static void AddNotificationPlanningAndSignal(this IServiceCollection services)
     {
         services.AddSingleton<NotificationSignal>();

@@ -137,7 +137,7 @@ public sealed partial class NotificationSender(
         // notification. A worker dying mid-round leaves its sent pushes leased, and they go again under
         // the same topic (a push service replaces an undelivered one); an SMS was marked sending before
         // the gateway had it and is never repeated (the sweep above).
-        var records = new List<NotificationRecord>(due.Count);
+        var records = new List<(Notification Notification, NotificationRecord Record)>(due.Count);
         foreach (var notification in due)
         {
             var outcome = cases.GetValueOrDefault(notification.CaseId) is { } @case
@@ -145,17 +145,16 @@ public sealed partial class NotificationSender(
                 : new Outcome(NotificationState.Cancelled, "the case is gone");
             if (Record(notification, outcome) is { } record)
             {
-                records.Add(record);
+                records.Add((notification, record));
             }
         }
         if (records.Count > 0)
         {
-            await db.RecordNotificationsAsync(records, CancellationToken.None);
+            await db.RecordNotificationsAsync([.. records.Select(r => r.Record)], CancellationToken.None);
         }
-        foreach (var failed in records.Where(r => r.State == NotificationState.Failed))
+        foreach (var (notification, record) in records.Where(r => r.Record.State == NotificationState.Failed))
         {
-            var notification = due.First(n => n.Id == failed.Id);
-            LogFailed(logger, notification.Id, notification.CaseId, notification.Organisation, failed.LastError);
+            LogFailed(logger, notification.Id, notification.CaseId, notification.Organisation, record.LastError);
         }
         return due.Count;
     }
