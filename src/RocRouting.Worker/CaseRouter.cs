@@ -166,7 +166,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
         // A first delivery is decided from its message's facts (no read: the routing transaction is one
         // round trip); a redelivered or retried one, or any after a failed batch, from the case as stored.
         var trusted = batch.Where(p => trustFirstDeliveries && p.FirstDelivery).ToList();
-        var toRead = batch.Except(trusted).Select(p => p.Message.CaseId).ToArray();
+        var toRead = batch.Where(p => !(trustFirstDeliveries && p.FirstDelivery)).Select(p => p.Message.CaseId).ToArray();
         var cases = toRead.Length == 0 ? [] : await db.CasesToRouteAsync(toRead, CancellationToken.None);
         foreach (var pending in trusted)
         {
