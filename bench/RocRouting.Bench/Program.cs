@@ -260,6 +260,8 @@ if (phases.Contains("overload") && sustained is > 0)
 // the drain itself, from the first case routed to the last; the start-up before it is reported apart.
 double drainSeconds = 0;
 double drainStartUp = 0;
+var drainCpu = new Dictionary<string, double>();
+double drainBusyCores = 0;
 var running = worker;
 if (phases.Contains("drain"))
 {
@@ -277,11 +279,13 @@ if (phases.Contains("drain"))
     var drainStart = Stopwatch.GetTimestamp();
     running = new ServiceProcess("worker", workerDll, environment, Path.Combine(work, "worker-restarted.log"));
     running.Start();
+    var drainCpuBefore = Cpu.Take(api, running);
     drainSeconds = await progress.RunAsync("drain", async () =>
     {
         await UntilRoutedAsync(backlog, TimeSpan.FromMinutes(5));
         return Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
     });
+    (drainCpu, drainBusyCores) = Cpu.Between(drainCpuBefore, Cpu.Take(api, running), backlog.Length);
     var firstRouted = backlog.Where(s => s.Accepted && listener.Routed.ContainsKey(s.CaseId!.Value)).Select(s => listener.Routed[s.CaseId!.Value]).DefaultIfEmpty(drainStart).Min();
     drainStartUp = Stopwatch.GetElapsedTime(drainStart, firstRouted).TotalSeconds;
     log($"    drain_{drainCount / 1000}k_s = {drainSeconds - drainStartUp:F2} ({backlog.Length / Math.Max(0.001, drainSeconds - drainStartUp):F0} cases/s), after a start-up of {drainStartUp:F2} s (the worker's start to its first case routed; {drainSeconds:F2} s in all)");
@@ -290,6 +294,8 @@ if (phases.Contains("drain"))
         .GroupBy(s => (int)Stopwatch.GetElapsedTime(firstRouted, listener.Routed[s.CaseId!.Value]).TotalSeconds)
         .OrderBy(g => g.Key).Select(g => g.Count().ToString(CultureInfo.InvariantCulture));
     log($"    routed per second of the drain: {string.Join(' ', perSecond)}");
+    // Whether the drain was bound by the machine (about 2 of 2 cores busy) and who spent it; the worker's start-up is included.
+    log($"    drain, start-up included: {Cpu.Describe(drainCpu, drainBusyCores)}");
 }
 
 // 5. Loss check: every case accepted in 2-4 routed exactly once.
@@ -332,6 +338,8 @@ var result = new JsonObject
     [$"drain_{drainCount / 1000}k_s"] = Math.Round(drainSeconds - drainStartUp, 2),
     ["drain_startup_s"] = Math.Round(drainStartUp, 2),
     [$"drain_{drainCount / 1000}k_with_startup_s"] = Math.Round(drainSeconds, 2),
+    ["drain_cpu_ms_per_case"] = new JsonObject([.. drainCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
+    ["drain_machine_busy_cores"] = drainBusyCores,
     ["console"] = consoleFigures is { } c ? new JsonObject
     {
         ["consoles"] = c.Consoles, ["rate"] = consoleRate, ["seconds"] = consoleSeconds,

@@ -52,6 +52,7 @@ public static class DataServiceCollectionExtensions
                 settings.MaxAutoPrepare = 100;
             }
             settings.NoResetOnClose = true;
+            builder.ConfigureTracing(t => t.ConfigureBatchFilter(BatchTracing.TracedByNpgsql));
             // Npgsql's default of 100 connections let each process open dozens of backends on two cores:
             // every statement then met a cold backend, and PostgreSQL's CPU per case halved with ten
             // (README, Performance). A connection string that names a size keeps it.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -116,22 +117,31 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                     updates.Add(update);
                 }
             }
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            using var activity = BatchTracing.StartUnlessTracedByNpgsql(batch);
+            try
             {
-                // One result per RETURNING, in statement order (statements without rows yield none).
-                foreach (var (row, plan, dependents) in generated)
+                await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
                 {
-                    if (!await reader.ReadAsync(cancellationToken))
+                    // One result per RETURNING, in statement order (statements without rows yield none).
+                    foreach (var (row, plan, dependents) in generated)
                     {
-                        throw new InvalidOperationException($"No key came back for a new {plan.Name} row.");
+                        if (!await reader.ReadAsync(cancellationToken))
+                        {
+                            throw new InvalidOperationException($"No key came back for a new {plan.Name} row.");
+                        }
+                        var key = plan.SetGeneratedKey(row, reader.GetValue(0));
+                        foreach (var (dependent, foreignKey) in dependents)
+                        {
+                            RowPlan.SetForeignKey(dependent, foreignKey, key);
+                        }
+                        await reader.NextResultAsync(cancellationToken);
                     }
-                    var key = plan.SetGeneratedKey(row, reader.GetValue(0));
-                    foreach (var (dependent, foreignKey) in dependents)
-                    {
-                        RowPlan.SetForeignKey(dependent, foreignKey, key);
-                    }
-                    await reader.NextResultAsync(cancellationToken);
                 }
+            }
+            catch (Exception e)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+                throw;
             }
         }
         if (updates.Find(u => u.RecordsAffected != 1) is { } missed)

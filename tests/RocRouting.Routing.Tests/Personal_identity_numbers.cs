@@ -57,7 +57,7 @@ public sealed class Personal_identity_numbers
     {
         Assert.Multiple(() =>
         {
-            Assert.That(PersonalIdentityNumber.ChecksumIsValid(input.Replace("-", "", StringComparison.Ordinal).Replace("+", "", StringComparison.Ordinal)[^10..]), Is.True, "the check digit alone would pass");
+            Assert.That(PersonalIdentityNumber.ChecksumIsValid(input.Replace("-", "", StringComparison.Ordinal).Replace("+", "", StringComparison.Ordinal).AsSpan()[^10..]), Is.True, "the check digit alone would pass");
             Assert.That(PersonalIdentityNumber.TryParse(input, Today, out _, out var error), Is.False);
             Assert.That(error, Does.Contain("birth number 000"));
         });

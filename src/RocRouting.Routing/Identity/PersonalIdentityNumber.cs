@@ -102,10 +102,10 @@ public readonly record struct PersonalIdentityNumber
     }
 
     /// <summary>The Luhn check over YYMMDDNNNC: weights 2,1,2,1,... from the left.</summary>
-    public static bool ChecksumIsValid(string tenDigits) => tenDigits.Length == 10 && CheckDigit(tenDigits[..9]) == tenDigits[9] - '0';
+    public static bool ChecksumIsValid(ReadOnlySpan<char> tenDigits) => tenDigits.Length == 10 && CheckDigit(tenDigits[..9]) == tenDigits[9] - '0';
 
     /// <summary>The check digit for nine digits YYMMDDNNN, for generating test numbers.</summary>
-    public static int CheckDigit(string nineDigits)
+    public static int CheckDigit(ReadOnlySpan<char> nineDigits)
     {
         var sum = 0;
         for (var i = 0; i < 9; i++)

@@ -14,7 +14,7 @@ public sealed class Keeping_personal_data_out_of_telemetry : ClockedAppTest
         // Fictitious children: checksum-valid numbers on made-up dates, and an obviously invented name.
         var numbers = new[] { "1201015", "1303036", "1405057" }
             .Select(stem => "20" + stem[..6] + "12" + stem[6])
-            .Select(twelve => twelve + PersonalIdentityNumber.CheckDigit(twelve[2..11]))
+            .Select(twelve => twelve + PersonalIdentityNumber.CheckDigit(twelve.AsSpan(2, 9)))
             .ToList();
         const string name = "Fiktiva Testbarnsson";
         Captured.Clear();
