@@ -52,6 +52,23 @@ public sealed class RabbitMqOptions
     /// </summary>
     public int RoutingPrefetchCount { get; set; } = 1000;
 
+    /// <summary>
+    /// Messages a worker consumes at once on each queue but the routing queue; the rest of the window
+    /// waits in the client. Each one is a dispatch loop of RabbitMQ.Client on the queue's channel (MassTransit
+    /// sets its dispatch concurrency to this limit, or to the prefetch count without one), and every
+    /// delivery to a channel wakes all of its idle loops: with 200 loops, each message cost 200 thread-pool
+    /// wake-ups and as many allocations (README, Performance). These consumers wait on a database pool of
+    /// ten connections, so more than a few dozen at once buys nothing.
+    /// </summary>
+    public int ConcurrentMessageLimit { get; set; } = 16;
+
+    /// <summary>
+    /// The same for the routing queue, where the cases consumed at once are what the routing writer
+    /// groups into transactions: its two transactions of a hundred cases, and the next hundred being
+    /// read meanwhile.
+    /// </summary>
+    public int RoutingConcurrentMessageLimit { get; set; } = 300;
+
     /// <summary>Immediate retries in process before a message is moved to its queue's _error queue.</summary>
     public int RetryLimit { get; set; } = 5;
 
@@ -93,16 +110,21 @@ public static class BusExtensions
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                var routing = name == ReceiveQueues.Of(options, ReceiveQueues.RoutingConsumer);
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
                     if (options.QuorumQueues)
                     {
                         rabbit.SetQuorumQueue();
                     }
-                    if (name == ReceiveQueues.Of(options, ReceiveQueues.RoutingConsumer))
+                    if (routing)
                     {
                         rabbit.PrefetchCount = options.RoutingPrefetchCount;
                     }
+                }
+                if (routing)
+                {
+                    endpoint.ConcurrentMessageLimit = options.RoutingConcurrentMessageLimit;
                 }
                 // A database failing over or restarting takes longer than a bug's few quick retries: those
                 // failures are retried again for half a minute more before the message goes to _error
@@ -119,6 +141,7 @@ public static class BusExtensions
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 cfg.Host(options.ConnectionUri());
                 cfg.PrefetchCount = options.PrefetchCount;
+                cfg.ConcurrentMessageLimit = options.ConcurrentMessageLimit;
                 cfg.DeployTopologyOnly = deployTopologyOnly;
                 if (string.IsNullOrEmpty(options.Prefix))
                 {
