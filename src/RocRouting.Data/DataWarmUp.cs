@@ -37,7 +37,7 @@ public static class DataWarmUp
         CaseLifecycle.Submit(submit, submitted, Actor.Worker, now);
         await submit.SaveWithinAsync(db, cancellationToken);
         // The router reads a case only for a redelivered message; a first delivery is decided from its facts.
-        await db.CasesToRouteAsync([id], cancellationToken);
+        await db.CasesByIdAsync([id], cancellationToken);
         var route = rows.Begin();
         var described = CaseLifecycle.AsSubmitted(CaseLifecycle.Submitted(submitted));
         route.Attach(described);

@@ -20,6 +20,34 @@ public static class RosterQueries
 
 public static class NotificationQueries
 {
+    /// <summary>The push subscriptions of <paramref name="people"/> (a notification round's), untracked.</summary>
+    public static async Task<List<ContactPoint>> PushSubscriptionsOfAsync(this RocDbContext db, string[] people, CancellationToken cancellationToken)
+    {
+        var found = new List<ContactPoint>();
+        await foreach (var contact in PushSubscriptionsOf(db, people).WithCancellation(cancellationToken))
+        {
+            found.Add(contact);
+        }
+        return found;
+    }
+
+    /// <summary>Whether a browser of the person's sent back the receipt of this step's push (then no SMS follows).</summary>
+    public static Task<bool> PushShownAsync(this RocDbContext db, Notification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        return PushShown(db, notification.CaseId, notification.Step, notification.Person, cancellationToken);
+    }
+
+    // Compiled once: the sender runs these per notification, where building and looking up the LINQ
+    // query cost more than running it (README, Performance).
+    private static readonly Func<RocDbContext, string[], IAsyncEnumerable<ContactPoint>> PushSubscriptionsOf =
+        EF.CompileAsyncQuery((RocDbContext db, string[] people) =>
+            db.ContactPoints.AsNoTracking().Where(c => people.Contains(c.Person) && c.Channel == ContactChannel.Push));
+
+    private static readonly Func<RocDbContext, Guid, string, string, CancellationToken, Task<bool>> PushShown =
+        EF.CompileAsyncQuery((RocDbContext db, Guid caseId, string step, string person, CancellationToken cancellationToken) =>
+            db.Notifications.Any(n => n.CaseId == caseId && n.Step == step && n.Person == person && n.Channel == ContactChannel.Push && n.DeliveredAt != null));
+
     /// <summary>Leases up to <paramref name="limit"/> due notifications (counting the attempt); as webhook deliveries are leased.</summary>
     public static Task<List<Notification>> LeaseDueNotificationsAsync(
         this RocDbContext db, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken) =>

@@ -167,7 +167,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
         // round trip); a redelivered or retried one, or any after a failed batch, from the case as stored.
         var trusted = batch.Where(p => trustFirstDeliveries && p.FirstDelivery).ToList();
         var toRead = batch.Where(p => !(trustFirstDeliveries && p.FirstDelivery)).Select(p => p.Message.CaseId).ToArray();
-        var cases = toRead.Length == 0 ? [] : await db.CasesToRouteAsync(toRead, CancellationToken.None);
+        var cases = toRead.Length == 0 ? [] : await db.CasesByIdAsync(toRead, CancellationToken.None);
         foreach (var pending in trusted)
         {
             // The same case twice in one batch shares one instance, so its second decision sees the first.

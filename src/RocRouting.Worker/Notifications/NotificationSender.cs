@@ -127,11 +127,9 @@ public sealed partial class NotificationSender(
         // restarted worker, a busy hour) is sent in a few statements per round. A case taken while the
         // round runs may still get this round's alert; the next step sees it taken.
         var caseIds = due.Select(n => n.CaseId).Distinct().ToArray();
-        var cases = await db.Cases.AsNoTracking().Where(c => caseIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+        var cases = await db.CasesByIdAsync(caseIds, cancellationToken);
         var pushPeople = due.Where(n => n.Channel == ContactChannel.Push).Select(n => n.Person).Distinct().ToArray();
-        var browsers = (pushPeople.Length == 0
-            ? []
-            : await db.ContactPoints.AsNoTracking().Where(c => pushPeople.Contains(c.Person) && c.Channel == ContactChannel.Push).ToListAsync(cancellationToken))
+        var browsers = (pushPeople.Length == 0 ? [] : await db.PushSubscriptionsOfAsync(pushPeople, cancellationToken))
             .ToLookup(c => c.Person, StringComparer.Ordinal);
         // Outcomes are recorded together once the round is through: one statement instead of one per
         // notification. A worker dying mid-round leaves its sent pushes leased, and they go again under
@@ -170,7 +168,7 @@ public sealed partial class NotificationSender(
         {
             return new Outcome(NotificationState.Cancelled);
         }
-        if (notification.Channel == ContactChannel.Sms && await PushShownAsync(db, notification, cancellationToken))
+        if (notification.Channel == ContactChannel.Sms && await db.PushShownAsync(notification, cancellationToken))
         {
             return new Outcome(NotificationState.Cancelled, "the person's browser showed the push (receipt): no SMS");
         }
@@ -178,13 +176,6 @@ public sealed partial class NotificationSender(
             ? await SmsAsync(db, notification, @case, cancellationToken)
             : await PushAsync(db, notification, @case, [.. browsers], cancellationToken);
     }
-
-    /// <summary>Whether a browser of the person's sent back the receipt of this step's push.</summary>
-    private static Task<bool> PushShownAsync(RocDbContext db, Notification notification, CancellationToken cancellationToken) =>
-        db.Notifications.AnyAsync(
-            n => n.CaseId == notification.CaseId && n.Step == notification.Step && n.Person == notification.Person
-                && n.Channel == ContactChannel.Push && n.DeliveredAt != null,
-            cancellationToken);
 
     private async Task<Outcome> PushAsync(RocDbContext db, Notification notification, ChildCase @case, List<ContactPoint> subscriptions, CancellationToken cancellationToken)
     {
