@@ -16,18 +16,23 @@ namespace RocRouting.IntegrationTests.Hosting;
 public sealed class Consuming_the_queues : SharedAppTest
 {
     [Test]
-    public void Takes_routing_cases_by_the_hundred_and_the_other_queues_a_few_at_a_time()
+    public void Takes_fewer_messages_at_once_than_each_queue_holds()
     {
         var options = App.Worker.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
         var endpoints = ReceiveEndpoints(App.Worker.Services.GetRequiredService<IBusControl>().GetProbeResult().Results);
         var routingQueue = ReceiveQueues.Of(options, ReceiveQueues.RoutingConsumer);
-        var notifyQueue = ReceiveQueues.Of(options, "NotifyPeople");
 
         Assert.Multiple(() =>
         {
-            Assert.That(endpoints[routingQueue], Is.EqualTo((Limit: 300, Prefetch: 1000)));
-            Assert.That(endpoints[notifyQueue], Is.EqualTo((Limit: 16, Prefetch: 200)));
-            Assert.That(endpoints.Values.Select(e => e.Limit), Has.All.Not.Null, "every queue has a limit of its own, not its prefetch count");
+            Assert.That(options.RoutingConcurrentMessageLimit, Is.LessThan(options.RoutingPrefetchCount));
+            Assert.That(options.ConcurrentMessageLimit, Is.LessThan(options.PrefetchCount));
+            foreach (var (queue, _) in ReceiveQueues.All(options))
+            {
+                Assert.That(endpoints[queue], Is.EqualTo(queue == routingQueue
+                    ? ((int?)options.RoutingConcurrentMessageLimit, (int?)options.RoutingPrefetchCount)
+                    : ((int?)options.ConcurrentMessageLimit, (int?)options.PrefetchCount)), queue);
+            }
+            Assert.That(endpoints.Values.Select(e => e.Limit), Has.All.Not.Null, "every queue, the bus's own among them, has a limit of its own, not its prefetch count");
         });
     }
 
