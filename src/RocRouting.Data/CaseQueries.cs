@@ -55,16 +55,8 @@ public static class CaseQueries
     /// notification sender reads a round's cases). Compiled once: both run per case at moderate rates,
     /// where building and looking up the LINQ query cost more than running it (README, Performance).
     /// </summary>
-    public static async Task<Dictionary<Guid, ChildCase>> CasesByIdAsync(this RocDbContext db, Guid[] ids, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        var cases = new Dictionary<Guid, ChildCase>(ids.Length);
-        await foreach (var @case in CasesById(db, ids).WithCancellation(cancellationToken))
-        {
-            cases[@case.Id] = @case;
-        }
-        return cases;
-    }
+    public static ValueTask<Dictionary<Guid, ChildCase>> CasesByIdAsync(this RocDbContext db, Guid[] ids, CancellationToken cancellationToken) =>
+        CasesById(db, ids).ToDictionaryAsync(c => c.Id, cancellationToken: cancellationToken);
 
     private static readonly Func<RocDbContext, Guid[], IAsyncEnumerable<ChildCase>> CasesById =
         EF.CompileAsyncQuery((RocDbContext db, Guid[] ids) => db.Cases.AsNoTracking().Where(c => ids.Contains(c.Id)));

@@ -21,15 +21,8 @@ public static class RosterQueries
 public static class NotificationQueries
 {
     /// <summary>The push subscriptions of <paramref name="people"/> (a notification round's), untracked.</summary>
-    public static async Task<List<ContactPoint>> PushSubscriptionsOfAsync(this RocDbContext db, string[] people, CancellationToken cancellationToken)
-    {
-        var found = new List<ContactPoint>();
-        await foreach (var contact in PushSubscriptionsOf(db, people).WithCancellation(cancellationToken))
-        {
-            found.Add(contact);
-        }
-        return found;
-    }
+    public static ValueTask<List<ContactPoint>> PushSubscriptionsOfAsync(this RocDbContext db, string[] people, CancellationToken cancellationToken) =>
+        PushSubscriptionsOf(db, people).ToListAsync(cancellationToken);
 
     /// <summary>Whether a browser of the person's sent back the receipt of this step's push (then no SMS follows).</summary>
     public static Task<bool> PushShownAsync(this RocDbContext db, Notification notification, CancellationToken cancellationToken)

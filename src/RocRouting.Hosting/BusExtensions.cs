@@ -54,11 +54,12 @@ public sealed class RabbitMqOptions
 
     /// <summary>
     /// Messages a process consumes at once on each queue but the routing queue (the bus's own queue
-    /// included); the rest of the prefetch window waits in the client. Each one is a dispatch loop of RabbitMQ.Client on the queue's channel (MassTransit
-    /// sets its dispatch concurrency to this limit, or to the prefetch count without one), and every
-    /// delivery to a channel wakes all of its idle loops: with 200 loops, each message cost 200 thread-pool
-    /// wake-ups and as many allocations (README, Performance). These consumers wait on a database pool of
-    /// ten connections, so more than a few dozen at once buys nothing.
+    /// included); the rest of the prefetch window waits in the client. Each one is a dispatch loop of
+    /// RabbitMQ.Client on the queue's channel (MassTransit sets its dispatch concurrency to this limit,
+    /// or to the prefetch count without one), and every delivery to a channel wakes all of its idle
+    /// loops: with 200 loops, each message cost 200 thread-pool wake-ups and as many allocations
+    /// (README, Performance). These consumers wait on a database pool of ten connections, so more than
+    /// a few dozen at once buys nothing.
     /// </summary>
     public int ConcurrentMessageLimit { get; set; } = 16;
 
