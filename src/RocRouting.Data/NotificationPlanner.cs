@@ -48,9 +48,9 @@ public sealed partial class NotificationPlanner(
 
     /// <summary>
     /// Adds a new route's notifications to the unit of work that writes the route, so they commit
-    /// with it; returns how many (the caller wakes the sender after its commit).
+    /// with it; returns them (the caller wakes the sender, or hands them to it, after its commit).
     /// </summary>
-    public async Task<int> PlanIntoAsync(
+    public async Task<List<Notification>> PlanIntoAsync(
         ICaseUnitOfWork work, RocDbContext db, ChildCase @case, CaseRoute route, Dictionary<string, DutyRoster>? rosters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -61,7 +61,7 @@ public sealed partial class NotificationPlanner(
         {
             work.Add(notification);
         }
-        return notifications.Count;
+        return notifications;
     }
 
     private async Task<DutyRoster> RosterAsync(RocDbContext db, string organisation, DateTimeOffset now, CancellationToken cancellationToken)

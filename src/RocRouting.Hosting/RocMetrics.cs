@@ -20,6 +20,8 @@ public sealed class RocMetrics
         CasesEscalated = meter.CreateCounter<long>("rocrouting.cases.escalated", "{case}", "Operator alerts: cases nobody acknowledged, by urgency");
         DeliveryAttempts = meter.CreateCounter<long>("rocrouting.deliveries.attempts", "{attempt}", "Webhook delivery attempts, by recipient and outcome");
         DeliveryFailures = meter.CreateCounter<long>("rocrouting.deliveries.failures", "{attempt}", "Webhook delivery attempts that failed, by recipient");
+        Notifications = meter.CreateCounter<long>("rocrouting.notifications.outcomes", "{notification}",
+            "Notifications a sender's round decided, by channel, state and source (handed-over: the routing writer's, taken from memory at its commit; leased: found due by the sender)");
         HeartbeatFailures = meter.CreateCounter<long>("rocrouting.heartbeat.failures", "{heartbeat}", "Heartbeats that did not come back through the bus in time");
         Meter = meter;
     }
@@ -45,6 +47,8 @@ public sealed class RocMetrics
     public Counter<long> DeliveryAttempts { get; }
 
     public Counter<long> DeliveryFailures { get; }
+
+    public Counter<long> Notifications { get; }
 
     public Counter<long> HeartbeatFailures { get; }
 }

@@ -23,7 +23,8 @@ public sealed record RoutingOutcome(CaseRoute? Route, DateTimeOffset DecidedAt)
 /// Each message keeps its own consume context: a case that cannot be written fails alone and is
 /// retried by MassTransit, and the others in its transaction are written again without it.
 /// The notifications of the people on duty are planned in the same transaction (rosters read once
-/// per transaction), so a routed case never waits on another broker hop before someone is reached.
+/// per transaction), so a routed case never waits on another broker hop before someone is reached,
+/// and handed to this process's sender at commit (<see cref="NotificationSignal"/>).
 /// </summary>
 /// <remarks>
 /// MassTransit's <c>Batch&lt;T&gt;</c> consumer was the first choice, but it holds a partial batch until
@@ -183,7 +184,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
         var now = _time.GetUtcNow();
         var outcomes = new RoutingOutcome[batch.Count];
         var rosters = new Dictionary<string, DutyRoster>(StringComparer.Ordinal);
-        var planned = 0;
+        var planned = new List<Notification>();
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i].Message;
@@ -194,13 +195,19 @@ public sealed partial class CaseRouter : IAsyncDisposable
             var route = CaseLifecycle.Route(work, @case, _config, _webhooks, now, batch[i].TraceParent);
             if (route is not null)
             {
-                planned += await _planner.PlanIntoAsync(work, db, @case, route, rosters, CancellationToken.None);
+                planned.AddRange(await _planner.PlanIntoAsync(work, db, @case, route, rosters, CancellationToken.None));
             }
             outcomes[i] = new RoutingOutcome(route, now);
         }
+        // Written leased to this process's sender and handed to it at commit, so it need not lease them.
+        var handOff = _notifications.LeaseForHandOff(planned, now);
         await work.SaveAsync(CancellationToken.None);
         _metrics.CasesPerRoutingTransaction.Record(batch.Count);
-        if (planned > 0)
+        if (handOff)
+        {
+            _notifications.HandOff(planned);
+        }
+        else if (planned.Count > 0)
         {
             _notifications.Wake();
         }

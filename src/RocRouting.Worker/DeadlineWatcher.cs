@@ -90,7 +90,7 @@ public sealed partial class DeadlineWatcher(
             var fired = CaseLifecycle.FireDeadline(db, deadline, @case, route, config, webhooks, now);
             if (fired.NewRoute is { } newRoute)
             {
-                planned += await planner.PlanIntoAsync(db, db, @case!, newRoute, rosters, cancellationToken);
+                planned += (await planner.PlanIntoAsync(db, db, @case!, newRoute, rosters, cancellationToken)).Count;
             }
             if (fired.Effect != DeadlineEffect.Moot)
             {

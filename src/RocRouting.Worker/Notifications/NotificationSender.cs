@@ -19,6 +19,12 @@ public sealed class NotificationOptions
     /// <summary>How often due notifications are looked for when nothing woke the sender.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Rounds start at most this often unless the last was full: a lone case's alert goes out at once,
+    /// and in a busy hour one round (a few statements) takes several cases' alerts instead of one each.
+    /// </summary>
+    public TimeSpan RoundSpacing { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>A worker holds a notification this long; if it dies, another takes over after it.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -67,6 +73,7 @@ public sealed partial class NotificationSender(
     IOptions<PushOptions> push,
     IOptions<SmsOptions> smsOptions,
     IOptions<DeliveryOptions> delivery,
+    RocMetrics metrics,
     ILogger<NotificationSender> logger) : BackgroundService
 {
     public const string HttpClientName = "push";
@@ -77,11 +84,28 @@ public sealed partial class NotificationSender(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private long _lastSweep;
+    private long _lastLease;
+    private bool _leaseAgain;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        signal.SenderStarted();
+        try
+        {
+            await SendUntilStoppedAsync(stoppingToken);
+        }
+        finally
+        {
+            // Whatever is still in hand stays leased: any sender takes it once the lease ends.
+            signal.SenderStopped();
+        }
+    }
+
+    private async Task SendUntilStoppedAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = Stopwatch.GetTimestamp();
             var sent = 0;
             try
             {
@@ -96,10 +120,16 @@ public sealed partial class NotificationSender(
                 LogRoundFailed(logger, e);
             }
             // A round that was not full took everything due; what comes due later wakes the sender
-            // (a plan, or a follow-up SMS due now) or is found by the poll.
+            // (a plan, a hand-over, or a follow-up SMS due now) or is found by the poll.
             if (sent < BatchSize)
             {
                 await ((Task)signal.WaitAsync(options.Value.PollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Woken soon after a round: what else comes within the spacing joins the next one.
+                var early = options.Value.RoundSpacing - Stopwatch.GetElapsedTime(started);
+                if (early > TimeSpan.Zero)
+                {
+                    await Task.Delay(early, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
             }
         }
     }
@@ -107,6 +137,17 @@ public sealed partial class NotificationSender(
     internal async Task<int> RoundAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // What this process's routing writer handed over at commit is leased to this sender already.
+        // The rest is leased when a wake-up asks for it (a plan the sender was not handed, a follow-up
+        // SMS due now), after a full lease (a backlog), and once a poll interval (retries falling due,
+        // other processes' plans), however often hand-overs wake the sender.
+        var handedOver = signal.TakeHandedOff(BatchSize, now);
+        var lease = handedOver.Count < BatchSize
+            && (_leaseAgain | signal.TakeLeaseRequest() | Stopwatch.GetElapsedTime(_lastLease) >= options.Value.PollInterval);
+        if (!lease && handedOver.Count == 0)
+        {
+            return 0;
+        }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
         // An SMS whose worker died while the gateway had it may have gone out: it is not sent again.
@@ -118,7 +159,15 @@ public sealed partial class NotificationSender(
                 cancellationToken);
             _lastSweep = Stopwatch.GetTimestamp();
         }
-        var due = await db.LeaseDueNotificationsAsync(now, now + options.Value.Lease, BatchSize, cancellationToken);
+        var due = handedOver;
+        var fromMemory = handedOver.Count;
+        if (lease)
+        {
+            _lastLease = Stopwatch.GetTimestamp();
+            var leased = await db.LeaseDueNotificationsAsync(now, now + options.Value.Lease, BatchSize - fromMemory, cancellationToken);
+            _leaseAgain = leased.Count == BatchSize - fromMemory;
+            due.AddRange(leased);
+        }
         if (due.Count == 0)
         {
             return 0;
@@ -136,14 +185,17 @@ public sealed partial class NotificationSender(
         // the same topic (a push service replaces an undelivered one); an SMS was marked sending before
         // the gateway had it and is never repeated (the sweep above).
         var records = new List<(Notification Notification, NotificationRecord Record)>(due.Count);
-        foreach (var notification in due)
+        for (var i = 0; i < due.Count; i++)
         {
+            var notification = due[i];
             var outcome = cases.GetValueOrDefault(notification.CaseId) is { } @case
                 ? await SendAsync(db, notification, @case, browsers[notification.Person], cancellationToken)
                 : new Outcome(NotificationState.Cancelled, "the case is gone");
             if (Record(notification, outcome) is { } record)
             {
                 records.Add((notification, record));
+                metrics.Notifications.Add(
+                    1, new("channel", Wire.Name(notification.Channel)), new("state", Wire.Name(record.State)), new("source", i < fromMemory ? "handed-over" : "leased"));
             }
         }
         if (records.Count > 0)

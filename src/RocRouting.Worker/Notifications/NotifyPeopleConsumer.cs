@@ -35,29 +35,3 @@ public sealed class NotifyPeopleConsumer(RocDbContext db, NotificationPlanner pl
         }
     }
 }
-
-/// <summary>Wakes the sender when the consumer has planned notifications, so the first goes out at once rather than at the next poll.</summary>
-public sealed class NotificationSignal : IDisposable
-{
-    private readonly SemaphoreSlim _wake = new(0, 1);
-
-    public void Wake()
-    {
-        if (_wake.CurrentCount > 0)
-        {
-            return;
-        }
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake.
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _wake.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _wake.Dispose();
-}

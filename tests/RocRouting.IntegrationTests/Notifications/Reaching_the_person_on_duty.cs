@@ -148,6 +148,32 @@ public sealed class Reaching_the_person_on_duty
     }
 
     [Test]
+    public async Task The_alert_of_a_routed_case_is_handed_to_the_sender_at_commit_and_not_leased_again()
+    {
+        using var metrics = new MetricsCapture();
+        var (person, subscription) = await OnDutyWithABrowserAsync();
+
+        var caseId = await SubmitAsync("immediate");
+
+        await PushAboutAsync(subscription, caseId);
+        var sent = await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).Single(n => n.Person == person && n.Channel == ContactChannel.Push),
+            n => n.State != NotificationState.Pending,
+            "the sender to record the push");
+        await Eventually.Until(
+            () => Task.FromResult(metrics.Sum("rocrouting.notifications.outcomes", ("channel", "push"), ("state", "sent"), ("source", "handed-over"))),
+            n => n >= 1,
+            "the sender to count what it was handed");
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.State, Is.EqualTo(NotificationState.Sent));
+            // Written with its first attempt counted and leased to the sender; a lease by the sender would count a second.
+            Assert.That(sent.Attempts, Is.EqualTo(1));
+            Assert.That(sent.LeaseUntil, Is.Null, "the lease ends with the outcome");
+        });
+    }
+
+    [Test]
     public async Task Everyone_on_duty_gets_the_alert_on_their_own_browser_once()
     {
         // Both are planned in the routing's transaction and sent in one round, which reads the browsers of all its people at once.
