@@ -123,13 +123,7 @@ public sealed partial class NotificationSender(
             // (a plan, a hand-over, or a follow-up SMS due now) or is found by the poll.
             if (sent < BatchSize)
             {
-                await ((Task)signal.WaitAsync(options.Value.PollInterval, stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                // Woken soon after a round: what else comes within the spacing joins the next one.
-                var early = options.Value.RoundSpacing - Stopwatch.GetElapsedTime(started);
-                if (early > TimeSpan.Zero)
-                {
-                    await Task.Delay(early, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
+                await signal.WaitForRoundAsync(started, stoppingToken);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using RocRouting.Cases;
 
@@ -97,7 +98,21 @@ public sealed class NotificationSignal(IOptions<NotificationOptions> options) : 
     /// <summary>Whether a wake-up since the last call asked for a lease of due notifications.</summary>
     internal bool TakeLeaseRequest() => Interlocked.Exchange(ref _toLease, 0) == 1;
 
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _wake.WaitAsync(timeout, cancellationToken);
+    /// <summary>
+    /// Waits for the sender's next round: until a wake-up or the poll interval. A wake-up sooner than
+    /// <see cref="NotificationOptions.RoundSpacing"/> after the last round started waits out the rest
+    /// of it, so what else is planned meanwhile joins that round.
+    /// </summary>
+    /// <param name="lastRoundStarted">A <see cref="Stopwatch"/> timestamp.</param>
+    public async Task WaitForRoundAsync(long lastRoundStarted, CancellationToken cancellationToken)
+    {
+        await ((Task)_wake.WaitAsync(options.Value.PollInterval, cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var early = options.Value.RoundSpacing - Stopwatch.GetElapsedTime(lastRoundStarted);
+        if (early > TimeSpan.Zero)
+        {
+            await Task.Delay(early, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
 
     public void Dispose() => _wake.Dispose();
 

@@ -6,7 +6,8 @@ namespace RocRouting.IntegrationTests.Notifications;
 
 /// <summary>
 /// The routing writer hands the notifications it planned to this process's sender at commit, written
-/// leased to it. These are the rules of that hand-over, without servers; the notification tests run it
+/// leased to it, and wakes it; a wake-up soon after a round waits out the round spacing. These are the
+/// rules of the hand-over and of the sender's rounds, without servers; the notification tests run them
 /// end to end, including a worker killed with an alert in hand.
 /// </summary>
 public sealed class Handing_notifications_to_the_sender
@@ -14,7 +15,15 @@ public sealed class Handing_notifications_to_the_sender
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly DateTimeOffset Now = new(2026, 12, 4, 22, 0, 0, TimeSpan.Zero);
 
-    private static NotificationSignal NewSignal() => new(Options.Create(new NotificationOptions { Lease = Lease }));
+    private static NotificationSignal NewSignal(TimeSpan? roundSpacing = null, TimeSpan? pollInterval = null) => new(Options.Create(new NotificationOptions
+    {
+        Lease = Lease,
+        RoundSpacing = roundSpacing ?? TimeSpan.FromMilliseconds(100),
+        PollInterval = pollInterval ?? TimeSpan.FromMinutes(1),
+    }));
+
+    /// <summary>A round that started long ago (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    private const long LongAgo = 0;
 
     private static List<Notification> Planned(int count) =>
         [.. Enumerable.Range(0, count).Select(i => Notification.Plan(Guid.CreateVersion7(), "routed:1", 1, "social-emergency-service:stockholm", $"p-{i}", ContactChannel.Push, Now, Now))];
@@ -58,9 +67,9 @@ public sealed class Handing_notifications_to_the_sender
 
         signal.HandOff(planned);
 
-        Assert.Multiple(async () =>
+        Assert.Multiple(() =>
         {
-            Assert.That(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None), Is.True, "woken");
+            Assert.That(signal.WaitForRoundAsync(LongAgo, CancellationToken.None).IsCompletedSuccessfully, "woken");
             Assert.That(signal.TakeLeaseRequest(), Is.False);
             Assert.That(signal.TakeHandedOff(16, Now).Select(n => n.Id), Is.EqualTo(planned.Select(n => n.Id)));
         });
@@ -100,5 +109,29 @@ public sealed class Handing_notifications_to_the_sender
         signal.HandOff(planned);
 
         Assert.That(signal.TakeHandedOff(16, Now).Select(n => n.Id), Is.EqualTo(new[] { planned[1].Id }));
+    }
+
+    [Test]
+    public async Task A_wake_up_soon_after_a_round_waits_out_the_spacing_so_more_alerts_join_the_next_round()
+    {
+        using var signal = NewSignal(roundSpacing: TimeSpan.FromMilliseconds(300));
+        var roundStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        signal.Wake();
+        await signal.WaitForRoundAsync(roundStarted, CancellationToken.None);
+
+        // Timers may fire a clock tick early; the round must not start much before the spacing.
+        Assert.That(System.Diagnostics.Stopwatch.GetElapsedTime(roundStarted), Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290)));
+    }
+
+    [Test]
+    public async Task Without_a_wake_up_the_next_round_starts_at_the_poll()
+    {
+        using var signal = NewSignal(pollInterval: TimeSpan.FromMilliseconds(50));
+        var waiting = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        await signal.WaitForRoundAsync(LongAgo, CancellationToken.None);
+
+        Assert.That(System.Diagnostics.Stopwatch.GetElapsedTime(waiting), Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(40)));
     }
 }
