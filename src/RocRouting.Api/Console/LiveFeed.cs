@@ -33,7 +33,7 @@ public sealed partial class LiveFeed(
     internal static readonly TimeSpan UnheardPollInterval = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<Subscription, byte> _subscriptions = new();
-    private readonly SemaphoreSlim _firstListener = new(0, 1);
+    private readonly WakeUp _firstListener = new();
     private (long Tx, long Id)? _cursor;
 
     public int Subscribers => _subscriptions.Count;
@@ -42,17 +42,10 @@ public sealed partial class LiveFeed(
     {
         var subscription = new Subscription(reader, this);
         _subscriptions[subscription] = 0;
-        if (_subscriptions.Count == 1 && _firstListener.CurrentCount == 0)
+        if (_subscriptions.Count == 1)
         {
             // The feed may be in its slow, unheard wait: the console's events start with the next round.
-            try
-            {
-                _firstListener.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Woken already.
-            }
+            _firstListener.Set();
         }
         return subscription;
     }

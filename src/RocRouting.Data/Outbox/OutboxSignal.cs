@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RocRouting.Cases;
 
 namespace RocRouting.Data.Outbox;
 
@@ -15,7 +16,7 @@ namespace RocRouting.Data.Outbox;
 /// </remarks>
 public sealed class OutboxSignal : IDisposable
 {
-    private readonly SemaphoreSlim _semaphore = new(0, 1);
+    private readonly WakeUp _wake = new();
     private readonly ConcurrentQueue<OutboxMessage> _handedOff = new();
     private int _relays;
     private int _rowsNotHandedOff;
@@ -31,23 +32,7 @@ public sealed class OutboxSignal : IDisposable
     public void Notify()
     {
         Volatile.Write(ref _rowsNotHandedOff, 1);
-        Wake();
-    }
-
-    private void Wake()
-    {
-        if (_semaphore.CurrentCount > 0)
-        {
-            return;
-        }
-        try
-        {
-            _semaphore.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Signalled meanwhile: one wake-up covers every commit before it.
-        }
+        _wake.Set();
     }
 
     /// <summary>
@@ -76,7 +61,7 @@ public sealed class OutboxSignal : IDisposable
         {
             _handedOff.Enqueue(row);
         }
-        Wake();
+        _wake.Set();
     }
 
     /// <summary>Takes up to <paramref name="max"/> handed-off rows.</summary>
@@ -95,7 +80,7 @@ public sealed class OutboxSignal : IDisposable
 
     /// <summary>Waits for a notification or the timeout, whichever comes first.</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        _semaphore.WaitAsync(timeout, cancellationToken);
+        _wake.WaitAsync(timeout, cancellationToken);
 
-    public void Dispose() => _semaphore.Dispose();
+    public void Dispose() => _wake.Dispose();
 }

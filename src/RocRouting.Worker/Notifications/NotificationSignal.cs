@@ -23,7 +23,7 @@ public sealed class NotificationSignal(IOptions<NotificationOptions> options) : 
     /// <summary>Notifications waiting in memory at most (each stays leased, unsent, while it waits).</summary>
     public const int MaxHandedOff = 256;
 
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WakeUp _wake = new();
     private readonly ConcurrentQueue<Notification> _handedOff = new();
     private int _waiting;
     private int _senders;
@@ -40,7 +40,7 @@ public sealed class NotificationSignal(IOptions<NotificationOptions> options) : 
     public void Wake()
     {
         Volatile.Write(ref _toLease, 1);
-        Release();
+        _wake.Set();
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class NotificationSignal(IOptions<NotificationOptions> options) : 
             _handedOff.Enqueue(notification);
         }
         Interlocked.Add(ref _waiting, committed.Count);
-        Release();
+        _wake.Set();
     }
 
     /// <summary>
@@ -115,20 +115,4 @@ public sealed class NotificationSignal(IOptions<NotificationOptions> options) : 
     }
 
     public void Dispose() => _wake.Dispose();
-
-    private void Release()
-    {
-        if (_wake.CurrentCount > 0)
-        {
-            return;
-        }
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake: one wake-up covers everything before it.
-        }
-    }
 }
