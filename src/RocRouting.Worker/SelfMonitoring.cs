@@ -32,6 +32,26 @@ public sealed class HeartbeatConsumer : IConsumer<CheckHeartbeat>
         context.RespondAsync(new HeartbeatReturned { HeartbeatId = context.Message.HeartbeatId });
 }
 
+/// <summary>A heartbeat sent through the broker and answered by a worker, bounded in time whatever the broker does.</summary>
+public sealed class HeartbeatRoundTrip(IBus bus, IOptions<SelfMonitoringOptions> options)
+{
+    // A client of the bus, not of a scope: it lives as long as the process.
+    private readonly IRequestClient<CheckHeartbeat> _client = bus.CreateRequestClient<CheckHeartbeat>();
+
+    /// <summary>Returns once the answer came back; throws once <see cref="SelfMonitoringOptions.Timeout"/> has passed, sent or not.</summary>
+    public async Task GoRoundAsync(CancellationToken stoppingToken)
+    {
+        // MassTransit starts a request's timeout once the message is on its way to the broker. A send
+        // that waits (a connection being recovered, a blocked publisher) ends only when cancelled, and a
+        // self-monitor stuck in it would leave every API unready long after the broker is back.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        bounded.CancelAfter(options.Value.Timeout);
+        await _client.GetResponse<HeartbeatReturned>(
+            new CheckHeartbeat { HeartbeatId = Guid.NewGuid(), SentAt = DateTimeOffset.UtcNow }, bounded.Token,
+            RequestTimeout.After(ms: (int)options.Value.Timeout.TotalMilliseconds));
+    }
+}
+
 /// <summary>
 /// The worker watching itself, as on-call systems do: on an interval it sends a heartbeat through
 /// the real broker and waits for the answer, then records in the database when one last came back
@@ -42,7 +62,7 @@ public sealed class HeartbeatConsumer : IConsumer<CheckHeartbeat>
 public sealed partial class SelfMonitor : BackgroundService
 {
     private readonly IServiceScopeFactory _scopes;
-    private readonly IRequestClient<CheckHeartbeat> _heartbeats;
+    private readonly HeartbeatRoundTrip _heartbeat;
     private readonly DeadlineWatcher _deadlines;
     private readonly IOptions<SelfMonitoringOptions> _options;
     private readonly RabbitMqOptions _rabbit;
@@ -65,8 +85,7 @@ public sealed partial class SelfMonitor : BackgroundService
         ILogger<SelfMonitor> logger)
     {
         _scopes = scopes;
-        // A client of the bus, not of a scope: this service lives as long as the process.
-        _heartbeats = bus.CreateRequestClient<CheckHeartbeat>();
+        _heartbeat = new HeartbeatRoundTrip(bus, options);
         _deadlines = deadlines;
         _options = options;
         _rabbit = rabbit.Value;
@@ -128,9 +147,7 @@ public sealed partial class SelfMonitor : BackgroundService
     {
         try
         {
-            var id = Guid.NewGuid();
-            await _heartbeats.GetResponse<HeartbeatReturned>(
-                new CheckHeartbeat { HeartbeatId = id, SentAt = DateTimeOffset.UtcNow }, stoppingToken, RequestTimeout.After(ms: (int)_options.Value.Timeout.TotalMilliseconds));
+            await _heartbeat.GoRoundAsync(stoppingToken);
             Interlocked.Exchange(ref _lastReturned, Environment.TickCount64);
             return true;
         }
@@ -152,17 +169,32 @@ public sealed partial class SelfMonitor : BackgroundService
         _outbox = (sample.Rows, sample.OldestSeconds);
     }
 
-    private async Task SampleErrorQueuesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts the _error queues' messages on a connection of its own, bounded as the heartbeat is; a
+    /// connection that failed is dropped, and the next round opens a new one.
+    /// </summary>
+    private async Task SampleErrorQueuesAsync(CancellationToken stoppingToken)
     {
-        _connection ??= await new ConnectionFactory { Uri = _rabbit.ConnectionUri(), ClientProvidedName = "rocrouting-self-monitor" }
-            .CreateConnectionAsync(cancellationToken);
-        var counts = new Dictionary<string, long>();
-        foreach (var (_, errorQueue) in ReceiveQueues.All(_rabbit))
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        bounded.CancelAfter(_options.Value.Timeout);
+        try
         {
-            await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            counts[errorQueue] = await ReceiveQueues.MessageCountAsync(channel, errorQueue, cancellationToken) ?? 0;
+            _connection ??= await new ConnectionFactory { Uri = _rabbit.ConnectionUri(), ClientProvidedName = "rocrouting-self-monitor" }
+                .CreateConnectionAsync(bounded.Token);
+            var counts = new Dictionary<string, long>();
+            foreach (var (_, errorQueue) in ReceiveQueues.All(_rabbit))
+            {
+                await using var channel = await _connection.CreateChannelAsync(cancellationToken: bounded.Token);
+                counts[errorQueue] = await ReceiveQueues.MessageCountAsync(channel, errorQueue, bounded.Token) ?? 0;
+            }
+            _errorQueues = counts;
         }
-        _errorQueues = counts;
+        catch when (!stoppingToken.IsCancellationRequested && _connection is { } failed)
+        {
+            _connection = null;
+            await failed.DisposeAsync();
+            throw;
+        }
     }
 
     private void Touch(string name)
