@@ -17,6 +17,17 @@ public sealed class SelfMonitoringOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// A token that ends a step of a round (a heartbeat, a broker query) after <see cref="Timeout"/>
+    /// whatever the broker does: a step that hangs must not stop the rounds that report readiness.
+    /// </summary>
+    internal CancellationTokenSource Bound(CancellationToken stoppingToken)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        bounded.CancelAfter(Timeout);
+        return bounded;
+    }
+
+    /// <summary>
     /// Where the worker, which serves no HTTP, shows a container runtime its health: <c>alive</c> is
     /// touched every round (the process is not stuck), <c>ready</c> every round in which a heartbeat
     /// came back through the broker and the database took the status (it does its work). A probe
@@ -44,8 +55,7 @@ public sealed class HeartbeatRoundTrip(IBus bus, IOptions<SelfMonitoringOptions>
         // MassTransit starts a request's timeout once the message is on its way to the broker. A send
         // that waits (a connection being recovered, a blocked publisher) ends only when cancelled, and a
         // self-monitor stuck in it would leave every API unready long after the broker is back.
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        bounded.CancelAfter(options.Value.Timeout);
+        using var bounded = options.Value.Bound(stoppingToken);
         await _client.GetResponse<HeartbeatReturned>(
             new CheckHeartbeat { HeartbeatId = Guid.NewGuid(), SentAt = DateTimeOffset.UtcNow }, bounded.Token,
             RequestTimeout.After(ms: (int)options.Value.Timeout.TotalMilliseconds));
@@ -175,8 +185,7 @@ public sealed partial class SelfMonitor : BackgroundService
     /// </summary>
     private async Task SampleErrorQueuesAsync(CancellationToken stoppingToken)
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        bounded.CancelAfter(_options.Value.Timeout);
+        using var bounded = _options.Value.Bound(stoppingToken);
         try
         {
             _connection ??= await new ConnectionFactory { Uri = _rabbit.ConnectionUri(), ClientProvidedName = "rocrouting-self-monitor" }

@@ -17,7 +17,7 @@ public sealed class Sending_a_heartbeat_while_the_send_hangs
     [Test]
     public async Task Gives_up_once_the_timeout_has_passed()
     {
-        var hang = new HangingSend();
+        var hang = new HangingPublish();
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(new RabbitMqOptions { Url = TestServers.RabbitMqUrl }.ConnectionUri());
@@ -46,8 +46,8 @@ public sealed class Sending_a_heartbeat_while_the_send_hangs
         }
     }
 
-    /// <summary>A send filter that holds every message until the send is cancelled.</summary>
-    private sealed class HangingSend : IFilter<PublishContext>
+    /// <summary>A publish filter that holds every message until its publish is cancelled.</summary>
+    private sealed class HangingPublish : IFilter<PublishContext>
     {
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -57,6 +57,6 @@ public sealed class Sending_a_heartbeat_while_the_send_hangs
             await Task.Delay(Timeout.Infinite, context.CancellationToken);
         }
 
-        public void Probe(ProbeContext context) => context.CreateFilterScope("hanging-send");
+        public void Probe(ProbeContext context) => context.CreateFilterScope("hanging-publish");
     }
 }
