@@ -15,6 +15,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.Payload).HasColumnType("jsonb");
         builder.Property(m => m.TraceParent).HasMaxLength(128);
         builder.Property(m => m.LastError).HasMaxLength(2000);
+        builder.Ignore(m => m.Written);
         // The relay only ever looks at undispatched rows; keep that index small.
         builder.HasIndex(m => m.CreatedAt).HasFilter("dispatched_at IS NULL").HasDatabaseName("ix_outbox_messages_pending");
     }

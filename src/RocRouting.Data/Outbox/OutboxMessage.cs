@@ -26,6 +26,13 @@ public sealed class OutboxMessage
 
     public string? LastError { get; set; }
 
+    /// <summary>
+    /// The message itself, while the row is in the memory of the process that wrote it: the relay
+    /// publishes a handed-off row from it rather than decode the payload just encoded. Not stored; a row
+    /// read from the table has none. Contracts are immutable records, so it is what the payload says.
+    /// </summary>
+    internal (object Message, Type Type)? Written { get; private init; }
+
     /// <summary>The row for <paramref name="message"/>, traced to the current activity unless a trace is given.</summary>
     public static OutboxMessage For<T>(T message, Guid messageId, DateTimeOffset now, string? traceParent = null) where T : class => new()
     {
@@ -34,5 +41,6 @@ public sealed class OutboxMessage
         Payload = OutboxSerializer.Serialize(message),
         CreatedAt = now,
         TraceParent = traceParent ?? System.Diagnostics.Activity.Current?.Id,
+        Written = (message, typeof(T)),
     };
 }

@@ -271,8 +271,7 @@ public sealed partial class OutboxRelay(
         activity?.SetTag("messaging.message.type", row.MessageType);
         try
         {
-            var type = OutboxSerializer.ResolveType(row.MessageType);
-            var message = OutboxSerializer.Deserialize(row.Payload, type);
+            var (message, type) = row.Written ?? Decode(row);
             // A publish waits for the broker's confirm at most PublishTimeout (HandOffLease for handed-off rows); then the row goes back on the
             // durable schedule. (RabbitMQ.Client 7.2 keeps confirm tracking intact after a cancelled
             // publish; 7.1 did not, and the relay used to pass no token at all: README, packages.)
@@ -285,6 +284,12 @@ public sealed partial class OutboxRelay(
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             return (row, e);
         }
+    }
+
+    private static (object Message, Type Type) Decode(OutboxMessage row)
+    {
+        var type = OutboxSerializer.ResolveType(row.MessageType);
+        return (OutboxSerializer.Deserialize(row.Payload, type), type);
     }
 
     private bool IsBusHealthy() => bus.CheckHealth().Status == BusHealthStatus.Healthy;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RocRouting.Contracts;
@@ -17,10 +18,14 @@ public static class OutboxSerializer
     public static string Serialize<T>(T message) => JsonSerializer.Serialize(message, Options);
 
     /// <summary>Resolves a stored type name; only message contracts (and types the host registers) are accepted.</summary>
+    /// <remarks>Remembered once resolved: a lookup by name through reflection for every publish showed in the relay's profile.</remarks>
     public static Type ResolveType(string typeName) =>
-        typeof(CaseSubmitted).Assembly.GetType(typeName)
-        ?? AdditionalTypes.GetValueOrDefault(typeName)
-        ?? throw new InvalidOperationException($"Outbox message type '{typeName}' is not a known contract.");
+        Resolved.GetOrAdd(typeName, static name =>
+            typeof(CaseSubmitted).Assembly.GetType(name)
+            ?? AdditionalTypes.GetValueOrDefault(name)
+            ?? throw new InvalidOperationException($"Outbox message type '{name}' is not a known contract."));
+
+    private static readonly ConcurrentDictionary<string, Type> Resolved = new(StringComparer.Ordinal);
 
     public static object Deserialize(string payload, Type type) =>
         JsonSerializer.Deserialize(payload, type, Options)

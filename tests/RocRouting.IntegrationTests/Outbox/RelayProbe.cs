@@ -10,6 +10,9 @@ public sealed class RelayProbeSink
 {
     public ConcurrentDictionary<Guid, int> Received { get; } = new();
 
+    /// <summary>What each message said, by message id.</summary>
+    public ConcurrentDictionary<Guid, int> Numbers { get; } = new();
+
     public int Deliveries => Received.Values.Sum();
 }
 
@@ -17,6 +20,7 @@ public sealed class RelayProbeConsumer(RelayProbeSink sink) : IConsumer<RelayPro
 {
     public Task Consume(ConsumeContext<RelayProbe> context)
     {
+        sink.Numbers[context.MessageId!.Value] = context.Message.Number;
         sink.Received.AddOrUpdate(context.MessageId!.Value, 1, (_, n) => n + 1);
         return Task.CompletedTask;
     }

@@ -120,8 +120,14 @@ public sealed class Relaying_the_outbox
             var id = await EnqueueAsync(new RelayProbe(42));
             await Eventually.Until(() => Task.FromResult(_sink.Received.ContainsKey(id)), "the probe", TimeSpan.FromSeconds(10));
             var row = await Eventually.Until(() => RowAsync(id), r => r.DispatchedAt is not null, "the row marked dispatched");
-            // Handed over from memory: written with the hand-off lease and never claimed (a claim leases it anew).
-            Assert.That(row.NextAttemptAt - row.CreatedAt, Is.LessThan(HandOffLease + TimeSpan.FromSeconds(1)));
+            Assert.Multiple(() =>
+            {
+                // Handed over from memory: written with the hand-off lease and never claimed (a claim leases it anew).
+                Assert.That(row.NextAttemptAt - row.CreatedAt, Is.LessThan(HandOffLease + TimeSpan.FromSeconds(1)));
+                // Published from the message as written, which says what the stored payload says.
+                Assert.That(_sink.Numbers[id], Is.EqualTo(42));
+                Assert.That(((RelayProbe)OutboxSerializer.Deserialize(row.Payload, typeof(RelayProbe))).Number, Is.EqualTo(42));
+            });
         }
         finally
         {
@@ -150,6 +156,7 @@ public sealed class Relaying_the_outbox
         Assert.That(await relay.RelayOnceAsync(CancellationToken.None), Is.Zero, "still reserved for the process that wrote it");
         await Eventually.Until(() => relay.RelayOnceAsync(CancellationToken.None), n => n == 1, "the lease to end and the row to be claimed");
         await Eventually.Until(() => Task.FromResult(_sink.Received.ContainsKey(id)), "the probe");
+        Assert.That(_sink.Numbers[id], Is.EqualTo(7), "decoded from the stored payload");
     }
 
     [Test]
