@@ -22,8 +22,12 @@ public abstract record IntakeResult
 /// event and its CaseSubmitted message are committed together, and the idempotency key (scoped to the
 /// submitter) makes a retry return the same case.
 /// </summary>
+/// <remarks>
+/// The request's services, not a DbContext: only a retry reads the case back, and renting a pooled
+/// context for every request (and resetting it after) showed in the API's profile.
+/// </remarks>
 public sealed partial class CaseIntake(
-    RocDbContext db, RowWriter rows, ChildKeys childKeys, PersonalDataProtector protector, RocMetrics metrics, ILogger<CaseIntake> logger)
+    IServiceProvider services, RowWriter rows, ChildKeys childKeys, PersonalDataProtector protector, RocMetrics metrics, ILogger<CaseIntake> logger)
 {
     public static bool IsValidIdempotencyKey(string? key) => key is { Length: > 0 and <= 128 } && key.All(c => c is >= '!' and <= '~');
 
@@ -53,7 +57,7 @@ public sealed partial class CaseIntake(
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             // A retry, or a concurrent one that committed first: answer as that request was answered.
-            var winner = await db.FindByIdempotencyKeyAsync(subject, key, cancellationToken)
+            var winner = await services.GetRequiredService<RocDbContext>().FindByIdempotencyKeyAsync(subject, key, cancellationToken)
                 ?? throw new InvalidOperationException("Unique violation on the idempotency key but no case holds it.", e);
             return childKeys.IsRequest(winner.RequestHash, submission.Canonical())
                 ? new IntakeResult.Accepted(winner.Id, winner.Status)

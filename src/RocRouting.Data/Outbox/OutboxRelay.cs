@@ -163,10 +163,22 @@ public sealed partial class OutboxRelay(
         {
             return taken;
         }
-        await using var scope = scopes.CreateAsyncScope();
         // Bounded by the lease: a publish still waiting after it could meet a second one by a claiming relay.
         var timeout = _options.HandOffLease < _options.PublishTimeout ? _options.HandOffLease : _options.PublishTimeout;
-        await PublishAndRecordAsync(scope.ServiceProvider.GetRequiredService<RocDbContext>(), rows, timeout, cancellationToken, deferMarks: true);
+        // The marks are deferred, so only a failed publish needs the database: a context is rented then, not every round.
+        AsyncServiceScope? scope = null;
+        try
+        {
+            await PublishAndRecordAsync(
+                () => (scope ??= scopes.CreateAsyncScope()).ServiceProvider.GetRequiredService<RocDbContext>(), rows, timeout, cancellationToken, deferMarks: true);
+        }
+        finally
+        {
+            if (scope is { } rented)
+            {
+                await rented.DisposeAsync();
+            }
+        }
         return taken;
     }
 
@@ -187,12 +199,12 @@ public sealed partial class OutboxRelay(
             return 0;
         }
 
-        await PublishAndRecordAsync(db, rows, _options.PublishTimeout, cancellationToken);
+        await PublishAndRecordAsync(() => db, rows, _options.PublishTimeout, cancellationToken);
         return rows.Count;
     }
 
     private async Task PublishAndRecordAsync(
-        RocDbContext db, List<OutboxMessage> rows, TimeSpan timeout, CancellationToken cancellationToken, bool deferMarks = false)
+        Func<RocDbContext> db, List<OutboxMessage> rows, TimeSpan timeout, CancellationToken cancellationToken, bool deferMarks = false)
     {
         var healthyBefore = IsBusHealthy();
         var outcomes = await Task.WhenAll(rows.Select(row => PublishAsync(row, timeout)));
@@ -210,12 +222,12 @@ public sealed partial class OutboxRelay(
         }
         else if (published.Length > 0)
         {
-            await db.MarkOutboxDispatchedAsync(published, CancellationToken.None);
+            await db().MarkOutboxDispatchedAsync(published, CancellationToken.None);
         }
         foreach (var failed in outcomes.Where(o => o.Error is not null))
         {
             var error = Truncate($"{failed.Error!.GetType().Name}: {failed.Error.Message}", 2000);
-            await db.RescheduleOutboxAsync(failed.Row.Id, error, Backoff(failed.Row.Attempts + 1), CancellationToken.None);
+            await db().RescheduleOutboxAsync(failed.Row.Id, error, Backoff(failed.Row.Attempts + 1), CancellationToken.None);
             LogPublishFailed(logger, failed.Error, failed.Row.Id, failed.Row.MessageType, failed.Row.Attempts + 1);
         }
         await RestartTheBusIfConfirmsStalledAsync(outcomes, healthyBefore, cancellationToken);
