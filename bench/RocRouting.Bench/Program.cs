@@ -276,6 +276,7 @@ if (phases.Contains("drain"))
     accepted.AddRange(backlog.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
     await WaitAsync(async () => await ScalarAsync(db, "SELECT count(*) FROM outbox_messages WHERE dispatched_at IS NULL") == 0,
         TimeSpan.FromMinutes(2), "the API's relay to put the backlog on the broker");
+    var drainStatements = await Statements.TryResetAsync(db);
     var drainStart = Stopwatch.GetTimestamp();
     running = new ServiceProcess("worker", workerDll, environment, Path.Combine(work, "worker-restarted.log"));
     running.Start();
@@ -296,6 +297,10 @@ if (phases.Contains("drain"))
     log($"    routed per second of the drain: {string.Join(' ', perSecond)}");
     // Whether the drain was bound by the machine (about 2 of 2 cores busy) and who spent it; the worker's start-up is included.
     log($"    drain, start-up included: {Cpu.Describe(drainCpu, drainBusyCores)}");
+    if (drainStatements)
+    {
+        await Statements.PrintAsync(db, backlog.Count(s => s.Accepted), log);
+    }
 }
 
 // 5. Loss check: every case accepted in 2-4 routed exactly once.

@@ -5,7 +5,7 @@ namespace RocRouting.Bench;
 /// <summary>
 /// Which statements a case costs the database, from <c>pg_stat_statements</c> when the server loads it
 /// (<c>ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" deploy/local/bench.sh</c>): calls
-/// and rows per case and time per call for the busiest statements of the latency phase. Without the
+/// and rows per case and time per call for the busiest statements of the latency phase and of the drain. Without the
 /// library the report is skipped; the benchmark's figures do not depend on it.
 /// </summary>
 public static class Statements

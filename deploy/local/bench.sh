@@ -12,7 +12,7 @@
 # ROC_BENCH_OVERLOAD_S (60: three times the sustained rate),
 # ROC_BENCH_CONSOLES (20), ROC_BENCH_CONSOLE_RATE (7: not a divisor of the feed's poll, or the two lock in phase), ROC_BENCH_CONSOLE_S (30).
 # ROC_BENCH_POOL (the service's database connections per process; unset: its default).
-# ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" adds the statements per case of the latency phase.
+# ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" adds the statements per case of the latency phase and the drain.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
