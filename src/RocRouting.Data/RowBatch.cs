@@ -28,6 +28,10 @@ namespace RocRouting.Data;
 /// navigations (a route's deadlines) follow it. Columns the database generates are left to it; a
 /// generated key is read back (RETURNING) and its dependents in the batch take it from the
 /// sequence's current value, which is this session's last insert into that table.
+/// New rows of a table that no foreign key refers to (timeline events, audit entries, outbox messages,
+/// notifications) go last, several to a statement: a routing transaction of a hundred cases sends a
+/// few statements for them, not hundreds (README, Performance). Their keys come back in the order
+/// of the VALUES list, as PostgreSQL returns an INSERT's rows.
 /// </remarks>
 public sealed class RowBatch : ICaseUnitOfWork
 {
@@ -99,8 +103,7 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
         // written leased, so no other relay claims them meanwhile. Not within a caller's transaction,
         // whose commit is not seen here.
         var handsOff = within is null && signal.LeaseForHandOff(outbox, options.Value.HandOffLease);
-        var generated = new List<(object Row, RowPlan Plan, List<(object Row, IForeignKey Key)> Dependents)>();
-        var updates = new List<NpgsqlBatchCommand>();
+        var statements = new Statements();
         var own = within is null ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
         await using (own)
         await using (var batch = new NpgsqlBatch(within ?? own))
@@ -109,13 +112,17 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             {
                 if (step.Snapshot is null)
                 {
-                    AddInsert(batch, step.Row, step.Plan, via: null, generated);
+                    AddInsert(statements, step.Row, step.Plan, via: null);
                 }
-                else if (step.Plan.Update(step.Row, step.Snapshot) is { } update)
+                else if (step.Plan.Changes(step.Row, step.Snapshot) is var changed and not 0)
                 {
-                    batch.BatchCommands.Add(update);
-                    updates.Add(update);
+                    statements.AddUpdate(step.Plan, step.Row, changed);
                 }
+            }
+            statements.AddHeldBack();
+            foreach (var command in statements.Commands)
+            {
+                batch.BatchCommands.Add(command);
             }
             using var activity = BatchTracing.StartUnlessTracedByNpgsql(batch);
             try
@@ -123,16 +130,19 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                 await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
                 {
                     // One result per RETURNING, in statement order (statements without rows yield none).
-                    foreach (var (row, plan, dependents) in generated)
+                    foreach (var (plan, rows, dependents) in statements.Returning)
                     {
-                        if (!await reader.ReadAsync(cancellationToken))
+                        foreach (var row in rows)
                         {
-                            throw new InvalidOperationException($"No key came back for a new {plan.Name} row.");
-                        }
-                        var key = plan.SetGeneratedKey(row, reader.GetValue(0));
-                        foreach (var (dependent, foreignKey) in dependents)
-                        {
-                            RowPlan.SetForeignKey(dependent, foreignKey, key);
+                            if (!await reader.ReadAsync(cancellationToken))
+                            {
+                                throw new InvalidOperationException($"No key came back for a new {plan.Name} row.");
+                            }
+                            var key = plan.SetGeneratedKey(row, reader.GetValue(0));
+                            foreach (var (dependent, foreignKey) in dependents)
+                            {
+                                RowPlan.SetForeignKey(dependent, foreignKey, key);
+                            }
                         }
                         await reader.NextResultAsync(cancellationToken);
                     }
@@ -144,10 +154,10 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                 throw;
             }
         }
-        if (updates.Find(u => u.RecordsAffected != 1) is { } missed)
+        if (statements.Updates.Find(u => u.Command.RecordsAffected != u.Rows) is { Command: { } missed } update)
         {
-            // Not reached while rows are only attached as read by their key; a bug if it is.
-            throw new InvalidOperationException($"An update by key changed {missed.RecordsAffected} rows: {missed.CommandText}");
+            // Not reached while rows are attached once each, as read by their key; a bug if it is.
+            throw new InvalidOperationException($"An update by key of {update.Rows} rows changed {missed.RecordsAffected}: {missed.CommandText}");
         }
         if (handsOff)
         {
@@ -159,15 +169,21 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
         }
     }
 
-    private void AddInsert(
-        NpgsqlBatch batch, object row, RowPlan plan, IForeignKey? via, List<(object, RowPlan, List<(object, IForeignKey)>)> generated)
+    private void AddInsert(Statements statements, object row, RowPlan plan, IForeignKey? via)
     {
-        batch.BatchCommands.Add(plan.Insert(row, via));
+        if (via is null && plan.IsLeaf)
+        {
+            // Nothing in the batch can refer to it, so it may wait for the others of its table.
+            statements.AddLeaf(plan, row);
+            return;
+        }
+        var command = plan.Insert(row, via);
+        statements.Add(command);
         List<(object, IForeignKey)>? dependents = null;
         if (plan.HasGeneratedKey)
         {
             dependents = [];
-            generated.Add((row, plan, dependents));
+            statements.Returning.Add((plan, [row], dependents));
         }
         foreach (var (navigation, foreignKey) in plan.Dependents)
         {
@@ -182,13 +198,89 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                 {
                     // The parent's key is the client's: the child carries it as any other value.
                     plan.CopyKey(row, child, foreignKey);
-                    AddInsert(batch, child, childPlan, via: null, generated);
+                    AddInsert(statements, child, childPlan, via: null);
                 }
                 else
                 {
                     dependents.Add((child, foreignKey));
-                    AddInsert(batch, child, childPlan, via: foreignKey, generated);
+                    AddInsert(statements, child, childPlan, via: foreignKey);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A batch's statements in the order they run, and what each sends back. Updates by key and new rows
+    /// of tables nothing refers to are held back to the end, and the rows of each table (and each set
+    /// of changed columns) written together.
+    /// </summary>
+    private sealed class Statements
+    {
+        private readonly List<(RowPlan Plan, List<object> Rows)> _leaves = [];
+        private readonly List<(RowPlan Plan, ulong Changed, List<object> Rows)> _updates = [];
+
+        public List<NpgsqlBatchCommand> Commands { get; } = [];
+
+        /// <summary>Each update and the rows it must change.</summary>
+        public List<(NpgsqlBatchCommand Command, int Rows)> Updates { get; } = [];
+
+        /// <summary>The new rows whose keys come back, per statement with a RETURNING, and the rows in the batch that take the key.</summary>
+        public List<(RowPlan Plan, IReadOnlyList<object> Rows, List<(object Row, IForeignKey Key)> Dependents)> Returning { get; } = [];
+
+        public void Add(NpgsqlBatchCommand command) => Commands.Add(command);
+
+        public void AddLeaf(RowPlan plan, object row)
+        {
+            var group = _leaves.Find(l => l.Plan == plan).Rows;
+            if (group is null)
+            {
+                _leaves.Add((plan, group = []));
+            }
+            group.Add(row);
+        }
+
+        public void AddUpdate(RowPlan plan, object row, ulong changed)
+        {
+            var group = _updates.Find(u => u.Plan == plan && u.Changed == changed).Rows;
+            if (group is null)
+            {
+                _updates.Add((plan, changed, group = []));
+            }
+            group.Add(row);
+        }
+
+        /// <summary>The rows held back, each table's in the order they were added, in as few statements as <see cref="RowPlan.RowsPerStatement"/> allows.</summary>
+        public void AddHeldBack()
+        {
+            foreach (var (plan, rows) in _leaves)
+            {
+                foreach (var chunk in Chunks(rows))
+                {
+                    Commands.Add(plan.Insert(chunk));
+                    if (plan.HasGeneratedKey)
+                    {
+                        Returning.Add((plan, chunk, []));
+                    }
+                }
+            }
+            foreach (var (plan, changed, rows) in _updates)
+            {
+                foreach (var chunk in Chunks(rows))
+                {
+                    var command = plan.Update(chunk, changed);
+                    Commands.Add(command);
+                    Updates.Add((command, chunk.Count));
+                }
+            }
+        }
+
+        private static IEnumerable<List<object>> Chunks(List<object> rows)
+        {
+            for (var start = 0; start < rows.Count;)
+            {
+                var count = RowPlan.RowsPerStatement(rows.Count - start);
+                yield return rows.GetRange(start, count);
+                start += count;
             }
         }
     }
@@ -206,6 +298,8 @@ internal sealed class RowPlan
     private readonly string _insert;
     private readonly ConcurrentDictionary<IForeignKey, string> _inserts = new();
     private readonly ConcurrentDictionary<ulong, string> _updates = new();
+    private readonly ConcurrentDictionary<int, string> _insertsOfRows = new();
+    private readonly ConcurrentDictionary<(ulong Changed, int Rows), string> _updatesOfRows = new();
 
     public RowPlan(IEntityType entity)
     {
@@ -226,6 +320,7 @@ internal sealed class RowPlan
             throw new NotSupportedException($"{Name} has more columns than an update's mask holds.");
         }
         HasGeneratedKey = (key.ValueGenerated & ValueGenerated.OnAdd) != 0;
+        IsLeaf = !entity.GetReferencingForeignKeys().Any();
         Dependents = [.. entity.GetNavigations().Where(n => n.IsCollection && !n.IsOnDependent).Select(n => (n, n.ForeignKey))];
         if (Dependents.Any(d => d.Key.Properties.Count != 1))
         {
@@ -239,6 +334,33 @@ internal sealed class RowPlan
     public bool HasGeneratedKey { get; }
 
     public (INavigation Navigation, IForeignKey Key)[] Dependents { get; }
+
+    /// <summary>No foreign key refers to the table: a new row may be written after the batch's other statements.</summary>
+    public bool IsLeaf { get; }
+
+    /// <summary>
+    /// How many of <paramref name="remaining"/> rows the next statement takes: the largest power of two
+    /// up to 64, so that a table has at most seven statement texts to prepare whatever a batch holds.
+    /// </summary>
+    public static int RowsPerStatement(int remaining) => (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)remaining + 1) / 2);
+
+    /// <summary>One INSERT of several rows (every column from the rows).</summary>
+    public NpgsqlBatchCommand Insert(IReadOnlyList<object> rows)
+    {
+        if (rows.Count == 1)
+        {
+            return Insert(rows[0], via: null);
+        }
+        var command = new NpgsqlBatchCommand(_insertsOfRows.GetOrAdd(rows.Count, InsertRowsSql));
+        foreach (var row in rows)
+        {
+            foreach (var (property, mapping) in _columns)
+            {
+                command.Parameters.Add(Parameter(property, mapping, row));
+            }
+        }
+        return command;
+    }
 
     /// <param name="via">The foreign key whose value is the key just generated for the parent (null: every column from the row).</param>
     public NpgsqlBatchCommand Insert(object row, IForeignKey? via)
@@ -255,8 +377,8 @@ internal sealed class RowPlan
         return command;
     }
 
-    /// <summary>The UPDATE of the columns whose values differ from the snapshot, or null when none does.</summary>
-    public NpgsqlBatchCommand? Update(object row, object?[] snapshot)
+    /// <summary>Which of the updatable columns differ from the snapshot (a bit each; 0: none).</summary>
+    public ulong Changes(object row, object?[] snapshot)
     {
         var changed = 0UL;
         for (var i = 0; i < _updatable.Length; i++)
@@ -267,19 +389,24 @@ internal sealed class RowPlan
                 changed |= 1UL << i;
             }
         }
-        if (changed == 0)
+        return changed;
+    }
+
+    /// <summary>One UPDATE of the <paramref name="changed"/> columns of each row, by its key.</summary>
+    public NpgsqlBatchCommand Update(IReadOnlyList<object> rows, ulong changed)
+    {
+        var command = new NpgsqlBatchCommand(rows.Count == 1 ? _updates.GetOrAdd(changed, UpdateSql) : _updatesOfRows.GetOrAdd((changed, rows.Count), UpdateRowsSql));
+        foreach (var row in rows)
         {
-            return null;
-        }
-        var command = new NpgsqlBatchCommand(_updates.GetOrAdd(changed, UpdateSql));
-        for (var i = 0; i < _updatable.Length; i++)
-        {
-            if ((changed & (1UL << i)) != 0)
+            for (var i = 0; i < _updatable.Length; i++)
             {
-                command.Parameters.Add(Parameter(_updatable[i].Property, _updatable[i].Mapping, row));
+                if ((changed & (1UL << i)) != 0)
+                {
+                    command.Parameters.Add(Parameter(_updatable[i].Property, _updatable[i].Mapping, row));
+                }
             }
+            command.Parameters.Add(Parameter(_key, (RelationalTypeMapping)_key.GetTypeMapping(), row));
         }
-        command.Parameters.Add(Parameter(_key, (RelationalTypeMapping)_key.GetTypeMapping(), row));
         return command;
     }
 
@@ -332,6 +459,23 @@ internal sealed class RowPlan
         return HasGeneratedKey ? $"{sql} RETURNING {Quote(_key.GetColumnName(_table)!)}" : sql;
     }
 
+    private string InsertRowsSql(int rows)
+    {
+        var sql = new StringBuilder("INSERT INTO ").Append(_tableName).Append(" (")
+            .AppendJoin(", ", _columns.Select(c => Quote(c.Property.GetColumnName(_table)!))).Append(") VALUES ");
+        var parameter = 0;
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row > 0 ? ", (" : "(");
+            for (var column = 0; column < _columns.Length; column++)
+            {
+                sql.Append(column > 0 ? ", $" : "$").Append(++parameter);
+            }
+            sql.Append(')');
+        }
+        return HasGeneratedKey ? sql.Append(" RETURNING ").Append(Quote(_key.GetColumnName(_table)!)).ToString() : sql.ToString();
+    }
+
     private string UpdateSql(ulong changed)
     {
         var sql = new StringBuilder("UPDATE ").Append(_tableName).Append(" SET ");
@@ -344,6 +488,30 @@ internal sealed class RowPlan
             }
         }
         return sql.Append(" WHERE ").Append(Quote(_key.GetColumnName(_table)!)).Append(" = $").Append(n + 1).ToString();
+    }
+
+    /// <summary>
+    /// UPDATE … FROM (VALUES …): each value cast to its column's type, since a VALUES list has no
+    /// column to take a parameter's type from.
+    /// </summary>
+    private string UpdateRowsSql((ulong Changed, int Rows) shape)
+    {
+        var columns = _updatable.Where((_, i) => (shape.Changed & (1UL << i)) != 0).Select(c => (c.Property, c.Mapping))
+            .Append((Property: _key, Mapping: (RelationalTypeMapping)_key.GetTypeMapping())).ToArray();
+        var names = columns.Select(c => Quote(c.Property.GetColumnName(_table)!)).ToArray();
+        var sql = new StringBuilder("UPDATE ").Append(_tableName).Append(" AS t SET ")
+            .AppendJoin(", ", names[..^1].Select(n => $"{n} = v.{n}")).Append(" FROM (VALUES ");
+        var parameter = 0;
+        for (var row = 0; row < shape.Rows; row++)
+        {
+            sql.Append(row > 0 ? ", (" : "(");
+            for (var column = 0; column < columns.Length; column++)
+            {
+                sql.Append(column > 0 ? ", $" : "$").Append(++parameter).Append("::").Append(columns[column].Mapping.StoreType);
+            }
+            sql.Append(')');
+        }
+        return sql.Append(") AS v (").AppendJoin(", ", names).Append(") WHERE t.").Append(names[^1]).Append(" = v.").Append(names[^1]).ToString();
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -37,6 +37,68 @@ public sealed class Writing_a_row_batch : SharedAppTest
     }
 
     [Test]
+    public async Task Updates_several_rows_together_each_with_its_own_values()
+    {
+        var cases = new List<ChildCase>();
+        for (var i = 0; i < 5; i++)
+        {
+            cases.Add(await ACase.Submitted().StoreUnannouncedAsync(App));
+        }
+        var ids = cases.Select(c => c.Id).ToList();
+        var read = await App.WithDbAsync(db => db.Cases.AsNoTracking().Where(c => ids.Contains(c.Id)).ToListAsync());
+        var work = Rows.Begin();
+        foreach (var @case in read)
+        {
+            work.Attach(@case);
+        }
+        for (var i = 0; i < read.Count; i++)
+        {
+            read[i].PoliceReference = $"K-{i:D4}-TEST";
+        }
+        // Another set of changed columns: a statement of its own.
+        read[^1].ReportedByUnit = "Tredje enheten";
+
+        await work.SaveAsync(CancellationToken.None);
+
+        var stored = await App.WithDbAsync(db => db.Cases.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id));
+        Assert.Multiple(() =>
+        {
+            foreach (var @case in read)
+            {
+                Assert.That(stored[@case.Id].PoliceReference, Is.EqualTo(@case.PoliceReference));
+                Assert.That(stored[@case.Id].ReportedByUnit, Is.EqualTo(@case.ReportedByUnit));
+            }
+            Assert.That(stored[read[^1].Id].ReportedByUnit, Is.EqualTo("Tredje enheten"));
+        });
+    }
+
+    [Test]
+    public async Task Writes_the_new_rows_of_a_table_together_and_gives_each_its_own_key()
+    {
+        var @case = await ACase.Submitted().StoreUnannouncedAsync(App);
+        var at = DateTimeOffset.UtcNow;
+        // 70 rows: statements of 64, 4 and 2 rows, so the keys of every statement must come back to the right rows.
+        var events = Enumerable.Range(0, 70)
+            .Select(i => new CaseEvent { CaseId = @case.Id, Kind = CaseEventKind.Renotified, At = at, Detail = $"händelse {i}" })
+            .ToList();
+        var work = Rows.Begin();
+        foreach (var e in events)
+        {
+            work.Add(e);
+        }
+
+        await work.SaveAsync(CancellationToken.None);
+
+        var stored = await App.WithDbAsync(db => db.CaseEvents.AsNoTracking()
+            .Where(e => e.CaseId == @case.Id && e.Kind == CaseEventKind.Renotified).OrderBy(e => e.Id).Select(e => new { e.Id, e.Detail }).ToListAsync());
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored.Select(e => e.Detail), Is.EqualTo(events.Select(e => e.Detail)), "every row, in the order added");
+            Assert.That(stored.Select(e => e.Id), Is.EqualTo(events.Select(e => e.Id)), "each row has the key stored with it");
+        });
+    }
+
+    [Test]
     public async Task Writes_nothing_when_one_of_its_statements_fails()
     {
         var existing = await ACase.Submitted().StoreUnannouncedAsync(App);
