@@ -23,15 +23,13 @@ namespace RocRouting.Data;
 /// </summary>
 /// <remarks>
 /// The SQL and the parameters come from the EF Core model (tables, columns, value conversions, store
-/// types), so the mapping stays written once, in the entity configurations. Statements run in the
-/// order rows were added (a parent before its children); the dependents in a new row's collection
-/// navigations (a route's deadlines) follow it. Columns the database generates are left to it; a
-/// generated key is read back (RETURNING) and its dependents in the batch take it from the
-/// sequence's current value, which is this session's last insert into that table.
-/// New rows of a table that no foreign key refers to (timeline events, audit entries, outbox messages,
-/// notifications) go last, several to a statement: a routing transaction of a hundred cases sends a
-/// few statements for them, not hundreds (README, Performance). Their keys come back in the order
-/// of the VALUES list, as PostgreSQL returns an INSERT's rows.
+/// types), so the mapping stays written once, in the entity configurations. The new rows of a table
+/// go together, several to a statement (a routing transaction of a hundred cases sends a few
+/// statements per table, not hundreds: README, Performance), the tables above along foreign keys
+/// first; then the updates. Columns the database generates are left to it; a generated key is read
+/// back (RETURNING, in the order of the VALUES list, as PostgreSQL returns an INSERT's rows), and the
+/// dependents in a new row's collection navigations (a route's deadlines), written in the same batch
+/// before that, find it by the parent's unique columns.
 /// </remarks>
 public sealed class RowBatch : ICaseUnitOfWork
 {
@@ -112,15 +110,14 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             {
                 if (step.Snapshot is null)
                 {
-                    AddInsert(statements, step.Row, step.Plan, via: null);
+                    AddInsert(statements, step.Row, step.Plan, parent: null);
                 }
                 else if (step.Plan.Changes(step.Row, step.Snapshot) is var changed and not 0)
                 {
                     statements.AddUpdate(step.Plan, step.Row, changed);
                 }
             }
-            statements.AddHeldBack();
-            foreach (var command in statements.Commands)
+            foreach (var command in statements.Commands())
             {
                 batch.BatchCommands.Add(command);
             }
@@ -129,8 +126,9 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             {
                 await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
                 {
-                    // One result per RETURNING, in statement order (statements without rows yield none).
-                    foreach (var (plan, rows, dependents) in statements.Returning)
+                    // One result per RETURNING, in statement order (statements without rows yield none),
+                    // its keys in the order of the VALUES list.
+                    foreach (var (plan, rows) in statements.Returning)
                     {
                         foreach (var row in rows)
                         {
@@ -138,8 +136,8 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                             {
                                 throw new InvalidOperationException($"No key came back for a new {plan.Name} row.");
                             }
-                            var key = plan.SetGeneratedKey(row, reader.GetValue(0));
-                            foreach (var (dependent, foreignKey) in dependents)
+                            var key = plan.SetGeneratedKey(row.Row, reader.GetValue(0));
+                            foreach (var (dependent, foreignKey) in row.Dependents ?? [])
                             {
                                 RowPlan.SetForeignKey(dependent, foreignKey, key);
                             }
@@ -169,22 +167,11 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
         }
     }
 
-    private void AddInsert(Statements statements, object row, RowPlan plan, IForeignKey? via)
+    /// <param name="parent">The new row (and the foreign key to it) whose key the database generates: the row finds it by the parent's unique columns.</param>
+    private void AddInsert(Statements statements, object row, RowPlan plan, (NewRow Row, RowPlan Plan, IForeignKey Key)? parent)
     {
-        if (via is null && plan.IsLeaf)
-        {
-            // Nothing in the batch can refer to it, so it may wait for the others of its table.
-            statements.AddLeaf(plan, row);
-            return;
-        }
-        var command = plan.Insert(row, via);
-        statements.Add(command);
-        List<(object, IForeignKey)>? dependents = null;
-        if (plan.HasGeneratedKey)
-        {
-            dependents = [];
-            statements.Returning.Add((plan, [row], dependents));
-        }
+        var added = new NewRow(row, parent?.Row.Row, plan.HasGeneratedKey ? [] : null);
+        statements.AddInsert(plan, parent is { } p ? (p.Plan, p.Key) : null, added);
         foreach (var (navigation, foreignKey) in plan.Dependents)
         {
             if (navigation.GetGetter().GetClrValueUsingContainingEntity(row) is not System.Collections.IEnumerable children)
@@ -194,47 +181,46 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             var childPlan = PlanFor(foreignKey.DeclaringEntityType.ClrType);
             foreach (var child in children)
             {
-                if (dependents is null)
+                if (added.Dependents is null)
                 {
                     // The parent's key is the client's: the child carries it as any other value.
                     plan.CopyKey(row, child, foreignKey);
-                    AddInsert(statements, child, childPlan, via: null);
+                    AddInsert(statements, child, childPlan, parent: null);
                 }
                 else
                 {
-                    dependents.Add((child, foreignKey));
-                    AddInsert(statements, child, childPlan, via: foreignKey);
+                    added.Dependents.Add((child, foreignKey));
+                    AddInsert(statements, child, childPlan, (added, plan, foreignKey));
                 }
             }
         }
     }
 
+    /// <summary>A new row; the parent whose generated key it takes; the rows in the batch that take its own generated key.</summary>
+    internal sealed record NewRow(object Row, object? Parent, List<(object Row, IForeignKey Key)>? Dependents);
+
     /// <summary>
-    /// A batch's statements in the order they run, and what each sends back. Updates by key and new rows
-    /// of tables nothing refers to are held back to the end, and the rows of each table (and each set
-    /// of changed columns) written together.
+    /// A batch's statements in the order they run, and what each sends back: the new rows of each table
+    /// together, parents' tables before their children's, then the updates by key, those of each
+    /// table with the same changed columns together.
     /// </summary>
     private sealed class Statements
     {
-        private readonly List<(RowPlan Plan, List<object> Rows)> _leaves = [];
+        private readonly List<(RowPlan Plan, (RowPlan Plan, IForeignKey Key)? Parent, List<NewRow> Rows)> _inserts = [];
         private readonly List<(RowPlan Plan, ulong Changed, List<object> Rows)> _updates = [];
-
-        public List<NpgsqlBatchCommand> Commands { get; } = [];
 
         /// <summary>Each update and the rows it must change.</summary>
         public List<(NpgsqlBatchCommand Command, int Rows)> Updates { get; } = [];
 
-        /// <summary>The new rows whose keys come back, per statement with a RETURNING, and the rows in the batch that take the key.</summary>
-        public List<(RowPlan Plan, IReadOnlyList<object> Rows, List<(object Row, IForeignKey Key)> Dependents)> Returning { get; } = [];
+        /// <summary>The new rows whose keys come back, per statement with a RETURNING.</summary>
+        public List<(RowPlan Plan, IReadOnlyList<NewRow> Rows)> Returning { get; } = [];
 
-        public void Add(NpgsqlBatchCommand command) => Commands.Add(command);
-
-        public void AddLeaf(RowPlan plan, object row)
+        public void AddInsert(RowPlan plan, (RowPlan Plan, IForeignKey Key)? parent, NewRow row)
         {
-            var group = _leaves.Find(l => l.Plan == plan).Rows;
+            var group = _inserts.Find(g => g.Plan == plan && g.Parent == parent).Rows;
             if (group is null)
             {
-                _leaves.Add((plan, group = []));
+                _inserts.Add((plan, parent, group = []));
             }
             group.Add(row);
         }
@@ -249,17 +235,18 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             group.Add(row);
         }
 
-        /// <summary>The rows held back, each table's in the order they were added, in as few statements as <see cref="RowPlan.RowsPerStatement"/> allows.</summary>
-        public void AddHeldBack()
+        /// <summary>The statements, each table's rows in the order they were added, in as few as <see cref="RowPlan.RowsPerStatement"/> allows.</summary>
+        public IEnumerable<NpgsqlBatchCommand> Commands()
         {
-            foreach (var (plan, rows) in _leaves)
+            // A stable sort: tables of the same depth keep the order their first rows were added in.
+            foreach (var (plan, parent, rows) in _inserts.OrderBy(g => g.Plan.Depth))
             {
                 foreach (var chunk in Chunks(rows))
                 {
-                    Commands.Add(plan.Insert(chunk));
+                    yield return plan.Insert(chunk, parent);
                     if (plan.HasGeneratedKey)
                     {
-                        Returning.Add((plan, chunk, []));
+                        Returning.Add((plan, chunk));
                     }
                 }
             }
@@ -268,13 +255,13 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                 foreach (var chunk in Chunks(rows))
                 {
                     var command = plan.Update(chunk, changed);
-                    Commands.Add(command);
                     Updates.Add((command, chunk.Count));
+                    yield return command;
                 }
             }
         }
 
-        private static IEnumerable<List<object>> Chunks(List<object> rows)
+        private static IEnumerable<List<T>> Chunks<T>(List<T> rows)
         {
             for (var start = 0; start < rows.Count;)
             {
@@ -286,7 +273,7 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
     }
 }
 
-/// <summary>One entity's statements, from the model: the INSERT's SQL once, an UPDATE's per set of changed columns.</summary>
+/// <summary>One entity's statements, from the model: their SQL built once per shape (rows, changed columns, parent).</summary>
 internal sealed class RowPlan
 {
     private static readonly NpgsqlCommand ParameterFactory = new();
@@ -295,10 +282,8 @@ internal sealed class RowPlan
     private readonly IProperty _key;
     private readonly (IProperty Property, RelationalTypeMapping Mapping)[] _columns;
     private readonly (IProperty Property, RelationalTypeMapping Mapping)[] _updatable;
-    private readonly string _insert;
-    private readonly ConcurrentDictionary<IForeignKey, string> _inserts = new();
     private readonly ConcurrentDictionary<ulong, string> _updates = new();
-    private readonly ConcurrentDictionary<int, string> _insertsOfRows = new();
+    private readonly ConcurrentDictionary<(IForeignKey? Via, int Rows), string> _inserts = new();
     private readonly ConcurrentDictionary<(ulong Changed, int Rows), string> _updatesOfRows = new();
 
     public RowPlan(IEntityType entity)
@@ -320,13 +305,21 @@ internal sealed class RowPlan
             throw new NotSupportedException($"{Name} has more columns than an update's mask holds.");
         }
         HasGeneratedKey = (key.ValueGenerated & ValueGenerated.OnAdd) != 0;
-        IsLeaf = !entity.GetReferencingForeignKeys().Any();
+        Depth = DepthOf(entity, []);
         Dependents = [.. entity.GetNavigations().Where(n => n.IsCollection && !n.IsOnDependent).Select(n => (n, n.ForeignKey))];
         if (Dependents.Any(d => d.Key.Properties.Count != 1))
         {
             throw new NotSupportedException($"{Name} has a composite foreign key.");
         }
-        _insert = InsertSql(null);
+        // A new row's dependents are written in the same batch as it, before its generated key is known
+        // here: they find it by columns of the parent that are unique and the client's.
+        Lookup = HasGeneratedKey && Dependents.Length > 0
+            ? entity.GetIndexes().Where(i => i.IsUnique && i.GetFilter() is null).Select(i => i.Properties)
+                .Concat(entity.GetKeys().Where(k => !k.IsPrimaryKey()).Select(k => k.Properties))
+                .FirstOrDefault(columns => columns.All(c => _columns.Any(k => k.Property == c)))?
+                .Select(c => (c, (RelationalTypeMapping)c.GetTypeMapping())).ToArray()
+                ?? throw new NotSupportedException($"{Name} has dependents and a generated key, but no unique columns of its own to find a new row by.")
+            : [];
     }
 
     public string Name { get; }
@@ -335,8 +328,11 @@ internal sealed class RowPlan
 
     public (INavigation Navigation, IForeignKey Key)[] Dependents { get; }
 
-    /// <summary>No foreign key refers to the table: a new row may be written after the batch's other statements.</summary>
-    public bool IsLeaf { get; }
+    /// <summary>How many tables lie above this one along foreign keys: a batch writes a lower depth's new rows first.</summary>
+    public int Depth { get; }
+
+    /// <summary>Unique columns a new row's dependents find it by, when its key is generated.</summary>
+    public (IProperty Property, RelationalTypeMapping Mapping)[] Lookup { get; }
 
     /// <summary>
     /// How many of <paramref name="remaining"/> rows the next statement takes: the largest power of two
@@ -344,34 +340,27 @@ internal sealed class RowPlan
     /// </summary>
     public static int RowsPerStatement(int remaining) => (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)remaining + 1) / 2);
 
-    /// <summary>One INSERT of several rows (every column from the rows).</summary>
-    public NpgsqlBatchCommand Insert(IReadOnlyList<object> rows)
+    /// <summary>
+    /// One INSERT of the rows. With a <paramref name="parent"/>, the rows' foreign key to it is looked up
+    /// by the parent row's <see cref="Lookup"/> columns: the parent is new in the batch and its key generated.
+    /// </summary>
+    public NpgsqlBatchCommand Insert(IReadOnlyList<RowWriter.NewRow> rows, (RowPlan Plan, IForeignKey Key)? parent)
     {
-        if (rows.Count == 1)
-        {
-            return Insert(rows[0], via: null);
-        }
-        var command = new NpgsqlBatchCommand(_insertsOfRows.GetOrAdd(rows.Count, InsertRowsSql));
+        var via = parent?.Key.Properties[0];
+        var command = new NpgsqlBatchCommand(_inserts.GetOrAdd((parent?.Key, rows.Count), shape => InsertSql(shape.Rows, parent)));
         foreach (var row in rows)
         {
             foreach (var (property, mapping) in _columns)
             {
-                command.Parameters.Add(Parameter(property, mapping, row));
-            }
-        }
-        return command;
-    }
-
-    /// <param name="via">The foreign key whose value is the key just generated for the parent (null: every column from the row).</param>
-    public NpgsqlBatchCommand Insert(object row, IForeignKey? via)
-    {
-        var viaColumn = via?.Properties[0];
-        var command = new NpgsqlBatchCommand(via is null ? _insert : _inserts.GetOrAdd(via, InsertSql));
-        foreach (var (property, mapping) in _columns)
-        {
-            if (property != viaColumn)
-            {
-                command.Parameters.Add(Parameter(property, mapping, row));
+                if (property != via)
+                {
+                    command.Parameters.Add(Parameter(property, mapping, row.Row));
+                    continue;
+                }
+                foreach (var (column, columnMapping) in parent!.Value.Plan.Lookup)
+                {
+                    command.Parameters.Add(Parameter(column, columnMapping, row.Parent!));
+                }
             }
         }
         return command;
@@ -434,33 +423,9 @@ internal sealed class RowPlan
         (NpgsqlParameter)mapping.CreateParameter(
             ParameterFactory, "", property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable, ParameterDirection.Input);
 
-    private string InsertSql(IForeignKey? via)
+    private string InsertSql(int rows, (RowPlan Plan, IForeignKey Key)? parent)
     {
-        var viaColumn = via?.Properties[0];
-        var names = new List<string>();
-        var values = new List<string>();
-        var parameters = 0;
-        foreach (var (property, _) in _columns)
-        {
-            names.Add(Quote(property.GetColumnName(_table)!));
-            if (property == viaColumn)
-            {
-                var principal = via!.PrincipalEntityType;
-                var principalTable = StoreObjectIdentifier.Table(principal.GetTableName()!, principal.GetSchema());
-                var principalKey = via.PrincipalKey.Properties[0].GetColumnName(principalTable)!;
-                values.Add($"currval(pg_get_serial_sequence('{Quote(principalTable.Name).Replace("'", "''", StringComparison.Ordinal)}', '{principalKey.Replace("'", "''", StringComparison.Ordinal)}'))");
-            }
-            else
-            {
-                values.Add("$" + (++parameters).ToString(CultureInfo.InvariantCulture));
-            }
-        }
-        var sql = $"INSERT INTO {_tableName} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
-        return HasGeneratedKey ? $"{sql} RETURNING {Quote(_key.GetColumnName(_table)!)}" : sql;
-    }
-
-    private string InsertRowsSql(int rows)
-    {
+        var via = parent?.Key.Properties[0];
         var sql = new StringBuilder("INSERT INTO ").Append(_tableName).Append(" (")
             .AppendJoin(", ", _columns.Select(c => Quote(c.Property.GetColumnName(_table)!))).Append(") VALUES ");
         var parameter = 0;
@@ -469,11 +434,40 @@ internal sealed class RowPlan
             sql.Append(row > 0 ? ", (" : "(");
             for (var column = 0; column < _columns.Length; column++)
             {
-                sql.Append(column > 0 ? ", $" : "$").Append(++parameter);
+                if (column > 0)
+                {
+                    sql.Append(", ");
+                }
+                if (_columns[column].Property != via)
+                {
+                    sql.Append('$').Append(++parameter);
+                    continue;
+                }
+                // One index lookup by the parent's unique columns, written just before in the same transaction.
+                var (plan, key) = parent!.Value;
+                sql.Append("(SELECT ").Append(Quote(key.PrincipalKey.Properties[0].GetColumnName(plan._table)!))
+                    .Append(" FROM ").Append(plan._tableName).Append(" WHERE ");
+                for (var i = 0; i < plan.Lookup.Length; i++)
+                {
+                    sql.Append(i > 0 ? " AND " : "").Append(Quote(plan.Lookup[i].Property.GetColumnName(plan._table)!)).Append(" = $").Append(++parameter);
+                }
+                sql.Append(')');
             }
             sql.Append(')');
         }
         return HasGeneratedKey ? sql.Append(" RETURNING ").Append(Quote(_key.GetColumnName(_table)!)).ToString() : sql.ToString();
+    }
+
+    private static int DepthOf(IEntityType entity, HashSet<IEntityType> below)
+    {
+        if (!below.Add(entity))
+        {
+            throw new NotSupportedException($"{entity.DisplayName()}'s foreign keys go round in a cycle.");
+        }
+        var depth = entity.GetForeignKeys().Select(k => k.PrincipalEntityType).Where(p => p != entity)
+            .Select(p => DepthOf(p, below) + 1).DefaultIfEmpty(0).Max();
+        below.Remove(entity);
+        return depth;
     }
 
     private string UpdateSql(ulong changed)

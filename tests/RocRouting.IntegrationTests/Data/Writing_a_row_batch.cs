@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RocRouting.Cases;
+using RocRouting.Contracts;
+using RocRouting.Routing;
 using RocRouting.Data;
 using RocRouting.IntegrationTests.Infrastructure;
 
@@ -95,6 +97,59 @@ public sealed class Writing_a_row_batch : SharedAppTest
         {
             Assert.That(stored.Select(e => e.Detail), Is.EqualTo(events.Select(e => e.Detail)), "every row, in the order added");
             Assert.That(stored.Select(e => e.Id), Is.EqualTo(events.Select(e => e.Id)), "each row has the key stored with it");
+        });
+    }
+
+    [Test]
+    public async Task Gives_the_dependents_of_each_new_row_its_generated_key()
+    {
+        var at = DateTimeOffset.UtcNow;
+        var routes = new List<CaseRoute>();
+        var work = Rows.Begin();
+        for (var i = 0; i < 3; i++)
+        {
+            var @case = await ACase.Submitted().StoreUnannouncedAsync(App);
+            var route = new CaseRoute
+            {
+                CaseId = @case.Id,
+                Sequence = 1,
+                RecipientKind = RecipientKind.HomeMunicipality,
+                RecipientMunicipalityCode = "0180",
+                RuleId = "test",
+                Reason = "test",
+                AcknowledgeBy = at.AddMinutes(15),
+                DecidedAt = at,
+                ConfigurationVersion = "test",
+            };
+            // A different number of children each, so no route's can be taken for another's by position.
+            for (var d = 0; d <= i; d++)
+            {
+                route.Deadlines.Add(new Deadline { CaseId = @case.Id, Kind = DeadlineKind.FirstMiss, DueAt = at.AddMinutes(15 + d) });
+            }
+            route.Signals.Add(new Signal { Id = Guid.CreateVersion7(at), CaseId = @case.Id, MunicipalityCode = "0180", DueAt = at });
+            routes.Add(route);
+            work.Add(route);
+        }
+
+        await work.SaveAsync(CancellationToken.None);
+
+        var caseIds = routes.Select(r => r.CaseId).ToList();
+        var (stored, deadlines, signals) = await App.WithDbAsync(async db => (
+            await db.CaseRoutes.AsNoTracking().Where(r => caseIds.Contains(r.CaseId)).ToDictionaryAsync(r => r.CaseId, r => r.Id),
+            await db.Deadlines.AsNoTracking().Where(d => caseIds.Contains(d.CaseId)).ToDictionaryAsync(d => d.Id, d => (d.CaseId, d.RouteId)),
+            await db.Signals.AsNoTracking().Where(s => caseIds.Contains(s.CaseId)).ToDictionaryAsync(s => s.Id, s => (s.CaseId, s.RouteId))));
+        Assert.Multiple(() =>
+        {
+            foreach (var route in routes)
+            {
+                Assert.That(route.Id, Is.EqualTo(stored[route.CaseId]), "the route has the key stored with it");
+                foreach (var deadline in route.Deadlines)
+                {
+                    Assert.That(deadlines[deadline.Id], Is.EqualTo((route.CaseId, route.Id)), "each deadline has its key and its own route's");
+                    Assert.That(deadline.RouteId, Is.EqualTo(route.Id));
+                }
+                Assert.That(signals[route.Signals[0].Id], Is.EqualTo((route.CaseId, route.Id)), "each signal refers to its own route");
+            }
         });
     }
 
