@@ -5,7 +5,8 @@ namespace RocRouting.Bench;
 /// <summary>
 /// Which statements a case costs the database, from <c>pg_stat_statements</c> when the server loads it
 /// (<c>ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" deploy/local/bench.sh</c>): calls
-/// and rows per case and time per call for the busiest statements of the latency phase and of the drain. Without the
+/// and rows per case and time per call for the busiest statements of the latency phase and of the drain (and the
+/// planning, with <c>-c pg_stat_statements.track_planning=on</c> too). Without the
 /// library the report is skipped; the benchmark's figures do not depend on it.
 /// </summary>
 public static class Statements
@@ -43,9 +44,15 @@ public static class Statements
             log($"    {(double)calls / per,6:F2} {(double)reader.GetInt64(1) / per,6:F2} {reader.GetDouble(2) / Math.Max(1, calls),7:F3}  {reader.GetString(3)}");
         }
         await using var totals = db.CreateCommand(
-            "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+            """
+            SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0), coalesce(sum(plans), 0), coalesce(sum(total_plan_time), 0)
+            FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """);
         await using var total = await totals.ExecuteReaderAsync();
         await total.ReadAsync();
-        log($"    in all {total.GetDecimal(0) / per:F1} statements and {total.GetDouble(1) / per:F2} ms of execution per case");
+        // Plans are counted with pg_stat_statements.track_planning=on only: a statement planned on every call
+        // (a new shape, or a prepared one left on custom plans) costs PostgreSQL's CPU that execution time misses.
+        log($"    in all {total.GetDecimal(0) / per:F1} statements and {total.GetDouble(1) / per:F2} ms of execution per case"
+            + (total.GetInt64(2) > 0 ? $"; {total.GetInt64(2) / (double)per:F2} plans and {total.GetDouble(3) / per:F2} ms of planning per case" : ""));
     }
 }

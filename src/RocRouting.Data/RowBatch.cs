@@ -235,39 +235,23 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             group.Add(row);
         }
 
-        /// <summary>The statements, each table's rows in the order they were added, in as few as <see cref="RowPlan.RowsPerStatement"/> allows.</summary>
+        /// <summary>The statements: one per table (and parent) for its new rows, one per table and set of changed columns for its updates.</summary>
         public IEnumerable<NpgsqlBatchCommand> Commands()
         {
             // A stable sort: tables of the same depth keep the order their first rows were added in.
             foreach (var (plan, parent, rows) in _inserts.OrderBy(g => g.Plan.Depth))
             {
-                foreach (var chunk in Chunks(rows))
+                yield return plan.Insert(rows, parent);
+                if (plan.HasGeneratedKey)
                 {
-                    yield return plan.Insert(chunk, parent);
-                    if (plan.HasGeneratedKey)
-                    {
-                        Returning.Add((plan, chunk));
-                    }
+                    Returning.Add((plan, rows));
                 }
             }
             foreach (var (plan, changed, rows) in _updates)
             {
-                foreach (var chunk in Chunks(rows))
-                {
-                    var command = plan.Update(chunk, changed);
-                    Updates.Add((command, chunk.Count));
-                    yield return command;
-                }
-            }
-        }
-
-        private static IEnumerable<List<T>> Chunks<T>(List<T> rows)
-        {
-            for (var start = 0; start < rows.Count;)
-            {
-                var count = RowPlan.RowsPerStatement(rows.Count - start);
-                yield return rows.GetRange(start, count);
-                start += count;
+                var command = plan.Update(rows, changed);
+                Updates.Add((command, rows.Count));
+                yield return command;
             }
         }
     }
@@ -283,8 +267,8 @@ internal sealed class RowPlan
     private readonly (IProperty Property, RelationalTypeMapping Mapping)[] _columns;
     private readonly (IProperty Property, RelationalTypeMapping Mapping)[] _updatable;
     private readonly ConcurrentDictionary<ulong, string> _updates = new();
-    private readonly ConcurrentDictionary<(IForeignKey? Via, int Rows), string> _inserts = new();
-    private readonly ConcurrentDictionary<(ulong Changed, int Rows), string> _updatesOfRows = new();
+    private readonly ConcurrentDictionary<(IForeignKey? Via, bool Arrays), string> _inserts = new();
+    private readonly ConcurrentDictionary<ulong, string> _updatesOfRows = new();
 
     public RowPlan(IEntityType entity)
     {
@@ -335,32 +319,24 @@ internal sealed class RowPlan
     public (IProperty Property, RelationalTypeMapping Mapping)[] Lookup { get; }
 
     /// <summary>
-    /// How many of <paramref name="remaining"/> rows the next statement takes: the largest power of two
-    /// up to 64, so that a table has at most seven statement texts to prepare whatever a batch holds.
-    /// </summary>
-    public static int RowsPerStatement(int remaining) => (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)remaining + 1) / 2);
-
-    /// <summary>
     /// One INSERT of the rows. With a <paramref name="parent"/>, the rows' foreign key to it is looked up
     /// by the parent row's <see cref="Lookup"/> columns: the parent is new in the batch and its key generated.
     /// </summary>
     public NpgsqlBatchCommand Insert(IReadOnlyList<RowWriter.NewRow> rows, (RowPlan Plan, IForeignKey Key)? parent)
     {
         var via = parent?.Key.Properties[0];
-        var command = new NpgsqlBatchCommand(_inserts.GetOrAdd((parent?.Key, rows.Count), shape => InsertSql(shape.Rows, parent)));
-        foreach (var row in rows)
+        var arrays = rows.Count > 1;
+        var command = new NpgsqlBatchCommand(_inserts.GetOrAdd((parent?.Key, arrays), shape => InsertSql(shape.Arrays, parent)));
+        foreach (var (property, mapping) in _columns)
         {
-            foreach (var (property, mapping) in _columns)
+            if (property != via)
             {
-                if (property != via)
-                {
-                    command.Parameters.Add(Parameter(property, mapping, row.Row));
-                    continue;
-                }
-                foreach (var (column, columnMapping) in parent!.Value.Plan.Lookup)
-                {
-                    command.Parameters.Add(Parameter(column, columnMapping, row.Parent!));
-                }
+                command.Parameters.Add(arrays ? ArrayParameter(property, mapping, rows, r => r.Row) : Parameter(property, mapping, rows[0].Row));
+                continue;
+            }
+            foreach (var (column, columnMapping) in parent!.Value.Plan.Lookup)
+            {
+                command.Parameters.Add(arrays ? ArrayParameter(column, columnMapping, rows, r => r.Parent!) : Parameter(column, columnMapping, rows[0].Parent!));
             }
         }
         return command;
@@ -384,18 +360,18 @@ internal sealed class RowPlan
     /// <summary>One UPDATE of the <paramref name="changed"/> columns of each row, by its key.</summary>
     public NpgsqlBatchCommand Update(IReadOnlyList<object> rows, ulong changed)
     {
-        var command = new NpgsqlBatchCommand(rows.Count == 1 ? _updates.GetOrAdd(changed, UpdateSql) : _updatesOfRows.GetOrAdd((changed, rows.Count), UpdateRowsSql));
-        foreach (var row in rows)
+        var arrays = rows.Count > 1;
+        var command = new NpgsqlBatchCommand(arrays ? _updatesOfRows.GetOrAdd(changed, UpdateRowsSql) : _updates.GetOrAdd(changed, UpdateSql));
+        for (var i = 0; i < _updatable.Length; i++)
         {
-            for (var i = 0; i < _updatable.Length; i++)
+            if ((changed & (1UL << i)) != 0)
             {
-                if ((changed & (1UL << i)) != 0)
-                {
-                    command.Parameters.Add(Parameter(_updatable[i].Property, _updatable[i].Mapping, row));
-                }
+                var (property, mapping) = _updatable[i];
+                command.Parameters.Add(arrays ? ArrayParameter(property, mapping, rows, r => r) : Parameter(property, mapping, rows[0]));
             }
-            command.Parameters.Add(Parameter(_key, (RelationalTypeMapping)_key.GetTypeMapping(), row));
         }
+        var keyMapping = (RelationalTypeMapping)_key.GetTypeMapping();
+        command.Parameters.Add(arrays ? ArrayParameter(_key, keyMapping, rows, r => r) : Parameter(_key, keyMapping, rows[0]));
         return command;
     }
 
@@ -417,42 +393,80 @@ internal sealed class RowPlan
     public static void SetForeignKey(object child, IForeignKey foreignKey, object? key) =>
         foreignKey.Properties[0].PropertyInfo!.SetValue(child, key);
 
+    /// <summary>
+    /// A column's values for several rows as one array parameter (its elements as the mapping converts
+    /// them, enums to their wire names); the statement casts it to the column's store type.
+    /// </summary>
+    private static NpgsqlParameter ArrayParameter<T>(IProperty property, RelationalTypeMapping mapping, IReadOnlyList<T> rows, Func<T, object> rowOf)
+    {
+        var provider = mapping.Converter?.ProviderClrType ?? property.ClrType;
+        var element = Nullable.GetUnderlyingType(provider) ?? provider;
+        var values = Array.CreateInstance(element.IsValueType ? typeof(Nullable<>).MakeGenericType(element) : element, rows.Count);
+        var getter = property.GetGetter();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var value = getter.GetClrValueUsingContainingEntity(rowOf(rows[i]));
+            values.SetValue(mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value, i);
+        }
+        return new NpgsqlParameter { Value = values };
+    }
+
     private static NpgsqlParameter Parameter(IProperty property, RelationalTypeMapping mapping, object row) =>
         // The mapping converts the value (enums to their wire names) and types the parameter (jsonb,
         // character(n)) exactly as EF Core's own commands do.
         (NpgsqlParameter)mapping.CreateParameter(
             ParameterFactory, "", property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable, ParameterDirection.Input);
 
-    private string InsertSql(int rows, (RowPlan Plan, IForeignKey Key)? parent)
+    /// <param name="arrays">
+    /// Several rows: each column's values in one array, <c>SELECT … FROM unnest(…)</c>, so that a table has
+    /// one statement text however many rows a batch holds, prepared once per connection and planned
+    /// once. A text per row count was planned on nearly every call (README, Performance).
+    /// </param>
+    private string InsertSql(bool arrays, (RowPlan Plan, IForeignKey Key)? parent)
     {
         var via = parent?.Key.Properties[0];
         var sql = new StringBuilder("INSERT INTO ").Append(_tableName).Append(" (")
-            .AppendJoin(", ", _columns.Select(c => Quote(c.Property.GetColumnName(_table)!))).Append(") VALUES ");
+            .AppendJoin(", ", _columns.Select(c => Quote(c.Property.GetColumnName(_table)!))).Append(arrays ? ") SELECT " : ") VALUES (");
         var parameter = 0;
-        for (var row = 0; row < rows; row++)
+        var unnested = new List<string>();
+        for (var column = 0; column < _columns.Length; column++)
         {
-            sql.Append(row > 0 ? ", (" : "(");
-            for (var column = 0; column < _columns.Length; column++)
+            if (column > 0)
             {
-                if (column > 0)
-                {
-                    sql.Append(", ");
-                }
-                if (_columns[column].Property != via)
-                {
-                    sql.Append('$').Append(++parameter);
-                    continue;
-                }
-                // One index lookup by the parent's unique columns, written just before in the same transaction.
-                var (plan, key) = parent!.Value;
-                sql.Append("(SELECT ").Append(Quote(key.PrincipalKey.Properties[0].GetColumnName(plan._table)!))
-                    .Append(" FROM ").Append(plan._tableName).Append(" WHERE ");
-                for (var i = 0; i < plan.Lookup.Length; i++)
-                {
-                    sql.Append(i > 0 ? " AND " : "").Append(Quote(plan.Lookup[i].Property.GetColumnName(plan._table)!)).Append(" = $").Append(++parameter);
-                }
-                sql.Append(')');
+                sql.Append(", ");
             }
+            var (property, mapping) = _columns[column];
+            if (property != via)
+            {
+                sql.Append(arrays ? $"u.c{column}" : $"${++parameter}");
+                if (arrays)
+                {
+                    unnested.Add($"${++parameter}::{mapping.StoreType}[]");
+                }
+                continue;
+            }
+            // One index lookup by the parent's unique columns, written before in the same transaction.
+            var (plan, key) = parent!.Value;
+            sql.Append("(SELECT ").Append(Quote(key.PrincipalKey.Properties[0].GetColumnName(plan._table)!))
+                .Append(" FROM ").Append(plan._tableName).Append(" WHERE ");
+            for (var i = 0; i < plan.Lookup.Length; i++)
+            {
+                sql.Append(i > 0 ? " AND " : "").Append(Quote(plan.Lookup[i].Property.GetColumnName(plan._table)!)).Append(" = ")
+                    .Append(arrays ? $"u.c{column}_{i}" : $"${++parameter}");
+                if (arrays)
+                {
+                    unnested.Add($"${++parameter}::{plan.Lookup[i].Mapping.StoreType}[]");
+                }
+            }
+            sql.Append(')');
+        }
+        if (arrays)
+        {
+            var names = _columns.SelectMany((c, column) => c.Property != via ? [$"c{column}"] : parent!.Value.Plan.Lookup.Select((_, i) => $"c{column}_{i}"));
+            sql.Append(" FROM unnest(").AppendJoin(", ", unnested).Append(") AS u (").AppendJoin(", ", names).Append(')');
+        }
+        else
+        {
             sql.Append(')');
         }
         return HasGeneratedKey ? sql.Append(" RETURNING ").Append(Quote(_key.GetColumnName(_table)!)).ToString() : sql.ToString();
@@ -484,28 +498,16 @@ internal sealed class RowPlan
         return sql.Append(" WHERE ").Append(Quote(_key.GetColumnName(_table)!)).Append(" = $").Append(n + 1).ToString();
     }
 
-    /// <summary>
-    /// UPDATE … FROM (VALUES …): each value cast to its column's type, since a VALUES list has no
-    /// column to take a parameter's type from.
-    /// </summary>
-    private string UpdateRowsSql((ulong Changed, int Rows) shape)
+    /// <summary>UPDATE … FROM unnest(…): one text per set of changed columns, whatever the number of rows.</summary>
+    private string UpdateRowsSql(ulong changed)
     {
-        var columns = _updatable.Where((_, i) => (shape.Changed & (1UL << i)) != 0).Select(c => (c.Property, c.Mapping))
+        var columns = _updatable.Where((_, i) => (changed & (1UL << i)) != 0).Select(c => (c.Property, c.Mapping))
             .Append((Property: _key, Mapping: (RelationalTypeMapping)_key.GetTypeMapping())).ToArray();
         var names = columns.Select(c => Quote(c.Property.GetColumnName(_table)!)).ToArray();
-        var sql = new StringBuilder("UPDATE ").Append(_tableName).Append(" AS t SET ")
-            .AppendJoin(", ", names[..^1].Select(n => $"{n} = v.{n}")).Append(" FROM (VALUES ");
-        var parameter = 0;
-        for (var row = 0; row < shape.Rows; row++)
-        {
-            sql.Append(row > 0 ? ", (" : "(");
-            for (var column = 0; column < columns.Length; column++)
-            {
-                sql.Append(column > 0 ? ", $" : "$").Append(++parameter).Append("::").Append(columns[column].Mapping.StoreType);
-            }
-            sql.Append(')');
-        }
-        return sql.Append(") AS v (").AppendJoin(", ", names).Append(") WHERE t.").Append(names[^1]).Append(" = v.").Append(names[^1]).ToString();
+        return new StringBuilder("UPDATE ").Append(_tableName).Append(" AS t SET ")
+            .AppendJoin(", ", names[..^1].Select(n => $"{n} = v.{n}"))
+            .Append(" FROM unnest(").AppendJoin(", ", columns.Select((c, i) => $"${i + 1}::{c.Mapping.StoreType}[]"))
+            .Append(") AS v (").AppendJoin(", ", names).Append(") WHERE t.").Append(names[^1]).Append(" = v.").Append(names[^1]).ToString();
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RocRouting.Cases;
 using RocRouting.Data;
@@ -8,8 +9,8 @@ using RocRouting.IntegrationTests.Infrastructure;
 namespace RocRouting.IntegrationTests.Data;
 
 /// <summary>
-/// A routing transaction's hundreds of statements must not become one span attribute of their joined
-/// text (<see cref="BatchTracing"/>), while a small batch keeps Npgsql's span with its statements.
+/// A batch of many statements must not become one span attribute of their joined text
+/// (<see cref="BatchTracing"/>), while a small batch keeps Npgsql's span with its statements.
 /// </summary>
 public sealed class Tracing_a_row_batch : SharedAppTest
 {
@@ -20,22 +21,44 @@ public sealed class Tracing_a_row_batch : SharedAppTest
     [Test]
     public async Task A_large_batch_is_one_span_that_counts_its_statements_instead_of_carrying_their_text()
     {
-        // The rows of each table go 32, 16, 8, 4, 2 and 1 to a statement: six statements for each of a submission's tables.
-        var spans = await TraceAsync(cases: 63);
+        // New rows of a table share a statement, as do updates of the same columns: each of these cases
+        // has another set of its columns changed, an UPDATE of its own.
+        var columns = new Action<ChildCase, string>[]
+        {
+            (c, v) => c.PoliceReference = v, (c, v) => c.ReportedByPhone = v, (c, v) => c.ReportedByUnit = v,
+            (c, v) => c.ReportedByOfficerId = v, (c, v) => c.SubmittedByUnit = v,
+        };
+        var work = Rows.Begin();
+        for (var i = 1; i <= BatchTracing.MaxStatementsTracedByNpgsql + 1; i++)
+        {
+            var stored = await ACase.Submitted().StoreUnannouncedAsync(App);
+            var @case = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == stored.Id));
+            work.Attach(@case);
+            for (var column = 0; column < columns.Length; column++)
+            {
+                if ((i & (1 << column)) != 0)
+                {
+                    columns[column](@case, $"ändrad {i}");
+                }
+            }
+        }
+        var spans = await TraceAsync(work);
 
         Assert.Multiple(() =>
         {
             Assert.That(spans.Where(s => s.Source.Name == "Npgsql"), Is.Empty, "Npgsql would tag the span with every statement's text");
             var batch = spans.SingleOrDefault(s => s.Source.Name == RocDiagnostics.Name && s.OperationName == "postgresql batch");
             Assert.That(batch?.GetTagItem(BatchTracing.BatchSizeTag), Is.GreaterThan(BatchTracing.MaxStatementsTracedByNpgsql));
-            Assert.That(spans.SelectMany(s => s.TagObjects).Select(t => t.Value).OfType<string>().Where(v => v.Contains("INSERT", StringComparison.Ordinal)), Is.Empty);
+            Assert.That(spans.SelectMany(s => s.TagObjects).Select(t => t.Value).OfType<string>().Where(v => v.Contains("UPDATE", StringComparison.Ordinal)), Is.Empty);
         });
     }
 
     [Test]
     public async Task A_small_batch_keeps_npgsqls_span_with_its_statements()
     {
-        var spans = await TraceAsync(cases: 1);
+        var work = Rows.Begin();
+        CaseLifecycle.Submit(work, ACase.Submitted().Build(DateTimeOffset.UtcNow), new Actor("test-officer", Roles.PoliceOfficer, "test-unit"), DateTimeOffset.UtcNow);
+        var spans = await TraceAsync(work);
 
         Assert.Multiple(() =>
         {
@@ -46,8 +69,8 @@ public sealed class Tracing_a_row_batch : SharedAppTest
         });
     }
 
-    /// <summary>The spans recorded under one parent while a batch submitting <paramref name="cases"/> new cases is written.</summary>
-    private async Task<List<Activity>> TraceAsync(int cases)
+    /// <summary>The spans recorded under one parent while <paramref name="work"/> is written.</summary>
+    private static async Task<List<Activity>> TraceAsync(RowBatch work)
     {
         var recorded = new ConcurrentQueue<Activity>();
         ActivityTraceId traceId = default;
@@ -64,12 +87,6 @@ public sealed class Tracing_a_row_batch : SharedAppTest
             },
         };
         ActivitySource.AddActivityListener(listener);
-        var work = Rows.Begin();
-        var now = DateTimeOffset.UtcNow;
-        for (var i = 0; i < cases; i++)
-        {
-            CaseLifecycle.Submit(work, ACase.Submitted().Build(now), new Actor("test-officer", Roles.PoliceOfficer, "test-unit"), now);
-        }
         using (var parent = Test.StartActivity("write"))
         {
             traceId = parent!.TraceId;

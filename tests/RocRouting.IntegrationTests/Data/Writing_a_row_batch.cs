@@ -79,7 +79,7 @@ public sealed class Writing_a_row_batch : SharedAppTest
     {
         var @case = await ACase.Submitted().StoreUnannouncedAsync(App);
         var at = DateTimeOffset.UtcNow;
-        // 70 rows: statements of 64, 4 and 2 rows, so the keys of every statement must come back to the right rows.
+        // 70 rows in one statement: every key must come back to its own row.
         var events = Enumerable.Range(0, 70)
             .Select(i => new CaseEvent { CaseId = @case.Id, Kind = CaseEventKind.Renotified, At = at, Detail = $"händelse {i}" })
             .ToList();
