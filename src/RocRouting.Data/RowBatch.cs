@@ -27,7 +27,7 @@ namespace RocRouting.Data;
 /// go together, several to a statement (a routing transaction of a hundred cases sends a few
 /// statements per table, not hundreds: README, Performance), the tables above along foreign keys
 /// first; then the updates. Columns the database generates are left to it; a generated key is read
-/// back (RETURNING, in the order of the VALUES list, as PostgreSQL returns an INSERT's rows), and the
+/// back (RETURNING, in the order of the rows, as PostgreSQL returns an INSERT's rows), and the
 /// dependents in a new row's collection navigations (a route's deadlines), written in the same batch
 /// before that, find it by the parent's unique columns.
 /// </remarks>
@@ -127,7 +127,7 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                 await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
                 {
                     // One result per RETURNING, in statement order (statements without rows yield none),
-                    // its keys in the order of the VALUES list.
+                    // its keys in the order of its rows.
                     foreach (var (plan, rows) in statements.Returning)
                     {
                         foreach (var row in rows)
@@ -257,7 +257,7 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
     }
 }
 
-/// <summary>One entity's statements, from the model: their SQL built once per shape (rows, changed columns, parent).</summary>
+/// <summary>One entity's statements, from the model: their SQL built once per shape (one row or several, changed columns, parent).</summary>
 internal sealed class RowPlan
 {
     private static readonly NpgsqlCommand ParameterFactory = new();
