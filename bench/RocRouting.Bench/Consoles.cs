@@ -53,7 +53,8 @@ public sealed class Consoles(Uri baseUrl, RoutedListener listener)
         {
             caseMs.Add(await longest.TimeGetAsync($"/cases/{caseId}"));
         }
-        log($"    the longest queue on a console: {most} cases");
+        var queueBytes = most == 0 ? 0 : (await longest.GetBytesAsync("/queue")).Length;
+        log($"    the longest queue on a console: {most} cases, {queueBytes / 1024.0:F1} kB of HTML");
         log($"    queue page {Percentiles.Of(queueMs)}");
         log($"    case page  {Percentiles.Of(caseMs)}");
 
@@ -133,6 +134,8 @@ public sealed class Consoles(Uri baseUrl, RoutedListener listener)
             response.EnsureSuccessStatusCode();
             return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
+
+        public Task<byte[]> GetBytesAsync(string path) => _http.GetByteArrayAsync(path);
 
         public async Task<List<Guid>> CasesInQueueAsync()
         {

@@ -143,11 +143,13 @@ if (phases.Contains("latency"))
     log($"    idle: {string.Join(", ", idleCpu.Select(kv => $"{kv.Key} {kv.Value:F1}"))} ms CPU per second (total {idleCpu.Values.Sum():F1})");
     var statements = await Statements.TryResetAsync(db);
     log($"2/5 latency: open loop, {steadyRate} cases/s for {steadySeconds} s");
+    var walBefore = await WalSnapshot.TakeAsync(db);
     var cpuBefore = Cpu.Take(api, worker);
     steady = await progress.RunAsync("steady", () => intake.OpenLoopAsync(steadyRate, TimeSpan.FromSeconds(steadySeconds), progress.Track));
     await UntilRoutedAsync(steady, TimeSpan.FromSeconds(30));
     (steadyCpu, steadyBusy) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), steady.Count(s => s.Accepted));
     log($"    {Cpu.Describe(steadyCpu, steadyBusy)}");
+    log($"    {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, steady.Count(s => s.Accepted))}");
     if (statements)
     {
         await Statements.PrintAsync(db, steady.Count(s => s.Accepted), log);
@@ -281,6 +283,7 @@ if (phases.Contains("drain"))
     running = new ServiceProcess("worker", workerDll, environment, Path.Combine(work, "worker-restarted.log"));
     running.Start();
     var drainCpuBefore = Cpu.Take(api, running);
+    var drainWalBefore = await WalSnapshot.TakeAsync(db);
     drainSeconds = await progress.RunAsync("drain", async () =>
     {
         await UntilRoutedAsync(backlog, TimeSpan.FromMinutes(5));
@@ -297,6 +300,7 @@ if (phases.Contains("drain"))
     log($"    routed per second of the drain: {string.Join(' ', perSecond)}");
     // Whether the drain was bound by the machine (about 2 of 2 cores busy) and who spent it; the worker's start-up is included.
     log($"    drain, start-up included: {Cpu.Describe(drainCpu, drainBusyCores)}");
+    log($"    {(await WalSnapshot.TakeAsync(db)).DescribeSince(drainWalBefore, backlog.Count(s => s.Accepted))}");
     if (drainStatements)
     {
         await Statements.PrintAsync(db, backlog.Count(s => s.Accepted), log);
@@ -394,6 +398,9 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     log($"3/5 throughput: open loop, {trialRate} cases/s for {trialSeconds} s");
     api.ResetPeakRss();
     worker.ResetPeakRss();
+    var walBefore = await WalSnapshot.TakeAsync(db);
+    // The peak of a trial can be what the phase before it left (the consoles' heap, decaying): the start is shown beside it.
+    var (startRssApi, startRssWorker) = (api.RssMb(), worker.RssMb());
     var cpuBefore = Cpu.Take(api, worker);
     var samples = await progress.RunAsync($"{trialRate}/s", () => intake.OpenLoopAsync(trialRate, TimeSpan.FromSeconds(trialSeconds), progress.Track, TimeSpan.FromSeconds(3)));
     var gaveUp = samples.Length < (int)(trialRate * trialSeconds);
@@ -412,8 +419,9 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     {
         (rssApi, rssWorker) = (trialRssApi, trialRssWorker);
     }
-    log($"    {trialRate}/s: {(pass ? "sustained" : "NOT sustained")}{(gaveUp ? $" (stopped after {samples.Length} cases: answers over 3 s late)" : "")}: errors {errors}, unrouted {unrouted}; submit {submit}; route {route}; peak RSS api {trialRssApi:F0} MB, worker {trialRssWorker:F0} MB");
+    log($"    {trialRate}/s: {(pass ? "sustained" : "NOT sustained")}{(gaveUp ? $" (stopped after {samples.Length} cases: answers over 3 s late)" : "")}: errors {errors}, unrouted {unrouted}; submit {submit}; route {route}; peak RSS api {trialRssApi:F0} MB, worker {trialRssWorker:F0} MB (at the start {startRssApi:F0} / {startRssWorker:F0} MB)");
     log($"      {Cpu.Describe(cpuMs, busyCores)}");
+    log($"      {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, samples.Count(s => s.Accepted))}");
     log($"      resident now: api {api.RssBreakdown()}; worker {worker.RssBreakdown()}");
     var firstError = samples.FirstOrDefault(s => s.Error is not null)?.Error;
     return (pass, new JsonObject

@@ -56,3 +56,31 @@ public static class Statements
             + (total.GetInt64(2) > 0 ? $"; {total.GetInt64(2) / (double)per:F2} plans and {total.GetDouble(3) / per:F2} ms of planning per case" : ""));
     }
 }
+
+/// <summary>
+/// The write-ahead log a phase wrote (<c>pg_stat_wal</c>, PostgreSQL 14+) and the checkpoints that began
+/// meanwhile: the first change to a page after a checkpoint logs the whole 8 kB page, so the same cases
+/// cost PostgreSQL more while a checkpoint is young than in the middle of its interval.
+/// </summary>
+public sealed record WalSnapshot(long Records, long FullPages, decimal Bytes, long Checkpoints)
+{
+    public static async Task<WalSnapshot> TakeAsync(NpgsqlDataSource db)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        // PostgreSQL 17 moved the checkpoint counters from pg_stat_bgwriter to pg_stat_checkpointer.
+        var checkpoints = connection.PostgreSqlVersion.Major >= 17
+            ? "(SELECT num_timed + num_requested FROM pg_stat_checkpointer)"
+            : "(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)";
+        await using var command = new NpgsqlCommand($"SELECT wal_records, wal_fpi, wal_bytes, {checkpoints} FROM pg_stat_wal", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new WalSnapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetDecimal(2), reader.GetInt64(3));
+    }
+
+    public string DescribeSince(WalSnapshot before, int cases)
+    {
+        var per = (double)Math.Max(1, cases);
+        return $"WAL per case {(Records - before.Records) / per:F1} records, {(FullPages - before.FullPages) / per:F2} full pages, "
+            + $"{(double)(Bytes - before.Bytes) / per / 1024:F1} kB; checkpoints begun {Checkpoints - before.Checkpoints}";
+    }
+}
