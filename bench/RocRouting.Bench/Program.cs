@@ -166,11 +166,15 @@ ConsoleFigures? consoleFigures = null;
 if (phases.Contains("consoles"))
 {
     log($"2b/5 consoles: {consoleCount} open consoles, {consoleRate} cases/s for {consoleSeconds} s");
+    Cpu.Snapshot? consoleCpuBefore = null;
     consoleFigures = await new Consoles(baseUrl, listener).RunAsync(consoleCount, async () =>
     {
+        consoleCpuBefore = Cpu.Take(api, worker);
         var load = await progress.RunAsync("consoles", () => intake.OpenLoopAsync(consoleRate, TimeSpan.FromSeconds(consoleSeconds), progress.Track));
         await UntilRoutedAsync(load, TimeSpan.FromSeconds(30));
         accepted.AddRange(load.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
+        // Most of it is the consoles re-reading their queues: CPU per second says what 20 open consoles cost.
+        log($"    CPU while the consoles listened (ms a second): {string.Join(", ", Cpu.PerSecond(consoleCpuBefore!, Cpu.Take(api, worker)).Select(kv => $"{kv.Key} {kv.Value:F0}"))}");
         return load;
     }, log);
     log($"    routed-to-event   {consoleFigures.RoutedToEvent}");
