@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RocRouting.Api.Console.Components;
@@ -19,6 +21,12 @@ public static class ConsoleExtensions
     {
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration("Console");
         builder.Services.AddRazorComponents();
+        // Swedish letters go into the pages as themselves (UTF-8), not as character references: "Södertälje"
+        // was written in five pieces ("S", "&#xF6;", "dert", "&#xE4;", "lje"), each a chunk of the renderer's
+        // buffer, and a card of the queue carries a dozen such letters (README, Performance). Markup
+        // characters, quotes and control characters are still encoded. Only the HTML encoder: URLs keep
+        // percent-encoding and scripts their escapes.
+        builder.Services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.BasicLatin, UnicodeRanges.Latin1Supplement));
         // One key ring for every instance, in the service's database: no sticky sessions (README, the console).
         builder.Services.AddDataProtection().SetApplicationName("RocRouting").PersistKeysToDbContext<RocDbContext>();
         builder.Services.AddAntiforgery(o =>
@@ -27,6 +35,7 @@ public static class ConsoleExtensions
             o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
         builder.Services.AddSingleton<Swedish>();
+        builder.Services.AddSingleton<QueueCards>();
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         builder.AddConsoleSignIn();

@@ -44,11 +44,15 @@ public abstract class ConsoleTest
     }
 
     /// <summary>A case from the police's systems (the JSON API), with a reference a test can find it by.</summary>
-    protected async Task<(Guid Id, string Reference)> SubmitThroughApiAsync(string? home, string urgency = "immediate", string foundIn = "0180")
+    protected async Task<(Guid Id, string Reference)> SubmitThroughApiAsync(string? home, string urgency = "immediate", string foundIn = "0180", string? summary = null)
     {
         var reference = "TEST-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var body = CaseRequests.Valid(home, urgency, foundIn);
         body["policeReference"] = reference;
+        if (summary is not null)
+        {
+            body["summary"] = summary;
+        }
         using var client = App.Client(TestTokens.PoliceOfficer(PoliceUnit));
         using var response = await CaseRequests.PostAsync(client, body);
         Assert.That((int)response.StatusCode, Is.EqualTo(202), await response.Content.ReadAsStringAsync());
