@@ -23,9 +23,8 @@ public static class ConsoleExtensions
         builder.Services.AddRazorComponents();
         // Swedish letters go into the pages as themselves (UTF-8), not as character references: "Södertälje"
         // was written in five pieces ("S", "&#xF6;", "dert", "&#xE4;", "lje"), each a chunk of the renderer's
-        // buffer, and a card of the queue carries a dozen such letters (README, Performance). Markup
-        // characters, quotes and control characters are still encoded. Only the HTML encoder: URLs keep
-        // percent-encoding and scripts their escapes.
+        // buffer, and six bytes a letter instead of two. Markup characters, quotes and control characters
+        // are still encoded. Only the HTML encoder: URLs keep percent-encoding and scripts their escapes.
         builder.Services.AddSingleton(HtmlEncoder.Create(UnicodeRanges.BasicLatin, UnicodeRanges.Latin1Supplement));
         // One key ring for every instance, in the service's database: no sticky sessions (README, the console).
         builder.Services.AddDataProtection().SetApplicationName("RocRouting").PersistKeysToDbContext<RocDbContext>();
