@@ -12,6 +12,9 @@ public sealed class Sample
 {
     public long DueAt { get; init; }
 
+    /// <summary>When the request left the load generator: later than <see cref="DueAt"/> by its own scheduling.</summary>
+    public long SentAt { get; set; }
+
     public long AnsweredAt { get; set; }
 
     public int Status { get; set; }
@@ -58,6 +61,7 @@ public sealed class Intake(HttpClient client, string token)
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         try
         {
+            sample.SentAt = Stopwatch.GetTimestamp();
             using var response = await client.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
             sample.AnsweredAt = Stopwatch.GetTimestamp();
@@ -81,19 +85,26 @@ public sealed class Intake(HttpClient client, string token)
     /// <summary>
     /// Open loop: request i is due at start + i/rate and is sent then, whether or not earlier ones
     /// were answered; latency counts from when it was due, so a stalled service cannot hide its
-    /// stall by slowing the load (no coordinated omission).
+    /// stall by slowing the load (no coordinated omission). The schedule runs on a thread of its own
+    /// that sleeps to each instant (<see cref="Pacer"/>) and starts each send itself.
     /// </summary>
-    private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
-
     public async Task<Sample[]> OpenLoopAsync(double rate, TimeSpan duration, Action<Sample[]>? started = null, TimeSpan? giveUpAfter = null)
     {
         var total = (int)(rate * duration.TotalSeconds);
         var samples = new Sample[total];
         var sends = new Task[total];
+        started?.Invoke(samples);
+        var count = await Task.Factory.StartNew(
+            () => Schedule(rate, samples, sends, giveUpAfter), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await Task.WhenAll(sends.Take(count));
+        return count == total ? samples : samples[..count];
+    }
+
+    private int Schedule(double rate, Sample[] samples, Task[] sends, TimeSpan? giveUpAfter)
+    {
         var start = Stopwatch.GetTimestamp();
         var oldestUnanswered = 0;
-        started?.Invoke(samples);
-        for (var i = 0; i < total; i++)
+        for (var i = 0; i < samples.Length; i++)
         {
             // A rate the service clearly cannot take (an answer already overdue by giveUpAfter) ends the
             // run early: piling up thousands more requests would only measure the pile.
@@ -103,21 +114,15 @@ public sealed class Intake(HttpClient client, string token)
             }
             if (giveUpAfter is { } limit && oldestUnanswered < i && Stopwatch.GetElapsedTime(samples[oldestUnanswered].DueAt) > limit)
             {
-                await Task.WhenAll(sends.Take(i));
-                return samples[..i];
+                return i;
             }
             var due = start + (long)(i / rate * Stopwatch.Frequency);
-            // Never early: Task.Delay counts whole milliseconds and can return before the time asked for, and
-            // a request sent before it was due would shave its lateness off the measure (a chart showed -1.7 ms).
-            while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due) is { Ticks: > 0 } wait)
-            {
-                await Task.Delay(wait < OneMillisecond ? OneMillisecond : wait);
-            }
+            // Never early: a request sent before it was due would shave its lateness off the measure.
+            Pacer.SleepUntil(due);
             samples[i] = new Sample { DueAt = due };
             sends[i] = SendAsync(samples[i]);
         }
-        await Task.WhenAll(sends);
-        return samples;
+        return samples.Length;
     }
 
     /// <summary>Closed loop, as fast as the service takes them: for filling a backlog.</summary>
@@ -150,12 +155,17 @@ public sealed class RoutedListener : IAsyncDisposable
 
     public RoutedListener(string connectionString) => _connection = new NpgsqlConnection(connectionString);
 
+    /// <summary>When each case's first route was heard (a <see cref="Stopwatch"/> timestamp).</summary>
     public ConcurrentDictionary<Guid, long> Routed { get; } = new();
+
+    /// <summary>When each first route's row was inserted, by the database's clock (before its transaction committed).</summary>
+    public ConcurrentDictionary<Guid, DateTime> Inserted { get; } = new();
 
     public static async Task InstallTriggerAsync(NpgsqlDataSource db) =>
         await db.CreateCommand("""
             CREATE OR REPLACE FUNCTION bench_notify_routed() RETURNS trigger AS $$
-            BEGIN PERFORM pg_notify('bench_routed', NEW.case_id::text); RETURN NEW; END $$ LANGUAGE plpgsql;
+            BEGIN PERFORM pg_notify('bench_routed', NEW.case_id::text || ' ' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint);
+            RETURN NEW; END $$ LANGUAGE plpgsql;
             DROP TRIGGER IF EXISTS bench_routed ON case_routes;
             CREATE TRIGGER bench_routed AFTER INSERT ON case_routes FOR EACH ROW WHEN (NEW.sequence = 1)
                 EXECUTE FUNCTION bench_notify_routed();
@@ -164,7 +174,17 @@ public sealed class RoutedListener : IAsyncDisposable
     public async Task StartAsync()
     {
         await _connection.OpenAsync();
-        _connection.Notification += (_, e) => Routed.TryAdd(Guid.Parse(e.Payload), Stopwatch.GetTimestamp());
+        _connection.Notification += (_, e) =>
+        {
+            var heard = Stopwatch.GetTimestamp();
+            var parts = e.Payload.Split(' ');
+            var caseId = Guid.Parse(parts[0]);
+            Routed.TryAdd(caseId, heard);
+            if (parts.Length > 1)
+            {
+                Inserted.TryAdd(caseId, DateTime.UnixEpoch.AddTicks(long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) * 10));
+            }
+        };
         await using (var listen = new NpgsqlCommand("LISTEN bench_routed", _connection))
         {
             await listen.ExecuteNonQueryAsync();

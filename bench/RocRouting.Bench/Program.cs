@@ -131,6 +131,7 @@ Sample[] steady = [];
 Dictionary<string, double> steadyCpu = [];
 Dictionary<string, double> idleCpu = [];
 double steadyBusy = 0;
+JsonObject? steadyStages = null;
 const int IdleSeconds = 10;
 if (phases.Contains("latency"))
 {
@@ -145,9 +146,11 @@ if (phases.Contains("latency"))
     log($"2/5 latency: open loop, {steadyRate} cases/s for {steadySeconds} s");
     var walBefore = await WalSnapshot.TakeAsync(db);
     var cpuBefore = Cpu.Take(api, worker);
+    var clock = Stages.WallClock.Now();
     steady = await progress.RunAsync("steady", () => intake.OpenLoopAsync(steadyRate, TimeSpan.FromSeconds(steadySeconds), progress.Track));
     await UntilRoutedAsync(steady, TimeSpan.FromSeconds(30));
     (steadyCpu, steadyBusy) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), steady.Count(s => s.Accepted));
+    steadyStages = await Stages.MeasureAsync(db, steady, listener, clock, log);
     log($"    {Cpu.Describe(steadyCpu, steadyBusy)}");
     log($"    {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, steady.Count(s => s.Accepted))}");
     if (statements)
@@ -339,7 +342,7 @@ var result = new JsonObject
     ["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["runtime"] = Environment.Version.ToString() },
     ["pg_case_tx_per_s"] = Math.Round(pgTps),
     ["broker_msgs_per_s"] = Math.Round(brokerRate),
-    ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute) },
+    ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute), ["route_stages"] = steadyStages },
     ["steady_cpu_ms_per_case"] = new JsonObject([.. steadyCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["steady_machine_busy_cores"] = steadyBusy,
     ["idle_cpu_ms_per_s"] = new JsonObject([.. idleCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
