@@ -60,9 +60,11 @@ public static class Statements
 /// <summary>
 /// The write-ahead log a phase wrote (<c>pg_stat_wal</c>, PostgreSQL 14+) and the checkpoints that began
 /// meanwhile: the first change to a page after a checkpoint logs the whole 8 kB page, so the same cases
-/// cost PostgreSQL more while a checkpoint is young than in the middle of its interval.
+/// cost PostgreSQL more while a checkpoint is young than in the middle of its interval. The positions
+/// bound the phase for <c>pg_waldump --stats=record --start A --end B</c> (which records, index entries,
+/// vacuum), with <c>ROC_BENCH_KEEP=1 ROC_PG_OPTIONS="-c wal_keep_size=4GB"</c> so the segments survive.
 /// </summary>
-public sealed record WalSnapshot(long Records, long FullPages, decimal Bytes, long Checkpoints)
+public sealed record WalSnapshot(long Records, long FullPages, decimal Bytes, long Checkpoints, string Position)
 {
     public static async Task<WalSnapshot> TakeAsync(NpgsqlDataSource db)
     {
@@ -71,16 +73,17 @@ public sealed record WalSnapshot(long Records, long FullPages, decimal Bytes, lo
         var checkpoints = connection.PostgreSqlVersion.Major >= 17
             ? "(SELECT num_timed + num_requested FROM pg_stat_checkpointer)"
             : "(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)";
-        await using var command = new NpgsqlCommand($"SELECT wal_records, wal_fpi, wal_bytes, {checkpoints} FROM pg_stat_wal", connection);
+        await using var command = new NpgsqlCommand($"SELECT wal_records, wal_fpi, wal_bytes, {checkpoints}, pg_current_wal_insert_lsn()::text FROM pg_stat_wal", connection);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return new WalSnapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetDecimal(2), reader.GetInt64(3));
+        return new WalSnapshot(reader.GetInt64(0), reader.GetInt64(1), reader.GetDecimal(2), reader.GetInt64(3), reader.GetString(4));
     }
 
     public string DescribeSince(WalSnapshot before, int cases)
     {
         var per = (double)Math.Max(1, cases);
         return $"WAL per case {(Records - before.Records) / per:F1} records, {(FullPages - before.FullPages) / per:F2} full pages, "
-            + $"{(double)(Bytes - before.Bytes) / per / 1024:F1} kB; checkpoints begun {Checkpoints - before.Checkpoints}";
+            + $"{(double)(Bytes - before.Bytes) / per / 1024:F1} kB; checkpoints begun {Checkpoints - before.Checkpoints}; "
+            + $"WAL {before.Position} to {Position}";
     }
 }

@@ -163,30 +163,26 @@ public static class CaseQueries
     public static Task<List<InboxItem>> InboxPageAsync(
         this RocDbContext db, Recipient recipient, (long Tx, Guid Id)? after, int limit, CancellationToken cancellationToken)
     {
-        var kind = Wire.Name(recipient.Kind);
-        var code = recipient.MunicipalityCode;
-        var service = recipient.ServiceId;
-        var query = after is not { } cursor
+        ArgumentNullException.ThrowIfNull(recipient);
+        var visible = after is not { } cursor
             ? db.InboxItems.FromSql($"""
                 SELECT * FROM inbox_items
-                WHERE recipient_kind = {kind}
-                  AND recipient_municipality_code IS NOT DISTINCT FROM {code}::character(4)
-                  AND recipient_service_id IS NOT DISTINCT FROM {service}::character varying
-                  AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
-                ORDER BY tx_id DESC, id DESC
-                LIMIT {limit}
+                WHERE tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
                 """)
             : db.InboxItems.FromSql($"""
                 SELECT * FROM inbox_items
-                WHERE recipient_kind = {kind}
-                  AND recipient_municipality_code IS NOT DISTINCT FROM {code}::character(4)
-                  AND recipient_service_id IS NOT DISTINCT FROM {service}::character varying
-                  AND (tx_id, id) > ({cursor.Tx}, {cursor.Id})
+                WHERE (tx_id, id) > ({cursor.Tx}, {cursor.Id})
                   AND tx_id < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
-                ORDER BY tx_id, id
-                LIMIT {limit}
                 """);
-        return query.AsNoTracking().ToListAsync(cancellationToken);
+        // Equality on the recipient's own column, so the (column, tx_id, id) index answers the page in
+        // order (its rows without that column are not in it).
+        var mine = recipient.Kind == RecipientKind.HomeMunicipality
+            ? visible.Where(i => i.RecipientKind == RecipientKind.HomeMunicipality && i.RecipientMunicipalityCode == recipient.MunicipalityCode)
+            : visible.Where(i => i.RecipientKind == recipient.Kind && i.RecipientServiceId == recipient.ServiceId);
+        var ordered = after is null
+            ? mine.OrderByDescending(i => i.TxId).ThenByDescending(i => i.Id)
+            : mine.OrderBy(i => i.TxId).ThenBy(i => i.Id);
+        return ordered.Take(limit).AsNoTracking().ToListAsync(cancellationToken);
     }
 
     /// <summary>

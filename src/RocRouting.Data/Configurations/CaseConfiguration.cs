@@ -30,9 +30,10 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<ChildCase>
         builder.Ignore(c => c.IsOpen);
         builder.Ignore(c => c.IsRouted);
         builder.Ignore(c => c.CurrentRoute);
-        // The queues: open cases of one recipient, nearest deadline first.
-        builder.HasIndex(c => new { c.RecipientMunicipalityCode, c.AcknowledgeBy }).HasFilter("closed_at IS NULL");
-        builder.HasIndex(c => new { c.RecipientServiceId, c.AcknowledgeBy }).HasFilter("closed_at IS NULL");
+        // The queues: open cases of one recipient, nearest deadline first. A case is in the index of its
+        // own kind of recipient only, and in none until it is routed: every entry is one more write per case.
+        builder.HasIndex(c => new { c.RecipientMunicipalityCode, c.AcknowledgeBy }).HasFilter("closed_at IS NULL AND recipient_municipality_code IS NOT NULL");
+        builder.HasIndex(c => new { c.RecipientServiceId, c.AcknowledgeBy }).HasFilter("closed_at IS NULL AND recipient_service_id IS NOT NULL");
         // The sweeper's question, "which cases are stuck unrouted": only cases not yet routed are in it.
         builder.HasIndex(c => c.SubmittedAt).HasFilter("status = 'submitted'");
         builder.HasMany(c => c.Acknowledgements).WithOne().HasForeignKey(a => a.CaseId);

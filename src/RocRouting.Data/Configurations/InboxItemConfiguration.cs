@@ -15,8 +15,9 @@ internal sealed class InboxItemConfiguration : IEntityTypeConfiguration<InboxIte
         builder.HasRecipientColumns(null, i => i.RecipientKind, i => i.RecipientMunicipalityCode, i => i.RecipientServiceId, i => i.Recipient);
         builder.Property(i => i.Kind).HasWireConversion().HasMaxLength(16);
         builder.Property(i => i.Urgency).HasWireConversion().HasMaxLength(16);
-        builder.HasIndex(i => new { i.RecipientMunicipalityCode, i.TxId, i.Id });
-        builder.HasIndex(i => new { i.RecipientServiceId, i.TxId, i.Id });
+        // A recipient's inbox page; an item is in the index of its own kind of recipient only.
+        builder.HasIndex(i => new { i.RecipientMunicipalityCode, i.TxId, i.Id }).HasFilter("recipient_municipality_code IS NOT NULL");
+        builder.HasIndex(i => new { i.RecipientServiceId, i.TxId, i.Id }).HasFilter("recipient_service_id IS NOT NULL");
         builder.HasIndex(i => i.CaseId);
         builder.HasOne<ChildCase>().WithMany().HasForeignKey(i => i.CaseId);
         builder.HasOne<CaseRoute>().WithMany(r => r.InboxItems).HasForeignKey(i => i.RouteId);
