@@ -29,7 +29,7 @@ public static class Statements
     public static async Task PrintAsync(NpgsqlDataSource db, int cases, Action<string> log)
     {
         await using var command = db.CreateCommand($"""
-            SELECT calls, rows, total_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 150)
+            SELECT calls, rows, total_exec_time, plans, left(regexp_replace(query, '\s+', ' ', 'g'), 150)
             FROM pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND query NOT LIKE '%pg_stat_statements%'
@@ -37,11 +37,11 @@ public static class Statements
             """);
         await using var reader = await command.ExecuteReaderAsync();
         var per = Math.Max(1, cases);
-        log($"    statements per case ({cases} cases; calls, rows, ms per call):");
+        log($"    statements per case ({cases} cases; calls, rows, ms per call, plans):");
         while (await reader.ReadAsync())
         {
             var calls = reader.GetInt64(0);
-            log($"    {(double)calls / per,6:F2} {(double)reader.GetInt64(1) / per,6:F2} {reader.GetDouble(2) / Math.Max(1, calls),7:F3}  {reader.GetString(3)}");
+            log($"    {(double)calls / per,6:F2} {(double)reader.GetInt64(1) / per,6:F2} {reader.GetDouble(2) / Math.Max(1, calls),7:F3} {(double)reader.GetInt64(3) / per,5:F2}  {reader.GetString(4)}");
         }
         await using var totals = db.CreateCommand(
             """

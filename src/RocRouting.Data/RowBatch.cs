@@ -117,7 +117,12 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                     statements.AddUpdate(step.Plan, step.Row, changed);
                 }
             }
-            foreach (var command in statements.Commands())
+            var commands = statements.Commands().ToList();
+            if (statements.ManyRows)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(GenericPlans));
+            }
+            foreach (var command in commands)
             {
                 batch.BatchCommands.Add(command);
             }
@@ -126,6 +131,10 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             {
                 await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
                 {
+                    if (statements.ManyRows)
+                    {
+                        await reader.NextResultAsync(cancellationToken);
+                    }
                     // One result per RETURNING, in statement order (statements without rows yield none),
                     // its keys in the order of its rows.
                     foreach (var (plan, rows) in statements.Returning)
@@ -166,6 +175,13 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             signal.Notify();
         }
     }
+
+    /// <summary>
+    /// A statement over several rows (<c>unnest</c> of arrays) costs more in a generic plan, which
+    /// cannot see how long the arrays are, than in a custom one, so PostgreSQL planned it afresh on
+    /// every call (pg_stat_statements, README). The batch is one transaction, and the setting ends with it.
+    /// </summary>
+    private const string GenericPlans = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
 
     /// <param name="parent">The new row (and the foreign key to it) whose key the database generates: the row finds it by the parent's unique columns.</param>
     private void AddInsert(Statements statements, object row, RowPlan plan, (NewRow Row, RowPlan Plan, IForeignKey Key)? parent)
@@ -211,6 +227,9 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
 
         /// <summary>Each update and the rows it must change.</summary>
         public List<(NpgsqlBatchCommand Command, int Rows)> Updates { get; } = [];
+
+        /// <summary>Whether a statement writes several rows of one table (from arrays).</summary>
+        public bool ManyRows => _inserts.Exists(g => g.Rows.Count > 1) || _updates.Exists(u => u.Rows.Count > 1);
 
         /// <summary>The new rows whose keys come back, per statement with a RETURNING.</summary>
         public List<(RowPlan Plan, IReadOnlyList<NewRow> Rows)> Returning { get; } = [];
