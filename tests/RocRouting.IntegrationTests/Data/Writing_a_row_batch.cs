@@ -154,6 +154,39 @@ public sealed class Writing_a_row_batch : SharedAppTest
     }
 
     [Test]
+    public async Task Leaves_the_planner_setting_of_its_connection_as_it_found_it()
+    {
+        var @case = await ACase.Submitted().StoreUnannouncedAsync(App);
+        var work = Rows.Begin();
+        foreach (var i in Enumerable.Range(0, 3))
+        {
+            work.Add(new CaseEvent { CaseId = @case.Id, Kind = CaseEventKind.Renotified, At = DateTimeOffset.UtcNow, Detail = $"händelse {i}" });
+        }
+
+        await work.SaveAsync(CancellationToken.None);
+
+        // Generic plans are for the batch's own statements: the pool's connections (the batch's among
+        // them, handed out idle first) plan everything else as configured.
+        var dataSource = App.Worker.Services.GetRequiredService<NpgsqlDataSource>();
+        var connections = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => dataSource.OpenConnectionAsync().AsTask()));
+        try
+        {
+            foreach (var connection in connections)
+            {
+                await using var show = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+                Assert.That(await show.ExecuteScalarAsync(), Is.EqualTo("auto"));
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
     public async Task Writes_nothing_when_one_of_its_statements_fails()
     {
         var existing = await ACase.Submitted().StoreUnannouncedAsync(App);
