@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Routing;
@@ -59,22 +61,41 @@ public static class NotificationQueries
     /// Records what became of a round's notifications in one statement (their leases end): the sender
     /// writes a round's outcomes together, not one round trip per notification.
     /// </summary>
-    public static Task<int> RecordNotificationsAsync(this RocDbContext db, IReadOnlyCollection<NotificationRecord> records, CancellationToken cancellationToken)
+    public static async Task<int> RecordNotificationsAsync(this RocDbContext db, IReadOnlyCollection<NotificationRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var ids = records.Select(r => r.Id).ToArray();
-        var states = records.Select(r => Wire.Name(r.State)).ToArray();
-        var errors = records.Select(r => r.LastError).ToArray();
-        var next = records.Select(r => r.NextAttemptAt).ToArray();
-        var gateways = records.Select(r => r.GatewayId).ToArray();
-        var sent = records.Select(r => r.SentAt).ToArray();
-        return db.Database.ExecuteSqlAsync($"""
+        var update = new NpgsqlBatchCommand("""
             UPDATE notifications AS n
             SET state = r.state, last_error = r.last_error, next_attempt_at = r.next_attempt_at, lease_until = NULL,
                 gateway_id = r.gateway_id, sent_at = r.sent_at
-            FROM unnest({ids}, {states}, {errors}, {next}, {gateways}, {sent}) AS r(id, state, last_error, next_attempt_at, gateway_id, sent_at)
+            FROM unnest($1, $2, $3, $4, $5, $6) AS r(id, state, last_error, next_attempt_at, gateway_id, sent_at)
             WHERE n.id = r.id
-            """, cancellationToken);
+            """)
+        {
+            Parameters =
+            {
+                new() { Value = records.Select(r => r.Id).ToArray() },
+                new() { Value = records.Select(r => Wire.Name(r.State)).ToArray() },
+                new() { Value = records.Select(r => r.LastError).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = records.Select(r => r.NextAttemptAt).ToArray() },
+                new() { Value = records.Select(r => r.GatewayId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new() { Value = records.Select(r => r.SentAt).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+            },
+        };
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection())
+            {
+                BatchCommands = { GenericPlans.Command(), update },
+            };
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return update.RecordsAffected;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>

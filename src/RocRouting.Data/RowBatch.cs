@@ -120,7 +120,7 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             var commands = statements.Commands().ToList();
             if (statements.ManyRows)
             {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(GenericPlans));
+                batch.BatchCommands.Add(GenericPlans.Command());
             }
             foreach (var command in commands)
             {
@@ -175,13 +175,6 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             signal.Notify();
         }
     }
-
-    /// <summary>
-    /// A statement over several rows (<c>unnest</c> of arrays) costs more in a generic plan, which
-    /// cannot see how long the arrays are, than in a custom one, so PostgreSQL planned it afresh on
-    /// every call (pg_stat_statements, README). The batch is one transaction, and the setting ends with it.
-    /// </summary>
-    private const string GenericPlans = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
 
     /// <param name="parent">The new row (and the foreign key to it) whose key the database generates: the row finds it by the parent's unique columns.</param>
     private void AddInsert(Statements statements, object row, RowPlan plan, (NewRow Row, RowPlan Plan, IForeignKey Key)? parent)
