@@ -176,9 +176,10 @@ public static class CaseQueries
                 """);
         // Equality on the recipient's own column, so the (column, tx_id, id) index answers the page in
         // order (its rows without that column are not in it).
-        var mine = recipient.Kind == RecipientKind.HomeMunicipality
-            ? visible.Where(i => i.RecipientKind == RecipientKind.HomeMunicipality && i.RecipientMunicipalityCode == recipient.MunicipalityCode)
-            : visible.Where(i => i.RecipientKind == recipient.Kind && i.RecipientServiceId == recipient.ServiceId);
+        var mine = visible.Where(i => i.RecipientKind == recipient.Kind);
+        mine = recipient.Kind == RecipientKind.HomeMunicipality
+            ? mine.Where(i => i.RecipientMunicipalityCode == recipient.MunicipalityCode)
+            : mine.Where(i => i.RecipientServiceId == recipient.ServiceId);
         var ordered = after is null
             ? mine.OrderByDescending(i => i.TxId).ThenByDescending(i => i.Id)
             : mine.OrderBy(i => i.TxId).ThenBy(i => i.Id);

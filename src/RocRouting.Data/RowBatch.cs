@@ -118,7 +118,8 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                 }
             }
             var commands = statements.Commands().ToList();
-            if (statements.ManyRows)
+            var genericPlans = statements.ManyRows;
+            if (genericPlans)
             {
                 batch.BatchCommands.Add(GenericPlans.Command());
             }
@@ -131,7 +132,7 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
             {
                 await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
                 {
-                    if (statements.ManyRows)
+                    if (genericPlans)
                     {
                         await reader.NextResultAsync(cancellationToken);
                     }
