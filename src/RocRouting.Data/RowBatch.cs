@@ -117,13 +117,12 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
                     statements.AddUpdate(step.Plan, step.Row, changed);
                 }
             }
-            var commands = statements.Commands().ToList();
             var genericPlans = statements.ManyRows;
             if (genericPlans)
             {
                 batch.BatchCommands.Add(GenericPlans.Command());
             }
-            foreach (var command in commands)
+            foreach (var command in statements.Commands())
             {
                 batch.BatchCommands.Add(command);
             }
