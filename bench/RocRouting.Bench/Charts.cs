@@ -2,10 +2,11 @@ using System.Diagnostics;
 
 namespace RocRouting.Bench;
 
-/// <summary>Latency over time and its distribution for the steady-rate phase, as PNGs beside the JSON.</summary>
+/// <summary>Latency over time and its distribution for the steady-rate phase, as PNGs beside the JSON (and as the
+/// latest charts when every phase ran, as latest.json is).</summary>
 public static class Charts
 {
-    public static void Write(string directory, string stamp, Sample[] steady, double rate, RoutedListener listener)
+    public static void Write(string directory, string stamp, Sample[] steady, double rate, RoutedListener listener, bool latest)
     {
         var accepted = steady.Where(s => s.Accepted).ToArray();
         if (accepted.Length == 0)
@@ -27,7 +28,7 @@ public static class Charts
         overTime.XLabel("seconds into the phase");
         overTime.YLabel("ms");
         overTime.ShowLegend();
-        Save(overTime, directory, stamp, "latency-over-time");
+        Save(overTime, directory, stamp, "latency-over-time", latest);
 
         var distribution = new ScottPlot.Plot();
         var histogram = ScottPlot.Statistics.Histogram.WithBinCount(50, routeMs);
@@ -35,12 +36,15 @@ public static class Charts
         distribution.Title($"Submit-to-routed latency distribution at {rate} cases/s (n={routeMs.Length})");
         distribution.XLabel("ms");
         distribution.YLabel("cases");
-        Save(distribution, directory, stamp, "latency-distribution");
+        Save(distribution, directory, stamp, "latency-distribution", latest);
     }
 
-    private static void Save(ScottPlot.Plot plot, string directory, string stamp, string name)
+    private static void Save(ScottPlot.Plot plot, string directory, string stamp, string name, bool latest)
     {
         plot.SavePng(Path.Combine(directory, $"{stamp}-{name}.png"), 1000, 600);
-        plot.SavePng(Path.Combine(directory, $"latest-{name}.png"), 1000, 600);
+        if (latest)
+        {
+            plot.SavePng(Path.Combine(directory, $"latest-{name}.png"), 1000, 600);
+        }
     }
 }

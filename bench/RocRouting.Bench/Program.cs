@@ -33,8 +33,11 @@ var consoleRate = double.Parse(setting("ROC_BENCH_CONSOLE_RATE", "7"), CultureIn
 var consoleSeconds = int.Parse(setting("ROC_BENCH_CONSOLE_S", "30"), CultureInfo.InvariantCulture);
 var overloadSeconds = int.Parse(setting("ROC_BENCH_OVERLOAD_S", "60"), CultureInfo.InvariantCulture);
 var resultsDir = setting("ROC_BENCH_RESULTS", Path.Combine(root, "bench", "results"));
-// A subset of phases makes a quick loop while working on one figure (e.g. "drain"); the skipped ones report 0.
-var phases = setting("ROC_BENCH_PHASES", "limits,latency,consoles,throughput,overload,drain").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+// A subset of phases makes a quick loop while working on one figure (e.g. "drain"); the skipped ones report 0,
+// so only a run of every phase becomes latest.json.
+const string AllPhases = "limits,latency,consoles,throughput,overload,drain";
+var phases = setting("ROC_BENCH_PHASES", AllPhases).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+var fullRun = phases.SetEquals(AllPhases.Split(','));
 Directory.CreateDirectory(work);
 Directory.CreateDirectory(resultsDir);
 
@@ -340,6 +343,7 @@ var result = new JsonObject
 {
     ["timestamp"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
     ["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["runtime"] = Environment.Version.ToString() },
+    ["phases"] = new JsonArray([.. AllPhases.Split(',').Where(phases.Contains).Select(p => (JsonNode)p)]),
     ["pg_case_tx_per_s"] = Math.Round(pgTps),
     ["broker_msgs_per_s"] = Math.Round(brokerRate),
     ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute), ["route_stages"] = steadyStages },
@@ -369,8 +373,11 @@ var result = new JsonObject
 };
 var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 await File.WriteAllTextAsync(Path.Combine(resultsDir, $"{stamp}.json"), json);
-await File.WriteAllTextAsync(Path.Combine(resultsDir, "latest.json"), json);
-Charts.Write(resultsDir, stamp, steady, steadyRate, listener);
+if (fullRun)
+{
+    await File.WriteAllTextAsync(Path.Combine(resultsDir, "latest.json"), json);
+}
+Charts.Write(resultsDir, stamp, steady, steadyRate, listener, fullRun);
 
 Console.WriteLine();
 Console.WriteLine("| measure | value | target |");
@@ -397,7 +404,7 @@ if (overload is not null)
 Console.WriteLine($"| rss_mb_all_trials api / worker (overloaded trials included) | {rssPeakApi:F0} / {rssPeakWorker:F0} | |");
 Console.WriteLine($"| lost / duplicated | {lost} / {duplicated} | 0 / 0 |");
 Console.WriteLine();
-Console.WriteLine($"Results: {Path.Combine(resultsDir, stamp)}.json (and latest.json), charts {stamp}-*.png; service logs in {work}");
+Console.WriteLine($"Results: {Path.Combine(resultsDir, stamp)}.json{(fullRun ? " (and latest.json)" : $" (phases {string.Join(',', phases)}; latest.json is left to full runs)")}, charts {stamp}-*.png; service logs in {work}");
 return lost == 0 && duplicated == 0 ? 0 : 1;
 
 async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)

@@ -12,6 +12,8 @@
 # ROC_BENCH_OVERLOAD_S (60: three times the sustained rate),
 # ROC_BENCH_CONSOLES (20), ROC_BENCH_CONSOLE_RATE (7: not a divisor of the feed's poll, or the two lock in phase), ROC_BENCH_CONSOLE_S (30).
 # ROC_BENCH_POOL (the service's database connections per process; unset: its default).
+# ROC_BENCH_R2R=false publishes the services without ReadyToRun (the images ship with it).
+# Only a run of every phase writes bench/results/latest.json; a subset writes its own <timestamp>.json.
 # ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" adds the statements per case of the latency phase and the drain.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,7 +42,7 @@ echo "[bench] building (Release) and publishing the API and the worker as the co
 dotnet build RocRouting.sln -c Release -v quiet -nologo
 for app in Api Worker; do
   dotnet publish "src/RocRouting.$app/RocRouting.$app.csproj" -c Release -r linux-x64 --self-contained false \
-    -p:PublishReadyToRun=true -o "$work/publish/$app" -v quiet -nologo
+    -p:PublishReadyToRun=${ROC_BENCH_R2R:-true} -o "$work/publish/$app" -v quiet -nologo
   # Published builds leave the development settings out (their keys are public); the benchmark runs
   # the services in Development on this machine's throw-away servers, so it puts them back.
   cp "src/RocRouting.$app/appsettings.Development.json" "$work/publish/$app/"
