@@ -143,10 +143,10 @@ start_rabbitmq() {
     nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$dir/rabbitmq/server.out" 2>&1 &
     echo $! > "$dir/rabbitmq/launcher.pid"
     wait_for_port "$AMQP_PORT" RabbitMQ 90 || { tail -n 30 "$dir/rabbitmq/server.out" >&2; exit 1; }
-    # RabbitMQ before 3.12.13 (Debian 12 ships 3.10.8; the images run 3.13) makes sure of epmd once a
-    # minute by booting a whole Erlang VM (rabbitmq-server#10457): a burst of CPU that, on two cores,
-    # delayed every case in flight by up to 12 ms (README, Performance). This node started its epmd
-    # itself, so the check is stopped; if epmd ever dies, `stop` below still ends the node.
+    # RabbitMQ before 3.12.13 (Debian 12 ships 3.10.8; the Compose file runs 3.13) makes sure of epmd
+    # once a minute by booting a whole Erlang VM (rabbitmq-server#10457): a burst of CPU that, on two
+    # cores, delayed the cases in flight (README, Performance). This node started its epmd itself, so
+    # the check is stopped; if epmd ever dies, `stop` below still ends the node.
     /usr/lib/rabbitmq/bin/rabbitmqctl eval 'supervisor:terminate_child(rabbit_sup, rabbit_epmd_monitor_sup).' >/dev/null 2>&1 \
       || log "RabbitMQ's epmd monitor is still running (an Erlang VM is started once a minute)"
   fi
