@@ -112,6 +112,12 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
     Timeout = TimeSpan.FromSeconds(30),
 };
 await WaitAsync(async () => (await TryGetAsync(http, "/health/ready")) == 200, TimeSpan.FromSeconds(90), "the service to be ready");
+// The people the cases reach, with a stored roster and a browser at a push service that is this process,
+// as in production. ROC_BENCH_ON_DUTY=false leaves them out, as every run before the seventeenth session
+// did (then each notification fails for want of a channel and becomes an operator alert).
+var onDutyEnabled = setting("ROC_BENCH_ON_DUTY", "true") != "false";
+await using var onDuty = onDutyEnabled ? await OnDuty.StartAsync(http, claims => Token(root, claims)) : null;
+log(onDutyEnabled ? "    people on duty: stored rosters, a browser each at this process's push service" : "    people on duty: none stored (ROC_BENCH_ON_DUTY=false)");
 var intake = new Intake(http, PoliceToken(root));
 
 var accepted = new List<Guid>();
@@ -342,6 +348,10 @@ await using (var command = db.CreateCommand("SELECT case_id, count(*) FROM case_
 var lost = accepted.Count(id => !routedCounts.ContainsKey(id));
 var duplicated = routedCounts.Count(c => c.Value > 1);
 log($"    accepted {accepted.Count}, lost {lost}, duplicated {duplicated}");
+if (onDuty is not null)
+{
+    log($"    pushes delivered to the people on duty: {onDuty.Received}");
+}
 
 await progressTimer.DisposeAsync();
 await api.StopAsync();
@@ -380,6 +390,8 @@ var result = new JsonObject
     ["rss_mb_all_trials"] = new JsonObject { ["api"] = Math.Round(rssPeakApi), ["worker"] = Math.Round(rssPeakWorker) },
     ["lost"] = lost,
     ["duplicated"] = duplicated,
+    ["on_duty"] = onDutyEnabled,
+    ["pushes_delivered"] = onDuty?.Received,
 };
 var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 await File.WriteAllTextAsync(Path.Combine(resultsDir, $"{stamp}.json"), json);

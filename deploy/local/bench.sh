@@ -13,6 +13,8 @@
 # ROC_BENCH_CONSOLES (20), ROC_BENCH_CONSOLE_RATE (7: not a divisor of the feed's poll, or the two lock in phase), ROC_BENCH_CONSOLE_S (30).
 # ROC_BENCH_POOL (the service's database connections per process; unset: its default).
 # ROC_BENCH_R2R=false publishes the services without ReadyToRun (the images ship with it).
+# ROC_BENCH_ON_DUTY=false stores no rosters and registers no browsers (as runs before 2026-12-06: every notification
+# then fails for want of a channel and becomes an operator alert); by default the people on duty get a push each.
 # Only a run of every phase writes bench/results/latest.json; a subset writes its own <timestamp>.json.
 # ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" adds the statements per case of the latency phase and the drain.
 set -euo pipefail
