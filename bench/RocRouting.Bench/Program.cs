@@ -352,6 +352,17 @@ if (onDuty is not null)
 {
     log($"    pushes delivered to the people on duty: {onDuty.Received}");
 }
+// Where the notifications stand as the run ends: a backlog here is people not yet reached.
+var notificationStates = new JsonObject();
+await using (var command = db.CreateCommand("SELECT channel || ' ' || state, count(*) FROM notifications GROUP BY 1 ORDER BY 1"))
+await using (var reader = await command.ExecuteReaderAsync())
+{
+    while (await reader.ReadAsync())
+    {
+        notificationStates[reader.GetString(0)] = reader.GetInt64(1);
+    }
+}
+log($"    notifications by channel and state at the end: {string.Join(", ", notificationStates.Select(kv => $"{kv.Key} {kv.Value}"))}");
 
 await progressTimer.DisposeAsync();
 await api.StopAsync();
@@ -392,6 +403,7 @@ var result = new JsonObject
     ["duplicated"] = duplicated,
     ["on_duty"] = onDutyEnabled,
     ["pushes_delivered"] = onDuty?.Received,
+    ["notifications_at_end"] = notificationStates,
 };
 var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 await File.WriteAllTextAsync(Path.Combine(resultsDir, $"{stamp}.json"), json);
