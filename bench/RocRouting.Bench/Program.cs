@@ -141,6 +141,7 @@ Dictionary<string, double> steadyCpu = [];
 Dictionary<string, double> idleCpu = [];
 double steadyBusy = 0;
 JsonObject? steadyStages = null;
+var routedToPushed = Percentiles.Of([]);
 const int IdleSeconds = 10;
 const int AfterIdleSeconds = 2;
 var afterIdleRoute = Percentiles.Of([]);
@@ -170,6 +171,8 @@ if (phases.Contains("latency"))
     await UntilRoutedAsync(steady, TimeSpan.FromSeconds(30));
     (steadyCpu, steadyBusy) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), steady.Count(s => s.Accepted));
     steadyStages = await Stages.MeasureAsync(db, steady, listener, clock, log);
+    routedToPushed = await RoutedToPushedAsync(db, steady);
+    log($"    routed-to-pushed {routedToPushed} (the case routed to its push sent to a person on duty)");
     log($"    {Cpu.Describe(steadyCpu, steadyBusy)}");
     log($"    {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, steady.Count(s => s.Accepted))}");
     if (statements)
@@ -377,7 +380,7 @@ var result = new JsonObject
     ["phases"] = new JsonArray([.. allPhases.Where(phases.Contains).Select(p => (JsonNode)p)]),
     ["pg_case_tx_per_s"] = Math.Round(pgTps),
     ["broker_msgs_per_s"] = Math.Round(brokerRate),
-    ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute), ["route_stages"] = steadyStages, ["route_after_idle"] = Json(afterIdleRoute) },
+    ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute), ["route_stages"] = steadyStages, ["route_after_idle"] = Json(afterIdleRoute), ["routed_to_pushed"] = Json(routedToPushed) },
     ["steady_cpu_ms_per_case"] = new JsonObject([.. steadyCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["steady_machine_busy_cores"] = steadyBusy,
     ["idle_cpu_ms_per_s"] = new JsonObject([.. idleCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
@@ -421,6 +424,7 @@ Console.WriteLine($"| broker_msgs_per_s | {brokerRate:F0} | (limit) |");
 Console.WriteLine($"| submit p50/p95/p99/max ms @ {steadyRate}/s | {steadySubmit.P50:F1} / {steadySubmit.P95:F1} / {steadySubmit.P99:F1} / {steadySubmit.Max:F1} | |");
 Console.WriteLine($"| route p50/p95/p99/p99.9/max ms @ {steadyRate}/s | {steadyRoute.P50:F1} / {steadyRoute.P95:F1} / {steadyRoute.P99:F1} / {steadyRoute.P999:F1} / {steadyRoute.Max:F1} | p99 <= 10, p99.9 <= 25 |");
 Console.WriteLine($"| route p50/p95/max ms, the first {AfterIdleSeconds} s after {IdleSeconds} s of idle (not counted above) | {afterIdleRoute.P50:F1} / {afterIdleRoute.P95:F1} / {afterIdleRoute.Max:F1} | |");
+Console.WriteLine($"| routed-to-pushed p50/p95/p99/max ms @ {steadyRate}/s (n) | {routedToPushed.P50:F1} / {routedToPushed.P95:F1} / {routedToPushed.P99:F1} / {routedToPushed.Max:F1} ({routedToPushed.Count}) | |");
 Console.WriteLine($"| CPU ms per case @ {steadyRate}/s (all processes) | {steadyCpu.Values.Sum():F2} | <= 2 |");
 if (consoleFigures is { } figures)
 {
@@ -504,6 +508,37 @@ IReadOnlyCollection<double> SubmitMs(Sample[] samples) =>
 IReadOnlyCollection<double> RouteMs(Sample[] samples) =>
     [.. samples.Where(s => s.Accepted && listener.Routed.ContainsKey(s.CaseId!.Value))
         .Select(s => Stopwatch.GetElapsedTime(s.DueAt, listener.Routed[s.CaseId!.Value]).TotalMilliseconds)];
+
+// How soon a routed case's people are reached: the sender works behind the routing, so this waits (with a
+// deadline) until none of the cases' pushes is still pending, then reads when each was sent.
+static async Task<Percentiles> RoutedToPushedAsync(NpgsqlDataSource db, Sample[] samples)
+{
+    var ids = samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value).ToArray();
+    var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30;
+    while (Stopwatch.GetTimestamp() < deadline)
+    {
+        await using var pending = db.CreateCommand("SELECT count(*) FROM notifications WHERE case_id = ANY($1) AND channel = 'push' AND state = 'pending'");
+        pending.Parameters.Add(new NpgsqlParameter { Value = ids });
+        if ((long)(await pending.ExecuteScalarAsync())! == 0)
+        {
+            break;
+        }
+        await Task.Delay(100);
+    }
+    var ms = new List<double>();
+    await using var command = db.CreateCommand(
+        """
+        SELECT (EXTRACT(EPOCH FROM (n.sent_at - c.routed_at)) * 1000)::float8 FROM notifications n JOIN cases c ON c.id = n.case_id
+        WHERE n.case_id = ANY($1) AND n.channel = 'push' AND n.state = 'sent'
+        """);
+    command.Parameters.Add(new NpgsqlParameter { Value = ids });
+    await using var reader = await command.ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        ms.Add(reader.GetDouble(0));
+    }
+    return Percentiles.Of(ms);
+}
 
 static JsonObject Json(Percentiles p) => new() { ["p50"] = Number(p.P50), ["p95"] = Number(p.P95), ["p99"] = Number(p.P99), ["p99_9"] = Number(p.P999), ["max"] = Number(p.Max), ["n"] = p.Count };
 
