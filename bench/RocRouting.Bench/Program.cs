@@ -291,6 +291,8 @@ if (phases.Contains("overload") && sustained is > 0)
 // the drain itself, from the first case routed to the last; the start-up before it is reported apart.
 double drainSeconds = 0;
 double drainStartUp = 0;
+long drainPushes = 0;
+double? drainPushedSeconds = null;
 var drainCpu = new Dictionary<string, double>();
 double drainBusyCores = 0;
 var running = worker;
@@ -330,6 +332,24 @@ if (phases.Contains("drain"))
     // Whether the drain was bound by the machine (about 2 of 2 cores busy) and who spent it; the worker's start-up is included.
     log($"    drain, start-up included: {Cpu.Describe(drainCpu, drainBusyCores)}");
     log($"    {(await WalSnapshot.TakeAsync(db)).DescribeSince(drainWalBefore, backlog.Count(s => s.Accepted))}");
+    if (onDuty is not null)
+    {
+        // The people reached about the backlog: the sender works behind the routing, so its last push may
+        // go out well after the last case is routed. Both ends are the database's clock.
+        var ids = backlog.Where(s => s.Accepted).Select(s => s.CaseId!.Value).ToArray();
+        await UntilPushedAsync(ids, TimeSpan.FromMinutes(3), "the figure below counts the sent ones only");
+        await using var span = db.CreateCommand(
+            """
+            SELECT count(*), EXTRACT(EPOCH FROM (max(n.sent_at) - (SELECT min(routed_at) FROM cases WHERE id = ANY($1))))::float8
+            FROM notifications n WHERE n.case_id = ANY($1) AND n.channel = 'push' AND n.state = 'sent'
+            """);
+        span.Parameters.Add(new NpgsqlParameter { Value = ids });
+        await using var reader = await span.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        drainPushes = reader.GetInt64(0);
+        drainPushedSeconds = reader.IsDBNull(1) ? null : reader.GetDouble(1);
+        log($"    the backlog's {drainPushes} pushes sent {drainPushedSeconds:F2} s after its first case was routed ({drainPushes / Math.Max(0.001, drainPushedSeconds ?? 0):F0} pushes/s)");
+    }
     if (drainStatements)
     {
         await Statements.PrintAsync(db, backlog.Count(s => s.Accepted), log);
@@ -391,6 +411,8 @@ var result = new JsonObject
     ["trials"] = new JsonArray([.. trials]),
     [$"drain_{drainCount / 1000}k_s"] = Math.Round(drainSeconds - drainStartUp, 2),
     ["drain_startup_s"] = Math.Round(drainStartUp, 2),
+    ["drain_pushes"] = drainPushes,
+    ["drain_pushed_s"] = drainPushedSeconds is { } pushed ? Math.Round(pushed, 2) : null,
     [$"drain_{drainCount / 1000}k_with_startup_s"] = Math.Round(drainSeconds, 2),
     ["drain_cpu_ms_per_case"] = new JsonObject([.. drainCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["drain_machine_busy_cores"] = drainBusyCores,
@@ -514,20 +536,7 @@ IReadOnlyCollection<double> RouteMs(Sample[] samples) =>
 async Task<Percentiles> RoutedToPushedAsync(Sample[] samples)
 {
     var ids = samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value).ToArray();
-    async Task<long> PendingAsync()
-    {
-        await using var pending = db.CreateCommand("SELECT count(*) FROM notifications WHERE case_id = ANY($1) AND channel = 'push' AND state = 'pending'");
-        pending.Parameters.Add(new NpgsqlParameter { Value = ids });
-        return (long)(await pending.ExecuteScalarAsync())!;
-    }
-    try
-    {
-        await WaitAsync(async () => await PendingAsync() == 0, TimeSpan.FromSeconds(30), "the phase's pushes to be sent");
-    }
-    catch (TimeoutException)
-    {
-        log($"    warning: {await PendingAsync()} push(es) still pending after 30 s; routed-to-pushed counts the sent ones only");
-    }
+    await UntilPushedAsync(ids, TimeSpan.FromSeconds(30), "routed-to-pushed counts the sent ones only");
     var ms = new List<double>();
     await using var command = db.CreateCommand(
         """
@@ -541,6 +550,25 @@ async Task<Percentiles> RoutedToPushedAsync(Sample[] samples)
         ms.Add(reader.GetDouble(0));
     }
     return Percentiles.Of(ms);
+}
+
+// Waits (with a deadline) until none of the cases' pushes is still pending; says how many were if it gives up.
+async Task UntilPushedAsync(Guid[] ids, TimeSpan timeout, string otherwise)
+{
+    async Task<long> PendingAsync()
+    {
+        await using var pending = db.CreateCommand("SELECT count(*) FROM notifications WHERE case_id = ANY($1) AND channel = 'push' AND state = 'pending'");
+        pending.Parameters.Add(new NpgsqlParameter { Value = ids });
+        return (long)(await pending.ExecuteScalarAsync())!;
+    }
+    try
+    {
+        await WaitAsync(async () => await PendingAsync() == 0, timeout, "the cases' pushes to be sent");
+    }
+    catch (TimeoutException)
+    {
+        log($"    warning: {await PendingAsync()} push(es) still pending after {timeout.TotalSeconds:F0} s; {otherwise}");
+    }
 }
 
 static JsonObject Json(Percentiles p) => new() { ["p50"] = Number(p.P50), ["p95"] = Number(p.P95), ["p99"] = Number(p.P99), ["p99_9"] = Number(p.P999), ["max"] = Number(p.Max), ["n"] = p.Count };

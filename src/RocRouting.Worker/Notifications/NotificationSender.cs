@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -27,6 +28,12 @@ public sealed class NotificationOptions
 
     /// <summary>A worker holds a notification this long; if it dies, another takes over after it.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Pushes in flight at once in a round: each waits a round trip for its push service, so one after
+    /// another a busy hour's (or a backlog's) alerts fall behind the cases they are about.
+    /// </summary>
+    public int PushConcurrency { get; set; } = 16;
 
     /// <summary>Attempts before a notification is failed (and operators see it).</summary>
     public int MaxAttempts { get; set; } = 5;
@@ -86,6 +93,7 @@ public sealed partial class NotificationSender(
     private long _lastSweep;
     private long _lastLease;
     private bool _leaseAgain;
+    private VapidAuthentication? _vapid;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -178,18 +186,51 @@ public sealed partial class NotificationSender(
         // notification. A worker dying mid-round leaves its sent pushes leased, and they go again under
         // the same topic (a push service replaces an undelivered one); an SMS was marked sending before
         // the gateway had it and is never repeated (the sweep above).
-        var records = new List<(Notification Notification, NotificationRecord Record)>(due.Count);
+        var outcomes = new List<(int Index, Outcome Outcome)>(due.Count);
+        var pushes = new List<PushJob>();
+        var opened = new Dictionary<Guid, PushSubscription>();
         for (var i = 0; i < due.Count; i++)
         {
             var notification = due[i];
-            var outcome = cases.GetValueOrDefault(notification.CaseId) is { } @case
-                ? await SendAsync(db, notification, @case, browsers[notification.Person], cancellationToken)
-                : new Outcome(NotificationState.Cancelled, "the case is gone");
-            if (Record(notification, outcome) is { } record)
+            if (cases.GetValueOrDefault(notification.CaseId) is not { } @case)
             {
-                records.Add((notification, record));
+                outcomes.Add((i, new Outcome(NotificationState.Cancelled, "the case is gone")));
+            }
+            // Stop the moment the case is taken, closed, or with someone else than this step was about (the
+            // case row carries its current route's sequence, written with the route).
+            else if (@case.AcknowledgedAt is not null || @case.ClosedAt is not null || @case.RouteSequence != notification.RouteSequence)
+            {
+                outcomes.Add((i, new Outcome(NotificationState.Cancelled)));
+            }
+            else if (notification.Channel == ContactChannel.Sms)
+            {
+                outcomes.Add((i, await db.PushShownAsync(notification, cancellationToken)
+                    ? new Outcome(NotificationState.Cancelled, "the person's browser showed the push (receipt): no SMS")
+                    : await SmsAsync(db, notification, @case, cancellationToken)));
+            }
+            else if (!browsers.Contains(notification.Person))
+            {
+                await FollowBySmsAsync(db, notification, time.GetUtcNow(), cancellationToken);
+                outcomes.Add((i, new Outcome(NotificationState.Failed, "the person has no push subscription")));
+            }
+            else
+            {
+                pushes.Add(PreparePush(i, notification, @case, browsers[notification.Person], opened));
+            }
+        }
+        await DeliverAsync(pushes, cancellationToken);
+        foreach (var job in pushes)
+        {
+            outcomes.Add((job.Index, await PushOutcomeAsync(db, job, cancellationToken)));
+        }
+        var records = new List<(Notification Notification, NotificationRecord Record)>(outcomes.Count);
+        foreach (var (i, outcome) in outcomes)
+        {
+            if (Record(due[i], outcome) is { } record)
+            {
+                records.Add((due[i], record));
                 metrics.Notifications.Add(
-                    1, new("channel", Wire.Name(notification.Channel)), new("state", Wire.Name(record.State)), new("source", i < fromMemory ? "handed-over" : "leased"));
+                    1, new("channel", Wire.Name(due[i].Channel)), new("state", Wire.Name(record.State)), new("source", i < fromMemory ? "handed-over" : "leased"));
             }
         }
         if (records.Count > 0)
@@ -205,32 +246,21 @@ public sealed partial class NotificationSender(
 
     private sealed record Outcome(NotificationState State, string? Error = null, string? GatewayId = null);
 
-    private async Task<Outcome> SendAsync(
-        RocDbContext db, Notification notification, ChildCase @case, IEnumerable<ContactPoint> browsers, CancellationToken cancellationToken)
+    /// <summary>A push about to go to the browsers of one person: what each browser's push service answered.</summary>
+    private sealed record PushJob(int Index, Notification Notification, AlertDelivery Alert, PushMessage Message, PushBrowser[] Browsers);
+
+    private sealed record PushBrowser(ContactPoint Contact, PushSubscription Subscription)
     {
-        // Stop the moment the case is taken, closed, or with someone else than this step was about (the
-        // case row carries its current route's sequence, written with the route).
-        if (@case.AcknowledgedAt is not null || @case.ClosedAt is not null || @case.RouteSequence != notification.RouteSequence)
-        {
-            return new Outcome(NotificationState.Cancelled);
-        }
-        if (notification.Channel == ContactChannel.Sms && await db.PushShownAsync(notification, cancellationToken))
-        {
-            return new Outcome(NotificationState.Cancelled, "the person's browser showed the push (receipt): no SMS");
-        }
-        return notification.Channel == ContactChannel.Sms
-            ? await SmsAsync(db, notification, @case, cancellationToken)
-            : await PushAsync(db, notification, @case, [.. browsers], cancellationToken);
+        public PushResult Result { get; set; }
+
+        public string? Error { get; set; }
     }
 
-    private async Task<Outcome> PushAsync(RocDbContext db, Notification notification, ChildCase @case, List<ContactPoint> subscriptions, CancellationToken cancellationToken)
+    private enum PushResult { Failed, Delivered, Gone }
+
+    private PushJob PreparePush(int index, Notification notification, ChildCase @case, IEnumerable<ContactPoint> contacts, Dictionary<Guid, PushSubscription> opened)
     {
         var alert = NotificationPolicy.DeliveryFor(NotificationPolicy.StepOf(notification.Step), @case.Urgency);
-        if (subscriptions.Count == 0)
-        {
-            await FollowBySmsAsync(db, notification, time.GetUtcNow(), cancellationToken);
-            return new Outcome(NotificationState.Failed, "the person has no push subscription");
-        }
         var payload = JsonSerializer.Serialize(new PushPayload(
             "case", notification.Step, @case.Id, Wire.Name(@case.Urgency), Wire.Name(@case.Category), notification.Organisation,
             @case.AcknowledgeBy, $"/cases/{@case.Id}", AcknowledgeLink(notification, @case)?.PathAndQuery,
@@ -241,44 +271,103 @@ public sealed partial class NotificationSender(
             Urgency = alert.PushUrgency == "high" ? PushMessageUrgency.High : PushMessageUrgency.Normal,
             TimeToLive = (int)alert.TimeToLive.TotalSeconds,
         };
-        var client = new PushServiceClient(httpClients.CreateClient(HttpClientName)) { DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
-        using var vapid = new VapidAuthentication(push.Value.VapidPublicKey, push.Value.VapidPrivateKey) { Subject = push.Value.VapidSubject };
-        string? lastError = null;
-        var delivered = 0;
-        foreach (var contact in subscriptions)
+        // A person with several alerts in a round has each browser opened once.
+        PushBrowser Open(ContactPoint contact)
         {
-            var stored = JsonSerializer.Deserialize<SealedPushSubscription>(protector.Open(contact.SealedValue, contact.Id, PersonalField.PushSubscription), Json)!;
-            var subscription = new PushSubscription { Endpoint = stored.Endpoint };
-            subscription.SetKey(PushEncryptionKeyName.P256DH, stored.Keys.P256dh);
-            subscription.SetKey(PushEncryptionKeyName.Auth, stored.Keys.Auth);
-            try
+            if (!opened.TryGetValue(contact.Id, out var subscription))
             {
-                await client.RequestPushMessageDeliveryAsync(subscription, message, vapid, cancellationToken);
-                delivered++;
+                var stored = JsonSerializer.Deserialize<SealedPushSubscription>(protector.Open(contact.SealedValue, contact.Id, PersonalField.PushSubscription), Json)!;
+                subscription = new PushSubscription { Endpoint = stored.Endpoint };
+                subscription.SetKey(PushEncryptionKeyName.P256DH, stored.Keys.P256dh);
+                subscription.SetKey(PushEncryptionKeyName.Auth, stored.Keys.Auth);
+                opened[contact.Id] = subscription;
             }
-            catch (PushServiceClientException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+            return new PushBrowser(contact, subscription);
+        }
+        return new PushJob(index, notification, alert, message, [.. contacts.Select(Open)]);
+    }
+
+    /// <summary>The round's pushes, side by side: a push service's answer is a round trip, not work for this process.</summary>
+    private async Task DeliverAsync(List<PushJob> pushes, CancellationToken cancellationToken)
+    {
+        var deliveries = pushes.SelectMany(job => job.Browsers.Select(browser => (job, browser))).ToArray();
+        if (deliveries.Length == 0)
+        {
+            return;
+        }
+        var vapid = _vapid ??= new VapidAuthentication(push.Value.VapidPublicKey, push.Value.VapidPrivateKey)
+        {
+            Subject = push.Value.VapidSubject,
+            TokenCache = new VapidTokens(time),
+        };
+        // The client signs a token when the cache has none. Signing here first, once per push service (the
+        // audience as the client derives it), keeps the deliveries below from signing with one key side by side.
+        foreach (var audience in deliveries.Select(d => new Uri(d.browser.Subscription.Endpoint)).Select(u => $"{u.Scheme}://{u.Host}").Distinct())
+        {
+            vapid.GetVapidSchemeAuthenticationHeaderValueParameter(audience);
+        }
+        var client = new PushServiceClient(httpClients.CreateClient(HttpClientName)) { DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
+        await Parallel.ForEachAsync(
+            deliveries,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.PushConcurrency), CancellationToken = cancellationToken },
+            async (delivery, token) =>
             {
-                await db.ContactPoints.Where(c => c.Id == contact.Id).ExecuteDeleteAsync(CancellationToken.None);
-                LogSubscriptionGone(logger, contact.Service);
-                lastError = $"push service {contact.Service}: HTTP {(int)e.StatusCode}, subscription removed";
-            }
-            catch (Exception e) when (e is PushServiceClientException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                lastError = e is PushServiceClientException p ? $"push service {contact.Service}: HTTP {(int)p.StatusCode}" : $"push service {contact.Service}: {e.GetType().Name}";
-            }
+                var (job, browser) = delivery;
+                try
+                {
+                    await client.RequestPushMessageDeliveryAsync(browser.Subscription, job.Message, vapid, token);
+                    browser.Result = PushResult.Delivered;
+                }
+                catch (PushServiceClientException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+                {
+                    browser.Result = PushResult.Gone;
+                    browser.Error = $"push service {browser.Contact.Service}: HTTP {(int)e.StatusCode}, subscription removed";
+                }
+                catch (Exception e) when (!token.IsCancellationRequested)
+                {
+                    browser.Error = e is PushServiceClientException p ? $"push service {browser.Contact.Service}: HTTP {(int)p.StatusCode}" : $"push service {browser.Contact.Service}: {e.GetType().Name}";
+                }
+            });
+    }
+
+    private async Task<Outcome> PushOutcomeAsync(RocDbContext db, PushJob job, CancellationToken cancellationToken)
+    {
+        foreach (var gone in job.Browsers.Where(b => b.Result == PushResult.Gone))
+        {
+            await db.ContactPoints.Where(c => c.Id == gone.Contact.Id).ExecuteDeleteAsync(CancellationToken.None);
+            LogSubscriptionGone(logger, gone.Contact.Service);
         }
         var now = time.GetUtcNow();
-        if (delivered == 0)
+        if (!job.Browsers.Any(b => b.Result == PushResult.Delivered))
         {
             // Nobody's browser took it: the SMS goes now, while push keeps trying.
-            await FollowBySmsAsync(db, notification, now, cancellationToken);
-            return new Outcome(NotificationState.Pending, lastError);
+            await FollowBySmsAsync(db, job.Notification, now, cancellationToken);
+            return new Outcome(NotificationState.Pending, job.Browsers.Select(b => b.Error).LastOrDefault(e => e is not null));
         }
-        if (alert.PushUrgency == "high")
+        if (job.Alert.PushUrgency == "high")
         {
-            await FollowBySmsAsync(db, notification, now + smsOptions.Value.After, cancellationToken);
+            await FollowBySmsAsync(db, job.Notification, now + smsOptions.Value.After, cancellationToken);
         }
         return new Outcome(NotificationState.Sent);
+    }
+
+    /// <summary>
+    /// VAPID tokens by push service, reused until an hour before they expire: a token signed per push cost
+    /// more CPU than its encryption.
+    /// </summary>
+    private sealed class VapidTokens(TimeProvider time) : IVapidTokenCache
+    {
+        private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _tokens = new(StringComparer.Ordinal);
+
+        public string? Get(string audience) => _tokens.TryGetValue(audience, out var t) && t.Until > time.GetUtcNow() ? t.Token : null;
+
+        public void Put(string audience, DateTimeOffset expiration, string token) => _tokens[audience] = (token, expiration - TimeSpan.FromHours(1));
+    }
+
+    public override void Dispose()
+    {
+        _vapid?.Dispose();
+        base.Dispose();
     }
 
     /// <summary>

@@ -192,6 +192,33 @@ public sealed class Reaching_the_person_on_duty
     }
 
     [Test]
+    public async Task A_push_service_slow_to_answer_holds_up_nobody_elses_alert()
+    {
+        // Both alerts go in one round, and each push service takes its message without answering. One
+        // after the other, the second would wait for the first's timeout; side by side, both are in hand at once.
+        var (_, first) = await OnDutyWithABrowserAsync();
+        var (_, second) = await OnDutyWithABrowserAsync();
+        var firstHeld = _push.Held.HoldNextFor(first);
+        var secondHeld = _push.Held.HoldNextFor(second);
+        try
+        {
+            var caseId = await SubmitAsync("immediate");
+            await Task.WhenAll(firstHeld, secondHeld).WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.That(_push.Held.IsHeld(first) && _push.Held.IsHeld(second), "both pushes in flight at once");
+            _push.Held.Release(first);
+            _push.Held.Release(second);
+            await PushAboutAsync(first, caseId);
+            await PushAboutAsync(second, caseId);
+        }
+        finally
+        {
+            _push.Held.Release(first);
+            _push.Held.Release(second);
+        }
+    }
+
+    [Test]
     public async Task The_same_step_delivered_twice_reaches_nobody_twice()
     {
         var (person, subscription) = await OnDutyWithABrowserAsync();
