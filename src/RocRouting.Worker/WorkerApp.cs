@@ -32,6 +32,10 @@ public static partial class WorkerApp
         builder.Services.AddHostedService<UnroutedCaseSweeper>();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration("Retention");
         builder.Services.AddHostedService<RetentionJob>();
+        // The client factory logs each request's start and end with its URL, at Information: four lines
+        // per push naming a person's browser at its push service, and a recipient's address per delivery.
+        // Outcomes are logged where they are decided (a failed notification, a dead-lettered delivery).
+        builder.Services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         builder.Services.AddOptions<WebhookResilienceOptions>().BindConfiguration("Delivery:Resilience");
         builder.Services.AddSingleton<WebhookPipelines>();
         builder.Services.AddHttpClient(DeliveryWorker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
