@@ -457,6 +457,7 @@ if (consoleFigures is { } figures)
 Console.WriteLine($"| sustained_cases_per_s | {sustained ?? 0:F0} | |");
 Console.WriteLine($"| ratio_to_pg | {(sustained ?? 0) / pgTps:F3} | >= 0.30 |");
 Console.WriteLine($"| drain_{drainCount / 1000}k_s (start-up apart) | {drainSeconds - drainStartUp:F2} (+ {drainStartUp:F2}) | <= 5 |");
+Console.WriteLine($"| the drain's pushes all sent (s after its first case routed; pushes) | {drainPushedSeconds:F2} ({drainPushes}) | |");
 Console.WriteLine($"| rss_mb api / worker (at the sustained rate) | {rssApi:F0} / {rssWorker:F0} | <= 200 |");
 if (overload is not null)
 {

@@ -70,26 +70,36 @@ public static class RosterQueries
 
 public static class NotificationQueries
 {
-    /// <summary>The push subscriptions of <paramref name="people"/> (a notification round's), untracked.</summary>
-    public static ValueTask<List<ContactPoint>> PushSubscriptionsOfAsync(this RocDbContext db, string[] people, CancellationToken cancellationToken) =>
-        PushSubscriptionsOf(db, people).ToListAsync(cancellationToken);
+    /// <summary>The contact points of <paramref name="people"/> on one channel (a notification round's), untracked.</summary>
+    public static ValueTask<List<ContactPoint>> ContactPointsOfAsync(this RocDbContext db, string[] people, ContactChannel channel, CancellationToken cancellationToken) =>
+        ContactPointsOf(db, people, channel).ToListAsync(cancellationToken);
 
-    /// <summary>Whether a browser of the person's sent back the receipt of this step's push (then no SMS follows).</summary>
-    public static Task<bool> PushShownAsync(this RocDbContext db, Notification notification, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(notification);
-        return PushShown(db, notification.CaseId, notification.Step, notification.Person, cancellationToken);
-    }
+    /// <summary>
+    /// The steps of <paramref name="cases"/> whose push a browser showed and sent the receipt of (case,
+    /// step, person): no SMS follows those.
+    /// </summary>
+    public static async Task<HashSet<(Guid CaseId, string Step, string Person)>> PushesShownAsync(this RocDbContext db, Guid[] cases, CancellationToken cancellationToken) =>
+        await PushesShown(db, cases).ToHashSetAsync(cancellationToken: cancellationToken);
 
-    // Compiled once: the sender runs these per notification, where building and looking up the LINQ
+    // Compiled once: the sender runs these every round, where building and looking up the LINQ
     // query cost more than running it (README, Performance).
-    private static readonly Func<RocDbContext, string[], IAsyncEnumerable<ContactPoint>> PushSubscriptionsOf =
-        EF.CompileAsyncQuery((RocDbContext db, string[] people) =>
-            db.ContactPoints.AsNoTracking().Where(c => people.Contains(c.Person) && c.Channel == ContactChannel.Push));
+    private static readonly Func<RocDbContext, string[], ContactChannel, IAsyncEnumerable<ContactPoint>> ContactPointsOf =
+        EF.CompileAsyncQuery((RocDbContext db, string[] people, ContactChannel channel) =>
+            db.ContactPoints.AsNoTracking().Where(c => people.Contains(c.Person) && c.Channel == channel));
 
-    private static readonly Func<RocDbContext, Guid, string, string, CancellationToken, Task<bool>> PushShown =
-        EF.CompileAsyncQuery((RocDbContext db, Guid caseId, string step, string person, CancellationToken cancellationToken) =>
-            db.Notifications.Any(n => n.CaseId == caseId && n.Step == step && n.Person == person && n.Channel == ContactChannel.Push && n.DeliveredAt != null));
+    private static readonly Func<RocDbContext, Guid[], IAsyncEnumerable<(Guid, string, string)>> PushesShown =
+        EF.CompileAsyncQuery((RocDbContext db, Guid[] cases) =>
+            db.Notifications.Where(n => cases.Contains(n.CaseId) && n.Channel == ContactChannel.Push && n.DeliveredAt != null)
+                .Select(n => new ValueTuple<Guid, string, string>(n.CaseId, n.Step, n.Person)));
+
+    /// <summary>
+    /// Marks SMS notifications sending before the gateway is asked, those still pending only; returns
+    /// the ids this call marked. Another round that marked one first records its outcome.
+    /// </summary>
+    public static async Task<HashSet<Guid>> ClaimForSmsAsync(this RocDbContext db, Guid[] ids, CancellationToken cancellationToken) =>
+        (await db.Notifications.FromSql($"""
+            UPDATE notifications SET state = 'sending' WHERE id = ANY({ids}) AND state = 'pending' RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken)).Select(n => n.Id).ToHashSet();
 
     /// <summary>Leases up to <paramref name="limit"/> due notifications (counting the attempt); as webhook deliveries are leased.</summary>
     public static Task<List<Notification>> LeaseDueNotificationsAsync(
@@ -147,15 +157,38 @@ public static class NotificationQueries
     }
 
     /// <summary>
-    /// Plans a notification unless the same case, step, person and channel already has one: a
-    /// redelivered message or a second worker makes no second notification.
+    /// Plans notifications, each unless the same case, step, person and channel already has one: a
+    /// redelivered message or a second worker makes no second notification. Returns how many were new.
     /// </summary>
-    public static Task<int> PlanNotificationAsync(this RocDbContext db, Notification n, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"""
+    public static Task<int> PlanNotificationsAsync(this RocDbContext db, IReadOnlyCollection<Notification> planned, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(planned);
+        if (planned.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+        var ids = planned.Select(n => n.Id).ToArray();
+        var cases = planned.Select(n => n.CaseId).ToArray();
+        var steps = planned.Select(n => n.Step).ToArray();
+        var sequences = planned.Select(n => n.RouteSequence).ToArray();
+        var organisations = planned.Select(n => n.Organisation).ToArray();
+        var people = planned.Select(n => n.Person).ToArray();
+        var channels = planned.Select(n => Wire.Name(n.Channel)).ToArray();
+        var states = planned.Select(n => Wire.Name(n.State)).ToArray();
+        var due = planned.Select(n => n.NextAttemptAt).ToArray();
+        var created = planned.Select(n => n.CreatedAt).ToArray();
+        return db.Database.ExecuteSqlAsync($"""
             INSERT INTO notifications (id, case_id, step, route_sequence, organisation, person, channel, state, attempts, next_attempt_at, created_at)
-            VALUES ({n.Id}, {n.CaseId}, {n.Step}, {n.RouteSequence}, {n.Organisation}, {n.Person}, {Wire.Name(n.Channel)}, {Wire.Name(n.State)}, 0, {n.NextAttemptAt}, {n.CreatedAt})
+            SELECT p.id, p.case_id, p.step, p.route_sequence, p.organisation, p.person, p.channel, p.state, 0, p.next_attempt_at, p.created_at
+            FROM unnest({ids}, {cases}, {steps}, {sequences}, {organisations}, {people}, {channels}, {states}, {due}, {created})
+                AS p(id, case_id, step, route_sequence, organisation, person, channel, state, next_attempt_at, created_at)
             ON CONFLICT (case_id, step, person, channel) DO NOTHING
             """, cancellationToken);
+    }
+
+    /// <summary>Plans one notification (see <see cref="PlanNotificationsAsync"/>).</summary>
+    public static Task<int> PlanNotificationAsync(this RocDbContext db, Notification n, CancellationToken cancellationToken) =>
+        db.PlanNotificationsAsync([n], cancellationToken);
 }
 
 /// <summary>What became of one leased notification, as the sender records it.</summary>

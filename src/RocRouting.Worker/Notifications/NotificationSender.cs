@@ -30,10 +30,11 @@ public sealed class NotificationOptions
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Pushes in flight at once in a round: each waits a round trip for its push service, so one after
-    /// another a busy hour's (or a backlog's) alerts fall behind the cases they are about.
+    /// Messages in flight at once in a round (pushes and SMS): each waits a round trip for its push
+    /// service or the SMS gateway, so one after another a busy hour's (or a backlog's) alerts fall
+    /// behind the cases they are about.
     /// </summary>
-    public int PushConcurrency { get; set; } = 16;
+    public int SendConcurrency { get; set; } = 16;
 
     /// <summary>Attempts before a notification is failed (and operators see it).</summary>
     public int MaxAttempts { get; set; } = 5;
@@ -180,7 +181,7 @@ public sealed partial class NotificationSender(
         var caseIds = due.Select(n => n.CaseId).Distinct().ToArray();
         var cases = await db.CasesByIdAsync(caseIds, cancellationToken);
         var pushPeople = due.Where(n => n.Channel == ContactChannel.Push).Select(n => n.Person).Distinct().ToArray();
-        var browsers = (pushPeople.Length == 0 ? [] : await db.PushSubscriptionsOfAsync(pushPeople, cancellationToken))
+        var browsers = (pushPeople.Length == 0 ? [] : await db.ContactPointsOfAsync(pushPeople, ContactChannel.Push, cancellationToken))
             .ToLookup(c => c.Person, StringComparer.Ordinal);
         // Outcomes are recorded together once the round is through: one statement instead of one per
         // notification. A worker dying mid-round leaves its sent pushes leased, and they go again under
@@ -188,6 +189,8 @@ public sealed partial class NotificationSender(
         // the gateway had it and is never repeated (the sweep above).
         var outcomes = new List<(int Index, Outcome Outcome)>(due.Count);
         var pushes = new List<PushJob>();
+        var texts = new List<(int Index, Notification Notification, ChildCase Case)>();
+        var followUps = new List<Notification>();
         var opened = new Dictionary<Guid, PushSubscription>();
         for (var i = 0; i < due.Count; i++)
         {
@@ -204,13 +207,11 @@ public sealed partial class NotificationSender(
             }
             else if (notification.Channel == ContactChannel.Sms)
             {
-                outcomes.Add((i, await db.PushShownAsync(notification, cancellationToken)
-                    ? new Outcome(NotificationState.Cancelled, "the person's browser showed the push (receipt): no SMS")
-                    : await SmsAsync(db, notification, @case, cancellationToken)));
+                texts.Add((i, notification, @case));
             }
             else if (!browsers.Contains(notification.Person))
             {
-                await FollowBySmsAsync(db, notification, time.GetUtcNow(), cancellationToken);
+                followUps.Add(FollowBySms(notification, time.GetUtcNow()));
                 outcomes.Add((i, new Outcome(NotificationState.Failed, "the person has no push subscription")));
             }
             else
@@ -218,10 +219,17 @@ public sealed partial class NotificationSender(
                 pushes.Add(PreparePush(i, notification, @case, browsers[notification.Person], opened));
             }
         }
-        await DeliverAsync(pushes, cancellationToken);
+        var claimed = await PrepareSmsAsync(db, texts, outcomes, cancellationToken);
+        await SendAsync(pushes, claimed, cancellationToken);
         foreach (var job in pushes)
         {
-            outcomes.Add((job.Index, await PushOutcomeAsync(db, job, cancellationToken)));
+            outcomes.Add((job.Index, await PushOutcomeAsync(db, job, followUps)));
+        }
+        outcomes.AddRange(claimed.Select(job => (job.Index, job.Outcome)));
+        // The follow-up SMS of the round's pushes, planned together (once: a second plan is no plan).
+        if (smsOptions.Value.Enabled && await db.PlanNotificationsAsync(followUps, cancellationToken) > 0 && followUps.Any(f => f.NextAttemptAt <= time.GetUtcNow()))
+        {
+            signal.Wake();
         }
         var records = new List<(Notification Notification, NotificationRecord Record)>(outcomes.Count);
         foreach (var (i, outcome) in outcomes)
@@ -287,50 +295,66 @@ public sealed partial class NotificationSender(
         return new PushJob(index, notification, alert, message, [.. contacts.Select(Open)]);
     }
 
-    /// <summary>The round's pushes, side by side: a push service's answer is a round trip, not work for this process.</summary>
-    private async Task DeliverAsync(List<PushJob> pushes, CancellationToken cancellationToken)
+    /// <summary>An SMS about to go to a person's mobile number, marked sending.</summary>
+    private sealed record SmsJob(int Index, Notification Notification, string Number, string Text)
+    {
+        public Outcome Outcome { get; set; } = new(NotificationState.Sending);
+    }
+
+    /// <summary>
+    /// The round's pushes and SMS, side by side: a push service's or the gateway's answer is a round
+    /// trip, not work for this process.
+    /// </summary>
+    private async Task SendAsync(List<PushJob> pushes, List<SmsJob> texts, CancellationToken cancellationToken)
     {
         var deliveries = pushes.SelectMany(job => job.Browsers.Select(browser => (job, browser))).ToArray();
-        if (deliveries.Length == 0)
+        if (deliveries.Length == 0 && texts.Count == 0)
         {
             return;
         }
-        var vapid = _vapid ??= new VapidAuthentication(push.Value.VapidPublicKey, push.Value.VapidPrivateKey)
+        var sends = new List<Func<CancellationToken, Task>>(deliveries.Length + texts.Count);
+        if (deliveries.Length > 0)
         {
-            Subject = push.Value.VapidSubject,
-            TokenCache = new VapidTokens(time),
-        };
-        // The client signs a token when the cache has none. Signing here first, once per push service (the
-        // audience as the client derives it), keeps the deliveries below from signing with one key side by side.
-        foreach (var audience in deliveries.Select(d => new Uri(d.browser.Subscription.Endpoint)).Select(u => $"{u.Scheme}://{u.Host}").Distinct())
-        {
-            vapid.GetVapidSchemeAuthenticationHeaderValueParameter(audience);
-        }
-        var client = new PushServiceClient(httpClients.CreateClient(HttpClientName)) { DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
-        await Parallel.ForEachAsync(
-            deliveries,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.PushConcurrency), CancellationToken = cancellationToken },
-            async (delivery, token) =>
+            var vapid = _vapid ??= new VapidAuthentication(push.Value.VapidPublicKey, push.Value.VapidPrivateKey)
             {
-                var (job, browser) = delivery;
-                try
-                {
-                    await client.RequestPushMessageDeliveryAsync(browser.Subscription, job.Message, vapid, token);
-                    browser.Result = PushResult.Delivered;
-                }
-                catch (PushServiceClientException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
-                {
-                    browser.Result = PushResult.Gone;
-                    browser.Error = $"push service {browser.Contact.Service}: HTTP {(int)e.StatusCode}, subscription removed";
-                }
-                catch (Exception e) when (!token.IsCancellationRequested)
-                {
-                    browser.Error = e is PushServiceClientException p ? $"push service {browser.Contact.Service}: HTTP {(int)p.StatusCode}" : $"push service {browser.Contact.Service}: {e.GetType().Name}";
-                }
-            });
+                Subject = push.Value.VapidSubject,
+                TokenCache = new VapidTokens(time),
+            };
+            // The client signs a token when the cache has none. Signing here first, once per push service (the
+            // audience as the client derives it), keeps the deliveries below from signing with one key side by side.
+            foreach (var audience in deliveries.Select(d => new Uri(d.browser.Subscription.Endpoint)).Select(u => $"{u.Scheme}://{u.Host}").Distinct())
+            {
+                vapid.GetVapidSchemeAuthenticationHeaderValueParameter(audience);
+            }
+            var client = new PushServiceClient(httpClients.CreateClient(HttpClientName)) { DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
+            sends.AddRange(deliveries.Select(d => (Func<CancellationToken, Task>)(token => PushToAsync(client, vapid, d.job, d.browser, token))));
+        }
+        sends.AddRange(texts.Select(job => (Func<CancellationToken, Task>)(token => TextAsync(job, token))));
+        await Parallel.ForEachAsync(
+            sends,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.SendConcurrency), CancellationToken = cancellationToken },
+            async (send, token) => await send(token));
     }
 
-    private async Task<Outcome> PushOutcomeAsync(RocDbContext db, PushJob job, CancellationToken cancellationToken)
+    private static async Task PushToAsync(PushServiceClient client, VapidAuthentication vapid, PushJob job, PushBrowser browser, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.RequestPushMessageDeliveryAsync(browser.Subscription, job.Message, vapid, cancellationToken);
+            browser.Result = PushResult.Delivered;
+        }
+        catch (PushServiceClientException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            browser.Result = PushResult.Gone;
+            browser.Error = $"push service {browser.Contact.Service}: HTTP {(int)e.StatusCode}, subscription removed";
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            browser.Error = e is PushServiceClientException p ? $"push service {browser.Contact.Service}: HTTP {(int)p.StatusCode}" : $"push service {browser.Contact.Service}: {e.GetType().Name}";
+        }
+    }
+
+    private async Task<Outcome> PushOutcomeAsync(RocDbContext db, PushJob job, List<Notification> followUps)
     {
         foreach (var gone in job.Browsers.Where(b => b.Result == PushResult.Gone))
         {
@@ -341,12 +365,12 @@ public sealed partial class NotificationSender(
         if (!job.Browsers.Any(b => b.Result == PushResult.Delivered))
         {
             // Nobody's browser took it: the SMS goes now, while push keeps trying.
-            await FollowBySmsAsync(db, job.Notification, now, cancellationToken);
+            followUps.Add(FollowBySms(job.Notification, now));
             return new Outcome(NotificationState.Pending, job.Browsers.Select(b => b.Error).LastOrDefault(e => e is not null));
         }
         if (job.Alert.PushUrgency == "high")
         {
-            await FollowBySmsAsync(db, job.Notification, now + smsOptions.Value.After, cancellationToken);
+            followUps.Add(FollowBySms(job.Notification, now + smsOptions.Value.After));
         }
         return new Outcome(NotificationState.Sent);
     }
@@ -379,59 +403,73 @@ public sealed partial class NotificationSender(
             ? new Uri(delivery.Value.PublicBaseUrl, $"/a/{links.Create(notification.Id, time.GetUtcNow() + options.Value.LinkLifetime)}")
             : null;
 
-    /// <summary>Plans the same step by SMS (once: a second plan is no plan), unless SMS is not configured.</summary>
-    private async Task FollowBySmsAsync(RocDbContext db, Notification notification, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>The same step by SMS, due at <paramref name="at"/>.</summary>
+    private Notification FollowBySms(Notification notification, DateTimeOffset at) =>
+        Notification.Plan(
+            notification.CaseId, notification.Step, notification.RouteSequence, notification.Organisation, notification.Person,
+            ContactChannel.Sms, at, time.GetUtcNow());
+
+    /// <summary>
+    /// The round's SMS, unless the person's browser showed the step's push or they gave no number: each
+    /// marked sending (one statement for the round) before the gateway is asked.
+    /// </summary>
+    private async Task<List<SmsJob>> PrepareSmsAsync(
+        RocDbContext db, List<(int Index, Notification Notification, ChildCase Case)> texts, List<(int Index, Outcome Outcome)> outcomes, CancellationToken cancellationToken)
     {
+        if (texts.Count == 0)
+        {
+            return [];
+        }
         if (!smsOptions.Value.Enabled)
         {
-            return;
+            outcomes.AddRange(texts.Select(t => (t.Index, new Outcome(NotificationState.Failed, "SMS is not configured"))));
+            return [];
         }
-        var planned = await db.PlanNotificationAsync(
-            Notification.Plan(
-                notification.CaseId, notification.Step, notification.RouteSequence, notification.Organisation, notification.Person,
-                ContactChannel.Sms, at, time.GetUtcNow()),
-            cancellationToken);
-        if (planned > 0 && at <= time.GetUtcNow())
+        var shown = await db.PushesShownAsync([.. texts.Select(t => t.Notification.CaseId).Distinct()], cancellationToken);
+        var numbers = (await db.ContactPointsOfAsync([.. texts.Select(t => t.Notification.Person).Distinct()], ContactChannel.Sms, cancellationToken))
+            .ToLookup(c => c.Person, StringComparer.Ordinal);
+        var ready = new List<SmsJob>(texts.Count);
+        foreach (var (index, notification, @case) in texts)
         {
-            signal.Wake();
+            if (shown.Contains((notification.CaseId, notification.Step, notification.Person)))
+            {
+                outcomes.Add((index, new Outcome(NotificationState.Cancelled, "the person's browser showed the push (receipt): no SMS")));
+            }
+            else if (numbers[notification.Person].FirstOrDefault() is not { } contact)
+            {
+                outcomes.Add((index, new Outcome(NotificationState.Failed, "the person has no mobile number")));
+            }
+            else
+            {
+                var text = SmsText.For(
+                    NotificationPolicy.StepOf(notification.Step), @case.Urgency, config.NameOf(@case.Recipient!),
+                    @case.AcknowledgeBy is { } by ? config.DefaultCalendar.LocalClock(by) : null, CaseCodes.Of(@case.Id),
+                    AcknowledgeLink(notification, @case) ?? new Uri(delivery.Value.PublicBaseUrl, $"/cases/{@case.Id}"));
+                ready.Add(new SmsJob(index, notification, protector.Open(contact.SealedValue, contact.Id, PersonalField.MobileNumber), text));
+            }
         }
+        if (ready.Count == 0)
+        {
+            return ready;
+        }
+        // No longer pending: whoever changed it records the outcome, not this round.
+        var claimed = await db.ClaimForSmsAsync([.. ready.Select(r => r.Notification.Id)], CancellationToken.None);
+        return [.. ready.Where(r => claimed.Contains(r.Notification.Id))];
     }
 
-    private async Task<Outcome> SmsAsync(RocDbContext db, Notification notification, ChildCase @case, CancellationToken cancellationToken)
+    private async Task TextAsync(SmsJob job, CancellationToken cancellationToken)
     {
-        if (!smsOptions.Value.Enabled)
-        {
-            return new Outcome(NotificationState.Failed, "SMS is not configured");
-        }
-        var contact = await db.ContactPoints.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.Person == notification.Person && c.Channel == ContactChannel.Sms, cancellationToken);
-        if (contact is null)
-        {
-            return new Outcome(NotificationState.Failed, "the person has no mobile number");
-        }
-        var number = protector.Open(contact.SealedValue, contact.Id, PersonalField.MobileNumber);
-        var text = SmsText.For(
-            NotificationPolicy.StepOf(notification.Step), @case.Urgency, config.NameOf(@case.Recipient!),
-            @case.AcknowledgeBy is { } by ? config.DefaultCalendar.LocalClock(by) : null, CaseCodes.Of(@case.Id),
-            AcknowledgeLink(notification, @case) ?? new Uri(delivery.Value.PublicBaseUrl, $"/cases/{@case.Id}"));
-        var claimed = await db.Notifications.Where(n => n.Id == notification.Id && n.State == NotificationState.Pending)
-            .ExecuteUpdateAsync(u => u.SetProperty(n => n.State, NotificationState.Sending), CancellationToken.None);
-        if (claimed == 0)
-        {
-            // No longer pending: whoever changed it records the outcome, not this round.
-            return new Outcome(NotificationState.Sending);
-        }
         try
         {
-            return new Outcome(NotificationState.Sent, GatewayId: await sms.SendAsync(number, text, cancellationToken));
+            job.Outcome = new Outcome(NotificationState.Sent, GatewayId: await sms.SendAsync(job.Number, job.Text, cancellationToken));
         }
         catch (SmsRefusedException e)
         {
-            return new Outcome(e.Transient ? NotificationState.Pending : NotificationState.Failed, $"SMS gateway: HTTP {e.Status}");
+            job.Outcome = new Outcome(e.Transient ? NotificationState.Pending : NotificationState.Failed, $"SMS gateway: HTTP {e.Status}");
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            return new Outcome(NotificationState.Failed, $"SMS gateway: {e.GetType().Name}; the outcome is unknown, so it is not repeated");
+            job.Outcome = new Outcome(NotificationState.Failed, $"SMS gateway: {e.GetType().Name}; the outcome is unknown, so it is not repeated");
         }
     }
 

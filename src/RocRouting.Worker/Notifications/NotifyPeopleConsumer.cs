@@ -24,11 +24,8 @@ public sealed class NotifyPeopleConsumer(RocDbContext db, NotificationPlanner pl
 
     private async Task PlanAsync(Guid caseId, NotificationStep step, int routeSequence, Urgency urgency, Recipient recipient, CancellationToken cancellationToken)
     {
-        var planned = 0;
-        foreach (var notification in await planner.PlanAsync(db, caseId, step, routeSequence, urgency, recipient, rosters: null, cancellationToken))
-        {
-            planned += await db.PlanNotificationAsync(notification, cancellationToken);
-        }
+        var planned = await db.PlanNotificationsAsync(
+            await planner.PlanAsync(db, caseId, step, routeSequence, urgency, recipient, rosters: null, cancellationToken), cancellationToken);
         if (planned > 0)
         {
             signal.Wake();

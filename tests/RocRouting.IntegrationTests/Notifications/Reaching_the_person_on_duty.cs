@@ -194,27 +194,36 @@ public sealed class Reaching_the_person_on_duty
     [Test]
     public async Task A_push_service_slow_to_answer_holds_up_nobody_elses_alert()
     {
-        // Both alerts go in one round, and each push service takes its message without answering. One
-        // after the other, the second would wait for the first's timeout; side by side, both are in hand at once.
+        // Both alerts go in one round, and each push service takes its message without answering.
         var (_, first) = await OnDutyWithABrowserAsync();
         var (_, second) = await OnDutyWithABrowserAsync();
-        var firstHeld = _push.Held.HoldNextFor(first);
-        var secondHeld = _push.Held.HoldNextFor(second);
+
+        var caseId = await SubmitWhileBothAreHeldAsync(_push.Held, first, second, "both pushes in flight at once");
+
+        await PushAboutAsync(first, caseId);
+        await PushAboutAsync(second, caseId);
+    }
+
+    /// <summary>
+    /// Holds the next request for each of two recipients and submits an immediate case; one after the
+    /// other, the second request would come only after the first timed out, so both must be in hand at
+    /// once. The held requests are answered afterwards.
+    /// </summary>
+    private async Task<Guid> SubmitWhileBothAreHeldAsync(HeldRequests held, string first, string second, string what)
+    {
+        var firstHeld = held.HoldNextFor(first);
+        var secondHeld = held.HoldNextFor(second);
         try
         {
             var caseId = await SubmitAsync("immediate");
             await Task.WhenAll(firstHeld, secondHeld).WaitAsync(TimeSpan.FromSeconds(30));
-
-            Assert.That(_push.Held.IsHeld(first) && _push.Held.IsHeld(second), "both pushes in flight at once");
-            _push.Held.Release(first);
-            _push.Held.Release(second);
-            await PushAboutAsync(first, caseId);
-            await PushAboutAsync(second, caseId);
+            Assert.That(held.IsHeld(first) && held.IsHeld(second), what);
+            return caseId;
         }
         finally
         {
-            _push.Held.Release(first);
-            _push.Held.Release(second);
+            held.Release(first);
+            held.Release(second);
         }
     }
 
@@ -316,6 +325,27 @@ public sealed class Reaching_the_person_on_duty
             Assert.That(sms[0].Message, Does.StartWith("RocRouting: AKUT ärende till Stockholms stads socialjour. Kvittera senast "));
             Assert.That(sms[0].Message, Does.Contain($"Kod {CaseCodes.Of(caseId)}."));
             CaseRequests.AssertNoPersonalData(sms[0].Message);
+        });
+    }
+
+    [Test]
+    public async Task An_SMS_gateway_slow_to_answer_holds_up_nobody_elses_SMS()
+    {
+        // Neither has a browser, so both SMS are planned at once and go in one round; the gateway takes each
+        // without answering.
+        var (_, first, _) = await OnDutyWithAPhoneAsync(browser: false);
+        var (_, second, _) = await OnDutyWithAPhoneAsync(browser: false);
+
+        var caseId = await SubmitWhileBothAreHeldAsync(_sms.Held, first, second, "both SMS in flight at once");
+
+        await Eventually.Until(
+            async () => (await NotificationsAsync(caseId)).Count(n => n.Channel == ContactChannel.Sms && n.State == NotificationState.Sent),
+            sent => sent >= 2,
+            "both SMS recorded as sent");
+        Assert.Multiple(() =>
+        {
+            Assert.That(SmsAbout(caseId).Count(m => m.To == first), Is.EqualTo(1));
+            Assert.That(SmsAbout(caseId).Count(m => m.To == second), Is.EqualTo(1));
         });
     }
 
