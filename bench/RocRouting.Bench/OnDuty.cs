@@ -16,6 +16,7 @@ namespace RocRouting.Bench;
 /// Web Push at a push service that is this process (plain HTTP on loopback, which the service allows in
 /// Development only). Without it the benchmark measured neither the routing transaction's roster read
 /// nor a sent notification: every notification failed (no channel) and became an operator alert.
+/// Optionally each person also gives a mobile number, and this process is the SMS gateway too.
 /// </summary>
 public sealed class OnDuty : IAsyncDisposable
 {
@@ -31,17 +32,25 @@ public sealed class OnDuty : IAsyncDisposable
 
     private readonly WebApplication _app;
     private long _received;
+    private long _texts;
 
     private OnDuty(WebApplication app) => _app = app;
 
     /// <summary>Pushes the service delivered to the people's browsers (this push service answered 201 Created).</summary>
     public long Received => Interlocked.Read(ref _received);
 
-    /// <summary>Starts the push service, then stores the rosters and registers each person's browser through the API.</summary>
-    public static async Task<OnDuty> StartAsync(HttpClient http, Func<Dictionary<string, object>, string> token)
+    /// <summary>SMS the service sent to the people's phones (this gateway took them).</summary>
+    public long Texts => Interlocked.Read(ref _texts);
+
+    /// <summary>Where the worker finds this SMS gateway (46elks' API shape: a form POST to {base}sms).</summary>
+    public Uri SmsGateway => new($"{_app.Urls.Single()}/a1/");
+
+    /// <summary>
+    /// Starts the push service and the SMS gateway, before the services start: the worker is told the
+    /// gateway's address in its configuration, as in production.
+    /// </summary>
+    public static async Task<OnDuty> StartAsync()
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(token);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -53,10 +62,23 @@ public sealed class OnDuty : IAsyncDisposable
             Interlocked.Increment(ref onDuty._received);
             return Results.StatusCode(StatusCodes.Status201Created);
         });
+        // 46elks answers a sent SMS with the message as JSON, its id among the fields.
+        app.MapPost("/a1/sms", () => Results.Json(new { id = $"s{Interlocked.Increment(ref onDuty._texts)}", status = "created" }));
         await app.StartAsync();
-        var pushService = app.Urls.Single();
+        return onDuty;
+    }
 
+    /// <summary>
+    /// Stores the rosters and registers each person's browser through the API, and, when
+    /// <paramref name="phones"/>, a mobile number each (from the range set aside for fiction, 070-1740605 to 699).
+    /// </summary>
+    public async Task RegisterAsync(HttpClient http, Func<Dictionary<string, object>, string> token, bool phones)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(token);
+        var pushService = _app.Urls.Single();
         var operatorToken = token(new() { ["role"] = "operator", ["sub"] = "local-operator" });
+        var fictional = 605;
         foreach (var (organisation, role, municipality) in People)
         {
             var person = $"local-{role}{(municipality is null ? "" : "-" + municipality)}";
@@ -82,8 +104,11 @@ public sealed class OnDuty : IAsyncDisposable
                 expirationTime = (double?)null,
                 keys = new { p256dh = Base64Url([0x04, .. p.X!, .. p.Y!]), auth = Base64Url(RandomNumberGenerator.GetBytes(16)) },
             });
+            if (phones)
+            {
+                await SendAsync(http, token(claims), HttpMethod.Put, "/api/v1/me/mobile-number", new { number = $"070-1740{fictional++}" });
+            }
         }
-        return onDuty;
     }
 
     private static async Task SendAsync(HttpClient http, string token, HttpMethod method, string path, object body)

@@ -102,6 +102,22 @@ await RoutedListener.InstallTriggerAsync(db);
 await using var listener = new RoutedListener(connectionString);
 await listener.StartAsync();
 
+// The people the cases reach, with a stored roster and a browser at a push service that is this process,
+// as in production. ROC_BENCH_ON_DUTY=false leaves them out, as every run before the seventeenth session
+// did (then each notification fails for want of a channel and becomes an operator alert).
+// ROC_BENCH_SMS=true gives each a mobile number too, at an SMS gateway that is this process: an urgent
+// step's push is then followed by an SMS ROC_BENCH_SMS_AFTER later (nobody in the benchmark takes a case).
+var onDutyEnabled = setting("ROC_BENCH_ON_DUTY", "true") != "false";
+var smsEnabled = onDutyEnabled && setting("ROC_BENCH_SMS", "false") == "true";
+await using var onDuty = onDutyEnabled ? await OnDuty.StartAsync() : null;
+if (smsEnabled)
+{
+    environment["Notifications__Sms__BaseUrl"] = onDuty!.SmsGateway.ToString();
+    environment["Notifications__Sms__Username"] = "bench";
+    environment["Notifications__Sms__Password"] = "bench-only";
+    environment["Notifications__Sms__After"] = setting("ROC_BENCH_SMS_AFTER", "00:00:05");
+}
+
 var worker = new ServiceProcess("worker", workerDll, environment, Path.Combine(work, "worker.log"));
 var api = new ServiceProcess("api", apiDll, environment, Path.Combine(work, "api.log"));
 worker.Start();
@@ -112,12 +128,13 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
     Timeout = TimeSpan.FromSeconds(30),
 };
 await WaitAsync(async () => (await TryGetAsync(http, "/health/ready")) == 200, TimeSpan.FromSeconds(90), "the service to be ready");
-// The people the cases reach, with a stored roster and a browser at a push service that is this process,
-// as in production. ROC_BENCH_ON_DUTY=false leaves them out, as every run before the seventeenth session
-// did (then each notification fails for want of a channel and becomes an operator alert).
-var onDutyEnabled = setting("ROC_BENCH_ON_DUTY", "true") != "false";
-await using var onDuty = onDutyEnabled ? await OnDuty.StartAsync(http, claims => Token(root, claims)) : null;
-log(onDutyEnabled ? "    people on duty: stored rosters, a browser each at this process's push service" : "    people on duty: none stored (ROC_BENCH_ON_DUTY=false)");
+if (onDuty is not null)
+{
+    await onDuty.RegisterAsync(http, claims => Token(root, claims), phones: smsEnabled);
+}
+log(!onDutyEnabled ? "    people on duty: none stored (ROC_BENCH_ON_DUTY=false)"
+    : smsEnabled ? "    people on duty: stored rosters, a browser each at this process's push service, a mobile number each at its SMS gateway"
+    : "    people on duty: stored rosters, a browser each at this process's push service");
 var intake = new Intake(http, PoliceToken(root));
 
 var accepted = new List<Guid>();
@@ -293,6 +310,8 @@ double drainSeconds = 0;
 double drainStartUp = 0;
 long drainPushes = 0;
 double? drainPushedSeconds = null;
+long drainTexts = 0;
+double? drainTextedSeconds = null;
 var drainCpu = new Dictionary<string, double>();
 double drainBusyCores = 0;
 var running = worker;
@@ -337,18 +356,14 @@ if (phases.Contains("drain"))
         // The people reached about the backlog: the sender works behind the routing, so its last push may
         // go out well after the last case is routed. Both ends are the database's clock.
         var ids = backlog.Where(s => s.Accepted).Select(s => s.CaseId!.Value).ToArray();
-        await UntilPushedAsync(ids, TimeSpan.FromMinutes(3), "the figure below counts the sent ones only");
-        await using var span = db.CreateCommand(
-            """
-            SELECT count(*), EXTRACT(EPOCH FROM (max(n.sent_at) - (SELECT min(routed_at) FROM cases WHERE id = ANY($1))))::float8
-            FROM notifications n WHERE n.case_id = ANY($1) AND n.channel = 'push' AND n.state = 'sent'
-            """);
-        span.Parameters.Add(new NpgsqlParameter { Value = ids });
-        await using var reader = await span.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        drainPushes = reader.GetInt64(0);
-        drainPushedSeconds = reader.IsDBNull(1) ? null : reader.GetDouble(1);
+        (drainPushes, drainPushedSeconds) = await SentAfterFirstRoutedAsync(ids, "push");
         log($"    the backlog's {drainPushes} pushes sent {drainPushedSeconds:F2} s after its first case was routed ({drainPushes / Math.Max(0.001, drainPushedSeconds ?? 0):F0} pushes/s)");
+        if (smsEnabled)
+        {
+            // Each urgent step's SMS follows its push after Notifications:Sms:After (nobody takes a case here).
+            (drainTexts, drainTextedSeconds) = await SentAfterFirstRoutedAsync(ids, "sms");
+            log($"    the backlog's {drainTexts} SMS sent {drainTextedSeconds:F2} s after its first case was routed (the follow-ups wait {environment["Notifications__Sms__After"]} after their push)");
+        }
     }
     if (drainStatements)
     {
@@ -373,7 +388,7 @@ var duplicated = routedCounts.Count(c => c.Value > 1);
 log($"    accepted {accepted.Count}, lost {lost}, duplicated {duplicated}");
 if (onDuty is not null)
 {
-    log($"    pushes delivered to the people on duty: {onDuty.Received}");
+    log($"    pushes delivered to the people on duty: {onDuty.Received}{(smsEnabled ? $"; SMS: {onDuty.Texts}" : "")}");
 }
 // Where the notifications stand as the run ends: a backlog here is people not yet reached.
 var notificationStates = new JsonObject();
@@ -413,6 +428,8 @@ var result = new JsonObject
     ["drain_startup_s"] = Math.Round(drainStartUp, 2),
     ["drain_pushes"] = drainPushes,
     ["drain_pushed_s"] = drainPushedSeconds is { } pushed ? Math.Round(pushed, 2) : null,
+    ["drain_sms"] = smsEnabled ? drainTexts : null,
+    ["drain_sms_sent_s"] = drainTextedSeconds is { } texted ? Math.Round(texted, 2) : null,
     [$"drain_{drainCount / 1000}k_with_startup_s"] = Math.Round(drainSeconds, 2),
     ["drain_cpu_ms_per_case"] = new JsonObject([.. drainCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["drain_machine_busy_cores"] = drainBusyCores,
@@ -428,6 +445,8 @@ var result = new JsonObject
     ["duplicated"] = duplicated,
     ["on_duty"] = onDutyEnabled,
     ["pushes_delivered"] = onDuty?.Received,
+    ["sms"] = smsEnabled,
+    ["sms_delivered"] = smsEnabled ? onDuty!.Texts : null,
     ["notifications_at_end"] = notificationStates,
 };
 var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
@@ -537,7 +556,7 @@ IReadOnlyCollection<double> RouteMs(Sample[] samples) =>
 async Task<Percentiles> RoutedToPushedAsync(Sample[] samples)
 {
     var ids = samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value).ToArray();
-    await UntilPushedAsync(ids, TimeSpan.FromSeconds(30), "routed-to-pushed counts the sent ones only");
+    await UntilSentAsync(ids, "push", TimeSpan.FromSeconds(30), "routed-to-pushed counts the sent ones only");
     var ms = new List<double>();
     await using var command = db.CreateCommand(
         """
@@ -553,23 +572,42 @@ async Task<Percentiles> RoutedToPushedAsync(Sample[] samples)
     return Percentiles.Of(ms);
 }
 
-// Waits (with a deadline) until none of the cases' pushes is still pending; says how many were if it gives up.
-async Task UntilPushedAsync(Guid[] ids, TimeSpan timeout, string otherwise)
+// Waits (with a deadline) until none of the cases' messages on a channel is still to go; says how many were if it gives up.
+async Task UntilSentAsync(Guid[] ids, string channel, TimeSpan timeout, string otherwise)
 {
     async Task<long> PendingAsync()
     {
-        await using var pending = db.CreateCommand("SELECT count(*) FROM notifications WHERE case_id = ANY($1) AND channel = 'push' AND state = 'pending'");
+        await using var pending = db.CreateCommand("SELECT count(*) FROM notifications WHERE case_id = ANY($1) AND channel = $2 AND state IN ('pending', 'sending')");
         pending.Parameters.Add(new NpgsqlParameter { Value = ids });
+        pending.Parameters.Add(new NpgsqlParameter { Value = channel });
         return (long)(await pending.ExecuteScalarAsync())!;
     }
     try
     {
-        await WaitAsync(async () => await PendingAsync() == 0, timeout, "the cases' pushes to be sent");
+        await WaitAsync(async () => await PendingAsync() == 0, timeout, $"the cases' {channel} messages to be sent");
     }
     catch (TimeoutException)
     {
-        log($"    warning: {await PendingAsync()} push(es) still pending after {timeout.TotalSeconds:F0} s; {otherwise}");
+        log($"    warning: {await PendingAsync()} {channel} message(s) still to go after {timeout.TotalSeconds:F0} s; {otherwise}");
     }
+}
+
+// The people reached about a backlog: the sender works behind the routing, so its last message may go out
+// well after the last case is routed. How many were sent, and the last one's time after the first case
+// was routed, both ends the database's clock.
+async Task<(long Sent, double? Seconds)> SentAfterFirstRoutedAsync(Guid[] ids, string channel)
+{
+    await UntilSentAsync(ids, channel, TimeSpan.FromMinutes(3), "the figure counts the sent ones only");
+    await using var span = db.CreateCommand(
+        """
+        SELECT count(*), EXTRACT(EPOCH FROM (max(n.sent_at) - (SELECT min(routed_at) FROM cases WHERE id = ANY($1))))::float8
+        FROM notifications n WHERE n.case_id = ANY($1) AND n.channel = $2 AND n.state = 'sent'
+        """);
+    span.Parameters.Add(new NpgsqlParameter { Value = ids });
+    span.Parameters.Add(new NpgsqlParameter { Value = channel });
+    await using var reader = await span.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDouble(1));
 }
 
 static JsonObject Json(Percentiles p) => new() { ["p50"] = Number(p.P50), ["p95"] = Number(p.P95), ["p99"] = Number(p.P99), ["p99_9"] = Number(p.P999), ["max"] = Number(p.Max), ["n"] = p.Count };
