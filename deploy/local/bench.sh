@@ -15,6 +15,8 @@
 # ROC_BENCH_R2R=false publishes the services without ReadyToRun (the images ship with it).
 # ROC_BENCH_ON_DUTY=false stores no rosters and registers no browsers (as runs before 2026-12-06: every notification
 # then fails for want of a channel and becomes an operator alert); by default the people on duty get a push each.
+# ROC_BENCH_SMS=true gives the people on duty a mobile number each at an SMS gateway inside the benchmark (urgent steps are then
+# followed by an SMS ROC_BENCH_SMS_AFTER later, 00:00:05 by default; nobody takes a case); off by default.
 # Only a run of every phase writes bench/results/latest.json; a subset writes its own <timestamp>.json.
 # ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" adds the statements per case of the latency phase and the drain.
 set -euo pipefail

@@ -185,10 +185,6 @@ public static class NotificationQueries
             ON CONFLICT (case_id, step, person, channel) DO NOTHING
             """, cancellationToken);
     }
-
-    /// <summary>Plans one notification (see <see cref="PlanNotificationsAsync"/>).</summary>
-    public static Task<int> PlanNotificationAsync(this RocDbContext db, Notification n, CancellationToken cancellationToken) =>
-        db.PlanNotificationsAsync([n], cancellationToken);
 }
 
 /// <summary>What became of one leased notification, as the sender records it.</summary>

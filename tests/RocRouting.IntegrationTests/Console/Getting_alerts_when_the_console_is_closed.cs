@@ -50,7 +50,7 @@ public sealed class Getting_alerts_when_the_console_is_closed : ConsoleTest
         var now = DateTimeOffset.UtcNow;
         var sent = Notification.Plan(caseId, "routed:1", 1, "social-emergency-service:stockholm", $"p-{Guid.NewGuid():N}"[..14], ContactChannel.Push, now, now);
         sent.State = NotificationState.Sent;
-        await App.WithDbAsync(db => db.PlanNotificationAsync(sent, CancellationToken.None));
+        await App.WithDbAsync(db => db.PlanNotificationsAsync([sent], CancellationToken.None));
         var receipt = App.Api.Services.GetRequiredService<AcknowledgementLinks>().CreateReceipt(sent.Id, now.AddMinutes(15));
         var payload = JsonSerializer.Serialize(new
         {

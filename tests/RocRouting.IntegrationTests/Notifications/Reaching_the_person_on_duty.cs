@@ -296,8 +296,8 @@ public sealed class Reaching_the_person_on_duty
 
         // The deadline's step, planned as a late message would plan it after the case was taken.
         var now = DateTimeOffset.UtcNow;
-        await _app.WithDbAsync(db => db.PlanNotificationAsync(
-            Notification.Plan(caseId, "overdue:1", 1, Socialjour, person, ContactChannel.Push, now, now), CancellationToken.None));
+        await _app.WithDbAsync(db => db.PlanNotificationsAsync(
+            [Notification.Plan(caseId, "overdue:1", 1, Socialjour, person, ContactChannel.Push, now, now)], CancellationToken.None));
 
         var cancelled = await Eventually.Until(
             async () => (await NotificationsAsync(caseId)).Single(n => n.Person == person).State,
@@ -461,7 +461,7 @@ public sealed class Reaching_the_person_on_duty
         // Stored as sending from the first moment (the sender never leases it), then its lease runs out.
         await _app.WithDbAsync(async db =>
         {
-            await db.PlanNotificationAsync(dying, CancellationToken.None);
+            await db.PlanNotificationsAsync([dying], CancellationToken.None);
             return await db.Notifications.Where(n => n.Id == id).ExecuteUpdateAsync(u => u.SetProperty(n => n.LeaseUntil, now.AddSeconds(-1)));
         });
 
