@@ -33,33 +33,8 @@ public static class DataServiceCollectionExtensions
     {
         services.AddSingleton(sp =>
         {
-            var configuration = sp.GetRequiredService<IConfiguration>();
-            var connectionString = configuration.GetConnectionString(ConnectionStringName)
-                ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
-            var settings = builder.ConnectionStringBuilder;
-            // The password apart from the rest (a secret file, such as the key of the basic-auth secret
-            // CloudNativePG reads a managed role's password from), the address in plain configuration.
-            if (configuration[PasswordSetting] is { Length: > 0 } password)
-            {
-                settings.Password = password;
-            }
-            // The hot path is a few dozen statement shapes run thousands of times: prepared once per
-            // connection, PostgreSQL stops parsing and planning them each time. Nothing here leaves session
-            // state on a connection, so the reset round trip on return to the pool is skipped too.
-            if (settings.MaxAutoPrepare == 0)
-            {
-                settings.MaxAutoPrepare = 100;
-            }
-            settings.NoResetOnClose = true;
+            var builder = DataSourceBuilder(sp.GetRequiredService<IConfiguration>());
             builder.ConfigureTracing(t => t.ConfigureBatchFilter(BatchTracing.TracedByNpgsql));
-            // Npgsql's default of 100 connections let each process open dozens of backends on two cores:
-            // every statement then met a cold backend, and PostgreSQL's CPU per case halved with ten
-            // (README, Performance). A connection string that names a size keeps it.
-            if (!NamesPoolSize(connectionString))
-            {
-                settings.MaxPoolSize = configuration.GetValue(MaxPoolSizeSetting, DefaultMaxPoolSize);
-            }
             return builder.Build();
         });
         services.AddSingleton<OutboxSignal>();
@@ -74,6 +49,37 @@ public static class DataServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => new WebhookDirectory(sp.GetRequiredService<IOptions<DeliveryOptions>>().Value));
         return services;
+    }
+
+    /// <summary>The service's connection settings from configuration, for the shared data source and any connection of its own.</summary>
+    internal static NpgsqlDataSourceBuilder DataSourceBuilder(IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var settings = builder.ConnectionStringBuilder;
+        // The password apart from the rest (a secret file, such as the key of the basic-auth secret
+        // CloudNativePG reads a managed role's password from), the address in plain configuration.
+        if (configuration[PasswordSetting] is { Length: > 0 } password)
+        {
+            settings.Password = password;
+        }
+        // The hot path is a few dozen statement shapes run thousands of times: prepared once per
+        // connection, PostgreSQL stops parsing and planning them each time. Nothing here leaves session
+        // state on a connection, so the reset round trip on return to the pool is skipped too.
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = 100;
+        }
+        settings.NoResetOnClose = true;
+        // Npgsql's default of 100 connections let each process open dozens of backends on two cores:
+        // every statement then met a cold backend, and PostgreSQL's CPU per case halved with ten
+        // (README, Performance). A connection string that names a size keeps it.
+        if (!NamesPoolSize(connectionString))
+        {
+            settings.MaxPoolSize = configuration.GetValue(MaxPoolSizeSetting, DefaultMaxPoolSize);
+        }
+        return builder;
     }
 
     /// <summary>The keyed hash and the encryption of personal data (configuration section "PersonalData").</summary>

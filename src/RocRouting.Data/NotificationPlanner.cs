@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +16,7 @@ namespace RocRouting.Data;
 /// escalated) are planned by the worker's consumer as idempotent inserts.
 /// </summary>
 public sealed partial class NotificationPlanner(
-    RoutingConfiguration config, TimeProvider time, OrganisationsWithoutRoster withoutRoster, IHostEnvironment environment, ILogger<NotificationPlanner> logger)
+    RoutingConfiguration config, TimeProvider time, RosterCache cache, IHostEnvironment environment, ILogger<NotificationPlanner> logger)
 {
     /// <param name="rosters">Rosters already read for this unit of work (a routing transaction's cases share them), or null.</param>
     public async Task<List<Notification>> PlanAsync(
@@ -66,14 +65,11 @@ public sealed partial class NotificationPlanner(
 
     private async Task<DutyRoster> RosterAsync(RocDbContext db, string organisation, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var roster = DutyRoster.Empty(config.DefaultCalendar.Zone);
-        if (!withoutRoster.Contains(organisation, now))
+        if (!cache.TryGet(organisation, out var roster))
         {
+            var generation = cache.Generation;
             roster = await db.RosterAsync(organisation, now, config.DefaultCalendar.Zone, cancellationToken);
-            if (roster.IsEmpty)
-            {
-                withoutRoster.Remember(organisation, now);
-            }
+            cache.Keep(organisation, roster, generation);
         }
         return roster.IsEmpty && environment.IsDevelopment()
             ? DevelopmentIdentity.RosterOf(organisation, config.DefaultService.Id, config.DefaultCalendar.Zone)
@@ -84,28 +80,12 @@ public sealed partial class NotificationPlanner(
     private static partial void LogNobodyOnDuty(ILogger logger, Guid caseId, string organisation, string role);
 }
 
-/// <summary>
-/// The organisations found without a roster, for a few seconds: a service that keeps no rosters
-/// (or an organisation that does not) pays no roster queries on every case it routes. A roster made
-/// for such an organisation takes effect within <see cref="Lifetime"/>.
-/// </summary>
-public sealed class OrganisationsWithoutRoster
-{
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
-
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.Ordinal);
-
-    public bool Contains(string organisation, DateTimeOffset now) => _until.TryGetValue(organisation, out var until) && until > now;
-
-    public void Remember(string organisation, DateTimeOffset now) => _until[organisation] = now + Lifetime;
-}
-
 public static class NotificationPlanningExtensions
 {
     /// <summary>Planning whom a step of a case must reach, for every process that makes steps (the API's handovers, the worker).</summary>
     public static IServiceCollection AddNotificationPlanning(this IServiceCollection services)
     {
-        services.AddSingleton<OrganisationsWithoutRoster>();
+        services.AddSingleton<RosterCache>();
         services.AddSingleton<NotificationPlanner>();
         return services;
     }

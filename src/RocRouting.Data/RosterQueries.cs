@@ -9,11 +9,14 @@ namespace RocRouting.Data;
 
 public static class RosterQueries
 {
-    /// <summary>An organisation's roster as the pure policy needs it at <paramref name="at"/>: its weekly duties and the overrides in force then.</summary>
+    /// <summary>
+    /// An organisation's roster as the pure policy needs it from <paramref name="at"/> on: its weekly
+    /// duties and the overrides not ended by then (<see cref="DutyRoster.At"/> picks those in force at an
+    /// instant), so a roster kept by <see cref="RosterCache"/> answers for later instants too.
+    /// </summary>
     /// <remarks>
-    /// Both reads go as one prepared batch: the routing transaction reads the roster of each case's
-    /// audience before it writes, so at night, a case to a transaction, this is a round trip on the
-    /// path from submitted to routed (README, Performance).
+    /// Both reads go as one prepared batch: a plan that finds no kept roster reads it before its
+    /// transaction writes, a round trip on the path from submitted to routed (README, Performance).
     /// </remarks>
     public static async Task<DutyRoster> RosterAsync(this RocDbContext db, string organisation, DateTimeOffset at, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
@@ -27,7 +30,7 @@ public static class RosterQueries
                 BatchCommands =
                 {
                     new("SELECT person, role, days, starts, ends FROM roster_duties WHERE organisation = $1") { Parameters = { new() { Value = organisation } } },
-                    new("""SELECT person, role, "from", "to", replaces FROM roster_overrides WHERE organisation = $1 AND "from" <= $2 AND "to" > $2""")
+                    new("""SELECT person, role, "from", "to", replaces FROM roster_overrides WHERE organisation = $1 AND "to" > $2""")
                     {
                         Parameters = { new() { Value = organisation }, new() { Value = at.ToUniversalTime() } },
                     },

@@ -42,6 +42,8 @@ public static partial class WorkerApp
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddHostedService<DeliveryWorker>();
         builder.AddNotifications();
+        // The router plans every case's notifications: the rosters it reads are kept until one changes.
+        builder.Services.AddRosterChangeListener();
         builder.Services.AddOptions<SelfMonitoringOptions>().BindConfiguration("SelfMonitoring");
         builder.Services.AddHostedService<SelfMonitor>();
         builder.Services.AddRocWarmUp(typeof(CaseRouted));
