@@ -147,7 +147,9 @@ if (overlay === "production") {
   };
   let total = 0;
   for (const w of workloads.filter((w) => w.metadata.name.startsWith("rocrouting-") && w.kind !== "StatefulSet" && w.metadata.name !== "rocrouting-otel-collector")) {
-    total += (w.kind === "Job" ? 1 : most(w.metadata.name)) * pool(w);
+    // A worker also holds one connection of its own, outside its pool, to hear roster changes.
+    const own = w.metadata.name === "rocrouting-worker" ? 1 : 0;
+    total += (w.kind === "Job" ? 1 : most(w.metadata.name)) * (pool(w) + own);
   }
   need(db ?? { kind: "Cluster", metadata: {} }, total + 10 <= max, `connection budget: the pools may open ${total}, max_connections is ${max} (10 kept for the operator)`);
   console.log(`${overlay}: ${docs.length} resources; the pools may open ${total} of ${max} connections`);
