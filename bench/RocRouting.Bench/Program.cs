@@ -283,10 +283,16 @@ if (phases.Contains("overload") && sustained is > 0)
 {
     var overloadRate = sustained.Value * 3;
     log($"3b/5 overload: open loop, {overloadRate} cases/s (3x sustained) for {overloadSeconds} s");
+    await QuietAsync("the overload");
     api.ResetPeakRss();
     worker.ResetPeakRss();
     var samples = await progress.RunAsync($"overload {overloadRate}/s", () => intake.OpenLoopAsync(overloadRate, TimeSpan.FromSeconds(overloadSeconds), progress.Track));
+    var overloadEnded = Stopwatch.GetTimestamp();
     await UntilRoutedAsync(samples, TimeSpan.FromSeconds(120), quiet: true);
+    var overloadAlertsLeft = await DueAlertsAsync();
+    await QuietAsync(null);
+    var overloadAlertsDone = Stopwatch.GetElapsedTime(overloadEnded).TotalSeconds;
+    log($"    alerts still to send when its cases were routed: {overloadAlertsLeft}; all sent {overloadAlertsDone:F1} s after the load ended");
     accepted.AddRange(samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
     var shed = samples.Count(s => s.Status == 503);
     var timedOut = samples.Count(s => s.Status == 0);
@@ -301,6 +307,7 @@ if (phases.Contains("overload") && sustained is > 0)
         ["shed_503"] = shed, ["shed_rate"] = Math.Round(shedRate, 3), ["timed_out"] = timedOut, ["other_errors"] = other,
         ["accepted_submit_ms"] = Json(acceptedSubmit), ["accepted_route_ms"] = Json(acceptedRoute),
         ["rss_mb"] = new JsonObject { ["api"] = Math.Round(api.PeakRssMb()), ["worker"] = Math.Round(worker.PeakRssMb()) },
+        ["alerts_left_when_routed"] = overloadAlertsLeft, ["alerts_sent_s_after_load"] = Math.Round(overloadAlertsDone, 2),
     };
 }
 
@@ -317,6 +324,7 @@ double drainBusyCores = 0;
 var running = worker;
 if (phases.Contains("drain"))
 {
+    await QuietAsync("the drain");
     log($"4/5 drain: worker stopped, {drainCount} cases accepted, then the worker starts");
     await worker.StopAsync();
     var backlog = await progress.RunAsync("backlog", async () =>
@@ -496,10 +504,17 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     var walBefore = await WalSnapshot.TakeAsync(db);
     // The peak of a trial can be what the phase before it left (the consoles' heap, decaying): the start is shown beside it.
     var (startRssApi, startRssWorker) = (api.RssMb(), worker.RssMb());
+    await QuietAsync($"the {trialRate}/s trial");
     var cpuBefore = Cpu.Take(api, worker);
     var samples = await progress.RunAsync($"{trialRate}/s", () => intake.OpenLoopAsync(trialRate, TimeSpan.FromSeconds(trialSeconds), progress.Track, TimeSpan.FromSeconds(3)));
+    var loadEnded = Stopwatch.GetTimestamp();
     var gaveUp = samples.Length < (int)(trialRate * trialSeconds);
     await UntilRoutedAsync(samples, TimeSpan.FromSeconds(60), quiet: true);
+    // A case is handed over when a person has it: the trial's CPU includes the alerts it made, sent after its
+    // load if the sender fell behind, and the next phase starts without them.
+    var alertsLeft = await DueAlertsAsync();
+    await QuietAsync(null);
+    var alertsDone = Stopwatch.GetElapsedTime(loadEnded).TotalSeconds;
     var (cpuMs, busyCores) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), samples.Count(s => s.Accepted));
     accepted.AddRange(samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
     var errors = samples.Count(s => !s.Accepted);
@@ -515,7 +530,8 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
         (rssApi, rssWorker) = (trialRssApi, trialRssWorker);
     }
     log($"    {trialRate}/s: {(pass ? "sustained" : "NOT sustained")}{(gaveUp ? $" (stopped after {samples.Length} cases: answers over 3 s late)" : "")}: errors {errors}, unrouted {unrouted}; submit {submit}; route {route}; peak RSS api {trialRssApi:F0} MB, worker {trialRssWorker:F0} MB (at the start {startRssApi:F0} / {startRssWorker:F0} MB)");
-    log($"      {Cpu.Describe(cpuMs, busyCores)}");
+    log($"      alerts still to send when its cases were routed: {alertsLeft}; all sent {alertsDone:F1} s after the load ended");
+    log($"      {Cpu.Describe(cpuMs, busyCores)} (its alerts included)");
     log($"      {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, samples.Count(s => s.Accepted))}");
     log($"      resident now: api {api.RssBreakdown()}; worker {worker.RssBreakdown()}");
     var firstError = samples.FirstOrDefault(s => s.Error is not null)?.Error;
@@ -524,7 +540,37 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
         ["rate"] = trialRate, ["seconds"] = trialSeconds, ["pass"] = pass, ["stopped_early"] = gaveUp, ["sent"] = samples.Length, ["errors"] = errors, ["first_error"] = firstError, ["unrouted"] = unrouted,
         ["submit_ms"] = Json(submit), ["route_ms"] = Json(route), ["rss_mb"] = new JsonObject { ["api"] = Math.Round(trialRssApi), ["worker"] = Math.Round(trialRssWorker) },
         ["cpu_ms_per_case"] = new JsonObject([.. cpuMs.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]), ["machine_busy_cores"] = busyCores,
+        ["alerts_left_when_routed"] = alertsLeft, ["alerts_sent_s_after_load"] = Math.Round(alertsDone, 2),
     });
+}
+
+// Notifications due and not yet sent, whichever phase made them.
+async Task<long> DueAlertsAsync() =>
+    await ScalarAsync(db, "SELECT count(*) FROM notifications WHERE state = 'sending' OR (state = 'pending' AND next_attempt_at <= now())");
+
+// Each trial, the overload and the drain start on a quiet machine: not while the sender still works off the
+// alerts of the phase before (it works beside the routing, and its backlog would be counted as the next
+// phase's cost). Waits at most five minutes; says so when it waited, or gave up.
+async Task QuietAsync(string? before)
+{
+    var start = Stopwatch.GetTimestamp();
+    var left = await DueAlertsAsync();
+    if (left == 0)
+    {
+        return;
+    }
+    try
+    {
+        await WaitAsync(async () => await DueAlertsAsync() == 0, TimeSpan.FromMinutes(5), "the alerts due to be sent");
+        if (before is not null)
+        {
+            log($"    before {before}: waited {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s for {left} alert(s) left by the phase before");
+        }
+    }
+    catch (TimeoutException)
+    {
+        log($"    warning: {await DueAlertsAsync()} alert(s) still due after 5 minutes; going on");
+    }
 }
 
 async Task UntilRoutedAsync(Sample[] samples, TimeSpan timeout, bool quiet = false)
