@@ -273,7 +273,9 @@ if (sustained is { } low && failedAt is { } high && high / low > 1.3)
         sustained = middle;
     }
 }
-log($"    sustained_cases_per_s = {sustained ?? 0:F0} (ratio to pg {(sustained ?? 0) / pgTps:F3}); peak RSS at that rate api {rssApi:F0} MB, worker {rssWorker:F0} MB; over all trials {rssPeakApi:F0} / {rssPeakWorker:F0} MB");
+// A run without the limits phase has no database limit to divide by.
+var ratioText = pgTps > 0 ? ((sustained ?? 0) / pgTps).ToString("F3", CultureInfo.InvariantCulture) : "n/a, the limits phase did not run";
+log($"    sustained_cases_per_s = {sustained ?? 0:F0} (ratio to pg {ratioText}); peak RSS at that rate api {rssApi:F0} MB, worker {rssWorker:F0} MB; over all trials {rssPeakApi:F0} / {rssPeakWorker:F0} MB");
 
 // 3b. Overload: three times the sustained rate for a minute. What matters is that the instance sheds
 // what it cannot take (503 with Retry-After, not timeouts), keeps its memory within its ceiling, and
@@ -482,7 +484,7 @@ if (consoleFigures is { } figures)
     Console.WriteLine($"| routed-to-visible p50/p95 ms, {figures.Consoles} consoles @ {consoleRate}/s | {figures.RoutedToVisible.P50:F1} / {figures.RoutedToVisible.P95:F1} | p95 <= 250 |");
 }
 Console.WriteLine($"| sustained_cases_per_s | {sustained ?? 0:F0} | |");
-Console.WriteLine($"| ratio_to_pg | {(sustained ?? 0) / pgTps:F3} | >= 0.30 |");
+Console.WriteLine($"| ratio_to_pg | {ratioText} | >= 0.30 |");
 Console.WriteLine($"| drain_{drainCount / 1000}k_s (start-up apart) | {drainSeconds - drainStartUp:F2} (+ {drainStartUp:F2}) | <= 5 |");
 Console.WriteLine($"| the drain's pushes all sent (s after its first case routed; pushes) | {drainPushedSeconds:F2} ({drainPushes}) | |");
 Console.WriteLine($"| rss_mb api / worker (at the sustained rate) | {rssApi:F0} / {rssWorker:F0} | <= 200 |");
