@@ -78,7 +78,8 @@ public sealed class RosterCache
 /// <summary>
 /// Hears <c>NOTIFY roster_changed</c> (sent by the roster tables' triggers at commit) on a connection
 /// of its own, and tells the <see cref="RosterCache"/>. A connection that fails, or that cannot show it
-/// is alive within <see cref="CheckInterval"/>, stops the cache keeping anything until a new one listens.
+/// is alive (asked after <see cref="CheckInterval"/> of silence, answering within as long again), stops
+/// the cache keeping anything until a new one listens.
 /// </summary>
 public sealed partial class RosterChangeListener(
     [FromKeyedServices(RosterChangeListener.DataSourceKey)] NpgsqlDataSource dataSource, RosterCache cache, ILogger<RosterChangeListener> logger)
@@ -92,9 +93,9 @@ public sealed partial class RosterChangeListener(
     public const string ApplicationName = "rocrouting-roster-listener";
 
     /// <summary>
-    /// How long the connection may stay silent before it is asked to show it is alive: a connection
-    /// lost without a word (a network partition) hears nothing, so this bounds how long a kept roster
-    /// can miss a change.
+    /// How long the connection may stay silent before it is asked to show it is alive, and how long it
+    /// has to answer: a connection lost without a word (a network partition) hears nothing, so twice
+    /// this bounds how long a kept roster can miss a change.
     /// </summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 
