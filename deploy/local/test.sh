@@ -17,9 +17,10 @@ trap 'rm -f "$log"' EXIT
 
 status=0
 # A test that hangs (a wait without a deadline, a lost message) fails the run after five minutes with a
-# dump of the test host in TestResults/, instead of holding CI until its limit.
+# dump of the test host in TestResults/, instead of holding CI until its limit. A full dump: a hang is
+# nearly always an await that never completes, which only the heap shows (dotnet-dump's dumpasync).
 dotnet test RocRouting.sln -c Release --logger "console;verbosity=normal" \
-  --blame-hang-timeout 5m --blame-hang-dump-type mini --results-directory "$root/TestResults" "$@" 2>&1 | tee "$log" || status=$?
+  --blame-hang-timeout 5m --blame-hang-dump-type full --results-directory "$root/TestResults" "$@" 2>&1 | tee "$log" || status=$?
 
 # A runner that keeps only the tail of the log still sees which test failed and why.
 if grep -q '^  Failed ' "$log"; then
