@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -27,17 +26,7 @@ public sealed class Changing_a_roster_the_worker_keeps
     private RosterCache Cache => _app.Worker.Services.GetRequiredService<RosterCache>();
 
     /// <summary>Puts a new person on the socialjour's duty for the next day; returns the person and the override's address.</summary>
-    private async Task<(string Person, string Override)> OnDutyAsync()
-    {
-        var person = $"p-{Guid.NewGuid():N}"[..14];
-        using var operators = _app.Client(TestTokens.Operator());
-        using var cover = await operators.PostAsJsonAsync($"/api/v1/rosters/{Socialjour}/overrides", new
-        {
-            person, role = "first-responder", from = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), to = DateTimeOffset.UtcNow.AddDays(1).ToString("O"),
-        });
-        Assert.That(cover.StatusCode, Is.EqualTo(HttpStatusCode.Created), await cover.Content.ReadAsStringAsync());
-        return (person, cover.Headers.Location!.OriginalString);
-    }
+    private Task<(string Person, string Override)> OnDutyAsync() => DutyCovers.NewPersonOnDutyAsync(_app, Socialjour);
 
     /// <summary>The people a newly submitted case (the socialjour's, whatever the hour) is to reach.</summary>
     private async Task<string[]> PeopleReachedAboutANewCaseAsync()

@@ -78,20 +78,8 @@ public sealed class Reaching_the_person_on_duty
         return (person, subscription);
     }
 
-    /// <summary>A person on the socialjour's roster for the next day (an override: the tests' people do not replace each other).</summary>
-    private async Task<string> OnDutyAsync(string role)
-    {
-        var person = $"p-{Guid.NewGuid():N}"[..14];
-        using var operators = _app.Client(TestTokens.Operator());
-        using (var cover = await operators.PostAsJsonAsync($"/api/v1/rosters/{Socialjour}/overrides", new
-        {
-            person, role, from = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), to = DateTimeOffset.UtcNow.AddDays(1).ToString("O"),
-        }))
-        {
-            Assert.That(cover.StatusCode, Is.EqualTo(HttpStatusCode.Created), await cover.Content.ReadAsStringAsync());
-        }
-        return person;
-    }
+    /// <summary>A person on the socialjour's roster for the next day.</summary>
+    private async Task<string> OnDutyAsync(string role) => (await DutyCovers.NewPersonOnDutyAsync(_app, Socialjour, role)).Person;
 
     private async Task<Guid> SubmitAsync(string urgency)
     {
