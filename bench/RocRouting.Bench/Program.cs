@@ -291,10 +291,8 @@ if (phases.Contains("overload") && sustained is > 0)
     var samples = await progress.RunAsync($"overload {overloadRate}/s", () => intake.OpenLoopAsync(overloadRate, TimeSpan.FromSeconds(overloadSeconds), progress.Track));
     var overloadEnded = Stopwatch.GetTimestamp();
     await UntilRoutedAsync(samples, TimeSpan.FromSeconds(120), quiet: true);
-    var overloadAlertsLeft = await DueAlertsAsync();
-    await QuietAsync(null);
-    var overloadAlertsDone = Stopwatch.GetElapsedTime(overloadEnded).TotalSeconds;
-    log($"    alerts still to send when its cases were routed: {overloadAlertsLeft}; all sent {overloadAlertsDone:F1} s after the load ended");
+    var (overloadAlertsLeft, overloadAlertsDone) = await AlertsOfTheLoadAsync(overloadEnded);
+    log($"    {DescribeAlerts(overloadAlertsLeft, overloadAlertsDone)}");
     accepted.AddRange(samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
     var shed = samples.Count(s => s.Status == 503);
     var timedOut = samples.Count(s => s.Status == 0);
@@ -514,9 +512,7 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     await UntilRoutedAsync(samples, TimeSpan.FromSeconds(60), quiet: true);
     // A case is handed over when a person has it: the trial's CPU includes the alerts it made, sent after its
     // load if the sender fell behind, and the next phase starts without them.
-    var alertsLeft = await DueAlertsAsync();
-    await QuietAsync(null);
-    var alertsDone = Stopwatch.GetElapsedTime(loadEnded).TotalSeconds;
+    var (alertsLeft, alertsDone) = await AlertsOfTheLoadAsync(loadEnded);
     var (cpuMs, busyCores) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), samples.Count(s => s.Accepted));
     accepted.AddRange(samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
     var errors = samples.Count(s => !s.Accepted);
@@ -532,7 +528,7 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
         (rssApi, rssWorker) = (trialRssApi, trialRssWorker);
     }
     log($"    {trialRate}/s: {(pass ? "sustained" : "NOT sustained")}{(gaveUp ? $" (stopped after {samples.Length} cases: answers over 3 s late)" : "")}: errors {errors}, unrouted {unrouted}; submit {submit}; route {route}; peak RSS api {trialRssApi:F0} MB, worker {trialRssWorker:F0} MB (at the start {startRssApi:F0} / {startRssWorker:F0} MB)");
-    log($"      alerts still to send when its cases were routed: {alertsLeft}; all sent {alertsDone:F1} s after the load ended");
+    log($"      {DescribeAlerts(alertsLeft, alertsDone)}");
     log($"      {Cpu.Describe(cpuMs, busyCores)} (its alerts included)");
     log($"      {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, samples.Count(s => s.Accepted))}");
     log($"      resident now: api {api.RssBreakdown()}; worker {worker.RssBreakdown()}");
@@ -545,6 +541,18 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
         ["alerts_left_when_routed"] = alertsLeft, ["alerts_sent_s_after_load"] = Math.Round(alertsDone, 2),
     });
 }
+
+// The alerts a phase's load left when its cases were routed, and how long after the load the last was sent
+// (waited for here, so the next phase starts without them).
+async Task<(long Left, double SentAfterLoad)> AlertsOfTheLoadAsync(long loadEnded)
+{
+    var left = await DueAlertsAsync();
+    await QuietAsync(null);
+    return (left, Stopwatch.GetElapsedTime(loadEnded).TotalSeconds);
+}
+
+static string DescribeAlerts(long left, double sentAfterLoad) =>
+    $"alerts still to send when its cases were routed: {left}; all sent {sentAfterLoad:F1} s after the load ended";
 
 // Notifications due and not yet sent, whichever phase made them.
 async Task<long> DueAlertsAsync() =>
