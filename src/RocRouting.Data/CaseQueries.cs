@@ -2,6 +2,7 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Cases;
 using RocRouting.Contracts;
+using RocRouting.Data.Configurations;
 using RocRouting.Data.Outbox;
 
 namespace RocRouting.Data;
@@ -141,9 +142,9 @@ public static class CaseQueries
         {
             query = query.Where(c => urgencies.Contains(c.Urgency));
         }
+        // In the order of the recipient's queue index (CaseConfiguration.QueueRank): a page is read, not sorted.
         return query
-            .OrderBy(c => c.Urgency == Urgency.Immediate ? 0 : c.Urgency == Urgency.Urgent ? 1 : 2)
-            .ThenBy(c => c.AcknowledgedAt != null)
+            .OrderBy(c => EF.Property<short>(c, CaseConfiguration.QueueRank))
             .ThenBy(c => c.AcknowledgeBy)
             .ThenBy(c => c.Id)
             .Skip(skip)

@@ -47,6 +47,31 @@ public sealed class Reading_the_queue : ClockedAppTest
     }
 
     [Test]
+    public async Task Puts_the_cases_nobody_has_taken_before_those_taken_within_an_urgency()
+    {
+        Clock.NextLocal(DayOfWeek.Wednesday, 9);
+        // Järfälla (0123) is used by no other test, so its queue holds exactly these cases.
+        var taken = await SubmitAsync(App, "0123", "immediate");
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var untaken = await SubmitAsync(App, "0123", "immediate");
+        var urgent = await SubmitAsync(App, "0123", "urgent");
+        foreach (var id in new[] { taken, untaken, urgent })
+        {
+            await RoutedAsync(App, id);
+        }
+        var token = TestTokens.MunicipalityStaff("0123");
+        using (var acknowledged = await AcknowledgeAsync(App, token, taken))
+        {
+            Assert.That(acknowledged.IsSuccessStatusCode, Is.True, "the acknowledgement");
+        }
+
+        using var staff = App.Client(token);
+        using var response = await staff.GetAsync("/api/v1/queue");
+        var items = (await CaseRequests.JsonAsync(response)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("caseId").GetGuid());
+        Assert.That(items, Is.EqualTo(new[] { untaken, taken, urgent }));
+    }
+
+    [Test]
     public async Task Of_another_municipality_shows_none_of_these_cases()
     {
         Clock.NextLocal(DayOfWeek.Wednesday, 9);
