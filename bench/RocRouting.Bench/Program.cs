@@ -205,6 +205,7 @@ log($"    submit-to-routed {steadyRoute}");
 
 // 2b. The web console: page times, and how soon a routed case is on every open console that may see it.
 ConsoleFigures? consoleFigures = null;
+Dictionary<string, double> consoleCpu = [];
 if (phases.Contains("consoles"))
 {
     log($"2b/5 consoles: {consoleCount} open consoles, {consoleRate} cases/s for {consoleSeconds} s");
@@ -216,7 +217,8 @@ if (phases.Contains("consoles"))
         await UntilRoutedAsync(load, TimeSpan.FromSeconds(30));
         accepted.AddRange(load.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
         // Most of it is the consoles re-reading their queues: CPU per second says what 20 open consoles cost.
-        log($"    CPU while the consoles listened (ms a second): {string.Join(", ", Cpu.PerSecond(consoleCpuBefore!, Cpu.Take(api, worker)).Select(kv => $"{kv.Key} {kv.Value:F0}"))}");
+        consoleCpu = Cpu.PerSecond(consoleCpuBefore!, Cpu.Take(api, worker));
+        log($"    CPU while the consoles listened (ms a second): {string.Join(", ", consoleCpu.Select(kv => $"{kv.Key} {kv.Value:F0}"))}");
         return load;
     }, log);
     log($"    routed-to-event   {consoleFigures.RoutedToEvent}");
@@ -446,6 +448,7 @@ var result = new JsonObject
         ["consoles"] = c.Consoles, ["rate"] = consoleRate, ["seconds"] = consoleSeconds,
         ["queue_page_ms"] = Json(c.QueuePage), ["case_page_ms"] = Json(c.CasePage),
         ["routed_to_event_ms"] = Json(c.RoutedToEvent), ["routed_to_visible_ms"] = Json(c.RoutedToVisible),
+        ["cpu_ms_per_s"] = new JsonObject([.. consoleCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value)))]),
     } : null,
     ["rss_mb"] = new JsonObject { ["api"] = Math.Round(rssApi), ["worker"] = Math.Round(rssWorker) },
     ["rss_mb_all_trials"] = new JsonObject { ["api"] = Math.Round(rssPeakApi), ["worker"] = Math.Round(rssPeakWorker) },
