@@ -83,6 +83,21 @@ public static class CaseQueries
         }
     }
 
+    /// <summary>
+    /// The cases about the same child (by the keyed hash of the identity number) submitted before
+    /// <paramref name="case"/>, newest first, that <paramref name="reader"/> may open: listing others would
+    /// tell one organisation of another's cases. The child's index holds them in that order, so a page of
+    /// them costs as much for a child with many cases as for one with a few.
+    /// </summary>
+    public static IQueryable<ChildCase> EarlierCases(this RocDbContext db, byte[] childKey, ChildCase @case, CaseReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(@case);
+        return db.Cases.AsNoTracking()
+            .Where(c => c.ChildKey == childKey && c.Id != @case.Id && c.SubmittedAt < @case.SubmittedAt)
+            .Where(CaseAccess.ReadableBy(reader))
+            .OrderByDescending(c => c.SubmittedAt);
+    }
+
     /// <summary>A submission already stored under this caller's idempotency key.</summary>
     public static Task<ChildCase?> FindByIdempotencyKeyAsync(this RocDbContext db, string subject, string key, CancellationToken cancellationToken) =>
         db.Cases.AsNoTracking().SingleOrDefaultAsync(c => c.SubmittedBy == subject && c.IdempotencyKey == key, cancellationToken);

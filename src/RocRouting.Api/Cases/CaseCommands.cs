@@ -102,11 +102,7 @@ public static class CaseCommands
         var view = CaseView.From(@case!, reader, protector);
         if (personal && @case!.ChildKey is { } childKey)
         {
-            // Only the earlier cases this reader may open: listing others would tell one organisation of another's cases.
-            var earlier = await db.Cases.AsNoTracking()
-                .Where(c => c.ChildKey == childKey && c.Id != caseId && c.SubmittedAt < @case.SubmittedAt)
-                .Where(CaseAccess.ReadableBy(reader))
-                .OrderByDescending(c => c.SubmittedAt)
+            var earlier = await db.EarlierCases(childKey, @case, reader)
                 .Take(20)
                 .Select(c => new EarlierCase(c.Id, c.SubmittedAt, c.Status, c.Category))
                 .ToListAsync(cancellationToken);

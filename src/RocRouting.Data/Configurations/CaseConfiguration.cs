@@ -28,7 +28,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<ChildCase>
         builder.Property(c => c.Category).HasWireConversion().HasMaxLength(32);
         builder.Property(c => c.HomeMunicipalityCode).HasMaxLength(4).IsFixedLength();
         builder.Property(c => c.FoundInMunicipalityCode).HasMaxLength(4).IsFixedLength();
-        builder.HasIndex(c => c.ChildKey);
+        // A child's earlier cases, newest first (CaseQueries.EarlierCases): the first rows of this index.
+        builder.HasIndex(c => new { c.ChildKey, c.SubmittedAt });
         builder.Property(c => c.ReportedByOfficerId).HasMaxLength(64);
         builder.Property(c => c.ReportedByUnit).HasMaxLength(64);
         builder.Property(c => c.ReportedByPhone).HasMaxLength(32);

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
@@ -6,18 +7,19 @@ using RocRouting.IntegrationTests.Infrastructure;
 namespace RocRouting.IntegrationTests.Data;
 
 /// <summary>
-/// A recipient's pages are the first rows of an index, however many rows the recipient has. Until
+/// A page is the first rows of an index, however many rows there are to page through. Until
 /// 2026-12-05 an inbox page compared the recipient with <c>IS NOT DISTINCT FROM</c>, which no index
 /// answers, so every page read every inbox item and sorted them; until 2026-12-06 a queue page sorted
 /// every open case of its recipient by urgency, taken or not, and deadline to return the first 200 (with
 /// the socialjour's thousands of open cases in the benchmark, that sort, once per console per event, was
-/// most of PostgreSQL's work while consoles listened).
+/// most of PostgreSQL's work while consoles listened), and a case page read every case about the same
+/// child to show the twenty newest.
 /// </summary>
-public sealed class Reading_a_recipients_pages : SharedAppTest
+public sealed class Reading_a_page : SharedAppTest
 {
     [TestCase("home-municipality", "ix_inbox_items_recipient_municipality_code_tx_id_id")]
     [TestCase("social-emergency-service", "ix_inbox_items_recipient_service_id_tx_id_id")]
-    public async Task An_inbox_page_reads_its_recipients_index_in_order(string kind, string index)
+    public async Task Of_a_recipients_inbox_reads_its_index_in_order(string kind, string index)
     {
         var plans = await QueryPlans.OfAsync(App.ConnectionString, async db =>
         {
@@ -35,7 +37,7 @@ public sealed class Reading_a_recipients_pages : SharedAppTest
 
     [TestCase("home-municipality", "ix_cases_queue_municipality")]
     [TestCase("social-emergency-service", "ix_cases_queue_service")]
-    public async Task A_queue_page_reads_its_recipients_index_in_order(string kind, string index)
+    public async Task Of_a_recipients_queue_reads_its_index_in_order(string kind, string index)
     {
         var plans = await QueryPlans.OfAsync(App.ConnectionString, async db =>
         {
@@ -49,6 +51,21 @@ public sealed class Reading_a_recipients_pages : SharedAppTest
             Assert.That(plans[1], Does.Contain($"Index Scan using {index}"), "a filtered page further on");
             Assert.That(plans[0] + plans[1], Does.Not.Contain("Seq Scan").And.Not.Contain("Sort"));
         });
+    }
+
+    [Test]
+    public async Task Of_a_childs_earlier_cases_reads_the_childs_index_in_order()
+    {
+        var reader = CaseReader.OnDutyFor("p-tolvan-test", Recipient.SocialEmergencyService("stockholm"));
+        var @case = CaseLifecycle.AsSubmitted(new CaseSubmitted
+        {
+            CaseId = Guid.NewGuid(), Urgency = Urgency.Urgent, Category = CaseCategory.AbscondedFromCare,
+            FoundInMunicipalityCode = "0180", SubmittedAt = DateTimeOffset.UtcNow,
+        });
+        var plans = await QueryPlans.OfAsync(App.ConnectionString, db =>
+            db.EarlierCases([1, 2, 3], @case, reader).Take(20).Select(c => c.Id).ToListAsync());
+
+        Assert.That(plans[0], Does.Contain("Index Scan Backward using ix_cases_child_key_submitted_at").And.Not.Contain("Sort"));
     }
 
     private static Recipient Of(string kind) =>
