@@ -14,7 +14,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<ChildCase>
     /// </summary>
     internal const string QueueRank = "QueueRank";
 
-    internal static readonly string QueueRankSql =
+    private static readonly string QueueRankSql =
         $"(CASE urgency WHEN '{Wire.Name(Urgency.Immediate)}' THEN 0 WHEN '{Wire.Name(Urgency.Urgent)}' THEN 2 ELSE 4 END"
         + " + CASE WHEN acknowledged_at IS NULL THEN 0 ELSE 1 END)::smallint";
 
