@@ -168,6 +168,27 @@ public sealed class Routing_cases_together : SharedAppTest
         Assert.That(planned.Select(n => (n.Step, n.Channel)).Distinct(), Is.EqualTo(new[] { ("routed:1", ContactChannel.Push) }));
     }
 
+    [Test]
+    public async Task Routes_every_case_of_many_arriving_at_once_sharing_transactions()
+    {
+        using var metrics = new MetricsCapture();
+        var messages = await UnroutedCasesAsync(60);
+
+        // Each call writes its own case if a writer's place is free, and otherwise waits for a writer
+        // (or a drain started when one leaves) to take it: none may be left waiting for a next message.
+        var outcomes = await Task.WhenAll(messages.Select(m => Task.Run(() => Router.RouteAsync(m, traceParent: null, firstDelivery: true))))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        var (routes, _, _) = await CountsAsync([.. messages.Select(m => m.CaseId)]);
+        var transactions = metrics.Of("rocrouting.routing.transaction_cases").Select(m => m.Value).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcomes.Select(o => o.AlreadyRouted), Is.All.False);
+            Assert.That(routes, Is.EqualTo(60));
+            Assert.That(transactions.Max(), Is.GreaterThan(1), "cases that arrived together shared a transaction");
+        });
+    }
+
     /// <summary>Cases stored as the intake stores them, without their CaseSubmitted being published (so the running worker leaves them alone).</summary>
     private async Task<CaseSubmitted[]> UnroutedCasesAsync(int count)
     {
