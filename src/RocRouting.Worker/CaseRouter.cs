@@ -17,9 +17,9 @@ public sealed record RoutingOutcome(CaseRoute? Route, DateTimeOffset DecidedAt)
 
 /// <summary>
 /// Writes routing decisions with group commit: the cases that arrive while one transaction is being
-/// written go together into the next one. A lone case is written at once, on the thread of the
-/// consumer that brought it (no batching delay and no hand-over, so the latency at night stays that of
-/// one transaction), and a backlog is written some dozens of cases per transaction, which is what lets a restarted worker drain it in seconds (README, Performance).
+/// written go together into the next one. A lone case is written at once (no batching delay, so the
+/// latency at night stays that of one transaction), and a backlog is written some dozens of cases per
+/// transaction, which is what lets a restarted worker drain it in seconds (README, Performance).
 /// Each message keeps its own consume context: a case that cannot be written fails alone and is
 /// retried by MassTransit, and the others in its transaction are written again without it.
 /// The notifications of the people on duty are planned in the same transaction (rosters read once
@@ -52,11 +52,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
     private readonly RocMetrics _metrics;
     private readonly ILogger<CaseRouter> _logger;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
-    private readonly Lock _drainsLock = new();
-    private readonly List<Task> _drains = [];
-
-    /// <summary>Writers holding a place now, inline or draining (at most <see cref="Writers"/>).</summary>
-    private int _writing;
+    private readonly Task[] _writers;
 
     public CaseRouter(
         IServiceScopeFactory scopes, RowWriter rows, RoutingConfiguration config, WebhookDirectory webhooks, NotificationPlanner planner, NotificationSignal notifications,
@@ -71,6 +67,7 @@ public sealed partial class CaseRouter : IAsyncDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _writers = [.. Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteAsync))];
     }
 
     /// <summary>Routes the case of <paramref name="message"/> unless it has been routed already; completes once the decision is committed.</summary>
@@ -78,18 +75,11 @@ public sealed partial class CaseRouter : IAsyncDisposable
     /// Neither redelivered nor retried: the case is almost certainly unrouted, so it is decided from the
     /// message's facts without reading it (the unique route key still refuses a second decision).
     /// </param>
-    public async Task<RoutingOutcome> RouteAsync(CaseSubmitted message, string? traceParent, bool firstDelivery)
+    public Task<RoutingOutcome> RouteAsync(CaseSubmitted message, string? traceParent, bool firstDelivery)
     {
         var pending = new Pending(message, traceParent, firstDelivery);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
-        if (TryTakeWriter())
-        {
-            // A free writer: the caller writes its own case (with any queued before it) on its own thread.
-            // Handing a lone case to a writer task and its outcome back cost two thread-pool hops, the
-            // common case at night; under load the writers soon become background drains (below).
-            await WriteUntilAsync(pending.Completion.Task);
-        }
-        return await pending.Completion.Task;
+        return pending.Completion.Task;
     }
 
     /// <summary>Writes <paramref name="messages"/> as one batch now, bypassing the queue (for tests of the batch's failure handling).</summary>
@@ -105,94 +95,32 @@ public sealed partial class CaseRouter : IAsyncDisposable
         // Singletons are disposed after the hosted services (the bus among them) have stopped, so no
         // consumer waits here any more; anything still queued is written before the process exits.
         _queue.Writer.TryComplete();
-        if (_queue.Reader.Count > 0 && TryTakeWriter())
-        {
-            StartDrain();
-        }
-        Task[] drains;
-        lock (_drainsLock)
-        {
-            drains = [.. _drains];
-        }
-        await Task.WhenAll(drains);
+        await Task.WhenAll(_writers);
     }
 
-    private bool TryTakeWriter()
-    {
-        // A full fence first: the case just queued must be visible to a writer that is leaving (ReleaseWriter).
-        Interlocked.MemoryBarrier();
-        var writing = Volatile.Read(ref _writing);
-        while (writing < Writers)
-        {
-            var seen = Interlocked.CompareExchange(ref _writing, writing + 1, writing);
-            if (seen == writing)
-            {
-                return true;
-            }
-            writing = seen;
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// Gives a writer's place back. A case queued while every place was taken found no writer; if one is
-    /// queued now, a drain takes the place, so no case waits for the next message to arrive.
-    /// </summary>
-    private void ReleaseWriter()
-    {
-        Interlocked.Decrement(ref _writing);
-        if (_queue.Reader.Count > 0 && TryTakeWriter())
-        {
-            StartDrain();
-        }
-    }
-
-    private void StartDrain()
-    {
-        var drain = Task.Run(() => WriteUntilAsync(done: null));
-        lock (_drainsLock)
-        {
-            _drains.RemoveAll(t => t.IsCompleted);
-            _drains.Add(drain);
-        }
-    }
-
-    /// <summary>Writes queued cases a transaction at a time until <paramref name="done"/> completes (or, without it, the queue is empty), then leaves its place.</summary>
-    private async Task WriteUntilAsync(Task? done)
+    private async Task WriteAsync()
     {
         var batch = new List<Pending>(MaxCasesPerTransaction);
-        try
+        while (await _queue.Reader.WaitToReadAsync())
         {
-            while (done is not { IsCompleted: true })
+            while (batch.Count < MaxCasesPerTransaction && _queue.Reader.TryRead(out var pending))
             {
-                while (batch.Count < MaxCasesPerTransaction && _queue.Reader.TryRead(out var pending))
-                {
-                    batch.Add(pending);
-                }
-                if (batch.Count == 0)
-                {
-                    // The caller's own case is in another writer's transaction (or, for a drain, nothing is left).
-                    return;
-                }
-                try
-                {
-                    await WriteBatchAsync(batch);
-                }
-                catch (Exception e)
-                {
-                    // Not reached in practice (WriteBatchAsync settles every case); a writer that died would strand every consumer.
-                    LogWriterFailed(_logger, e, batch.Count);
-                    foreach (var pending in batch)
-                    {
-                        pending.Completion.TrySetException(e);
-                    }
-                }
-                batch.Clear();
+                batch.Add(pending);
             }
-        }
-        finally
-        {
-            ReleaseWriter();
+            try
+            {
+                await WriteBatchAsync(batch);
+            }
+            catch (Exception e)
+            {
+                // Not reached in practice (WriteBatchAsync settles every case); a writer that died would strand every consumer.
+                LogWriterFailed(_logger, e, batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(e);
+                }
+            }
+            batch.Clear();
         }
     }
 
