@@ -35,6 +35,7 @@ public static class ConsoleExtensions
         });
         builder.Services.AddSingleton<Swedish>();
         builder.Services.AddSingleton<QueueCards>();
+        builder.Services.AddSingleton<QueueReads>();
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         builder.AddConsoleSignIn();
