@@ -38,13 +38,26 @@ public sealed class Intake(HttpClient client, string token)
 
     private static readonly string[] Urgencies = ["immediate", "urgent", "urgent", "routine"];
 
-    /// <summary>A submission about an obviously fictitious child (Skatteverket's test person Tolvan Tolvansson), from a random participating municipality.</summary>
+    /// <summary>
+    /// <c>ROC_BENCH_HOME</c>: unset, a random participating municipality per case (so the hour decides who
+    /// takes it); <c>none</c>, no home municipality, so the socialjour takes every case at any hour (the
+    /// night's load on its consoles, measurable by day); or one municipality code for every case.
+    /// </summary>
+    private static readonly string? FixedHome = Environment.GetEnvironmentVariable("ROC_BENCH_HOME") switch
+    {
+        null or "" => null,
+        "none" => "null",
+        { Length: 4 } code when code.All(char.IsAsciiDigit) => $"\"{code}\"",
+        var other => throw new ArgumentException($"ROC_BENCH_HOME is 'none' or a four-digit municipality code, not '{other}'."),
+    };
+
+    /// <summary>A submission about an obviously fictitious child (Skatteverket's test person Tolvan Tolvansson), from a random participating municipality unless <c>ROC_BENCH_HOME</c> says otherwise.</summary>
     public static string Body()
     {
-        var home = Municipalities[Random.Shared.Next(Municipalities.Length)];
+        var home = FixedHome ?? $"\"{Municipalities[Random.Shared.Next(Municipalities.Length)]}\"";
         var urgency = Urgencies[Random.Shared.Next(Urgencies.Length)];
         return $$"""
-            {"child":{"personalIdentityNumber":"19121212-1212","birthDate":null,"homeMunicipalityCode":"{{home}}"},
+            {"child":{"personalIdentityNumber":"19121212-1212","birthDate":null,"homeMunicipalityCode":{{home}}},
              "foundInMunicipalityCode":"0180","urgency":"{{urgency}}","category":"recruitment",
              "summary":"Benchmark case about the fictitious Tolvan Tolvansson.",
              "reportedBy":{"officerId":"PA-BENCH-0001","unit":"RLC Stockholm","phone":null},"policeReference":"BENCH"}

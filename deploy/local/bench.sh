@@ -17,6 +17,9 @@
 # then fails for want of a channel and becomes an operator alert); by default the people on duty get a push each.
 # ROC_BENCH_SMS=true gives the people on duty a mobile number each at an SMS gateway inside the benchmark (urgent steps are then
 # followed by an SMS ROC_BENCH_SMS_AFTER later, 00:00:05 by default; nobody takes a case); off by default.
+# ROC_BENCH_HOME=none submits every case without a home municipality, so the socialjour takes each one at any hour
+# (the night's load on its ten consoles, by day); a four-digit code sends every case from that municipality; unset, a
+# random participating municipality per case, so the hour decides who takes it.
 # Only a run of every phase writes bench/results/latest.json; a subset writes its own <timestamp>.json.
 # ROC_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements" adds the statements per case of the latency phase and the drain.
 set -euo pipefail
