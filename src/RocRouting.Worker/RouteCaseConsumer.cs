@@ -38,6 +38,8 @@ public sealed partial class RouteCaseConsumer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} already routed; redelivery ignored")]
     private static partial void LogAlreadyRouted(ILogger logger, Guid caseId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} routed to {RecipientKind} by rule {RuleId}, {ElapsedMs:F1} ms after submission")]
+    // Debug, not Information: the stored route records each decision and its reason, the metrics its
+    // time, and a line per case is a wake-up and a write on every case's path (README, performance).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseId} routed to {RecipientKind} by rule {RuleId}, {ElapsedMs:F1} ms after submission")]
     private static partial void LogRouted(ILogger logger, Guid caseId, RecipientKind recipientKind, string ruleId, double elapsedMs);
 }

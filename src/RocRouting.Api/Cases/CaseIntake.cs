@@ -87,6 +87,8 @@ public sealed partial class CaseIntake(
         RequestHash = hash,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} submitted ({Urgency}, {Category})")]
+    // Debug, not Information: the case's timeline and audit trail record each submission, and a line
+    // per case is a wake-up and a write on every case's path (measured: README, performance).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Case {CaseId} submitted ({Urgency}, {Category})")]
     private static partial void LogSubmitted(ILogger logger, Guid caseId, Urgency urgency, CaseCategory category);
 }
