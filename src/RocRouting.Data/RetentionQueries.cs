@@ -13,6 +13,8 @@ public static class RetentionQueries
     /// reasons. What stays (municipalities, urgency, category, times, route, timeline) is pseudonymous
     /// and keeps the statistics. One statement (every expired case at once, none twice), with an audit
     /// entry per erased case; returns how many cases were erased and how many of them were still open.
+    /// A case another transaction holds at that moment is left to the next round: waiting for it could
+    /// deadlock with a writer that locks several cases in another order (the routing writer's batches).
     /// </summary>
     public static async Task<(int Erased, int StillOpen)> ErasePersonalDataAsync(
         this RocDbContext db, DateTimeOffset closedBefore, DateTimeOffset openSubmittedBefore, DateTimeOffset now, CancellationToken cancellationToken)
@@ -20,14 +22,19 @@ public static class RetentionQueries
         var worker = Actor.Worker;
         // Not composed (ToListAsync, not SingleAsync): a data-modifying WITH must stay at the top level.
         var counts = (await db.Database.SqlQuery<ErasureCounts>($"""
-            WITH erased AS (
-                UPDATE cases
+            WITH expired AS (
+                SELECT id FROM cases
+                WHERE personal_data_erased_at IS NULL
+                  AND (closed_at < {closedBefore} OR (closed_at IS NULL AND submitted_at < {openSubmittedBefore}))
+                ORDER BY id
+                FOR UPDATE SKIP LOCKED),
+            erased AS (
+                UPDATE cases AS c
                 SET sealed_personal_identity_number = NULL, child_key = NULL, sealed_birth_date = NULL, sealed_summary = NULL,
                     reported_by_officer_id = 'erased', reported_by_phone = NULL, police_reference = NULL,
                     personal_data_erased_at = {now}
-                WHERE personal_data_erased_at IS NULL
-                  AND (closed_at < {closedBefore} OR (closed_at IS NULL AND submitted_at < {openSubmittedBefore}))
-                RETURNING id, closed_at IS NULL AS open),
+                FROM expired WHERE c.id = expired.id
+                RETURNING c.id, c.closed_at IS NULL AS open),
             notes AS (
                 UPDATE case_acknowledgements SET sealed_note = NULL WHERE case_id IN (SELECT id FROM erased)),
             reasons AS (
