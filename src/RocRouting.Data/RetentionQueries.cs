@@ -26,7 +26,6 @@ public static class RetentionQueries
                 SELECT id FROM cases
                 WHERE personal_data_erased_at IS NULL
                   AND (closed_at < {closedBefore} OR (closed_at IS NULL AND submitted_at < {openSubmittedBefore}))
-                ORDER BY id
                 FOR UPDATE SKIP LOCKED),
             erased AS (
                 UPDATE cases AS c
