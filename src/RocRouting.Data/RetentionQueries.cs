@@ -11,7 +11,7 @@ public static class RetentionQueries
     /// must not keep a child's identity number forever): identity number and its keyed hash, birth
     /// date, summary, officer id and phone, police reference, acknowledgement notes and handover
     /// reasons. What stays (municipalities, urgency, category, times, route, timeline) is pseudonymous
-    /// and keeps the statistics. One statement (every expired case at once, none twice), with an audit
+    /// and keeps the statistics. One statement (every expired case it can lock at once, none twice), with an audit
     /// entry per erased case; returns how many cases were erased and how many of them were still open.
     /// A case another transaction holds at that moment is left to the next round: waiting for it could
     /// deadlock with a writer that locks several cases in another order (the routing writer's batches).
