@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
-using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -58,7 +57,7 @@ public sealed record PushPayload(
 /// Sends planned notifications: leases due ones, cancels those whose case was taken or moved on
 /// meanwhile, and reaches the person on the notification's channel.
 /// <para>Push: to every browser the person registered (RFC 8030 with RFC 8291 encryption and RFC
-/// 8292 VAPID, through Lib.Net.Http.WebPush). A push service answering 404 or 410 has forgotten the
+/// 8292 VAPID, <see cref="WebPushTarget"/>). A push service answering 404 or 410 has forgotten the
 /// subscription: it is removed. The topic is the case, so a push service replaces an undelivered
 /// alert about the same case with the newer one, and a retry after a crash shows once. When no
 /// browser is reached the step falls through to SMS at once; when one is, an urgent step is
@@ -191,7 +190,7 @@ public sealed partial class NotificationSender(
         var pushes = new List<PushJob>();
         var texts = new List<(int Index, Notification Notification, ChildCase Case)>();
         var followUps = new List<Notification>();
-        var opened = new Dictionary<Guid, PushSubscription>();
+        using var opened = new RoundBrowsers(protector);
         for (var i = 0; i < due.Count; i++)
         {
             var notification = due[i];
@@ -255,9 +254,10 @@ public sealed partial class NotificationSender(
     private sealed record Outcome(NotificationState State, string? Error = null, string? GatewayId = null);
 
     /// <summary>A push about to go to the browsers of one person: what each browser's push service answered.</summary>
-    private sealed record PushJob(int Index, Notification Notification, AlertDelivery Alert, PushMessage Message, PushBrowser[] Browsers);
+    private sealed record PushJob(int Index, Notification Notification, AlertDelivery Alert, WebPushMessage Message, PushBrowser[] Browsers);
 
-    private sealed record PushBrowser(ContactPoint Contact, PushSubscription Subscription)
+    /// <summary>A browser of the person; no target when its stored subscription cannot be used (the error says why).</summary>
+    private sealed record PushBrowser(ContactPoint Contact, WebPushTarget? Target)
     {
         public PushResult Result { get; set; }
 
@@ -266,33 +266,51 @@ public sealed partial class NotificationSender(
 
     private enum PushResult { Failed, Delivered, Gone }
 
-    private PushJob PreparePush(int index, Notification notification, ChildCase @case, IEnumerable<ContactPoint> contacts, Dictionary<Guid, PushSubscription> opened)
+    private PushJob PreparePush(int index, Notification notification, ChildCase @case, IEnumerable<ContactPoint> contacts, RoundBrowsers opened)
     {
         var alert = NotificationPolicy.DeliveryFor(NotificationPolicy.StepOf(notification.Step), @case.Urgency);
-        var payload = JsonSerializer.Serialize(new PushPayload(
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new PushPayload(
             "case", notification.Step, @case.Id, Wire.Name(@case.Urgency), Wire.Name(@case.Category), notification.Organisation,
             @case.AcknowledgeBy, $"/cases/{@case.Id}", AcknowledgeLink(notification, @case)?.PathAndQuery,
             links.CreateReceipt(notification.Id, time.GetUtcNow() + alert.TimeToLive)), Json);
-        var message = new PushMessage(payload)
+        var message = new WebPushMessage(payload, @case.Id.ToString("N"), alert.PushUrgency == "high", (int)alert.TimeToLive.TotalSeconds);
+        return new PushJob(index, notification, alert, message, [.. contacts.Select(opened.Open)]);
+    }
+
+    /// <summary>
+    /// The browsers a round pushes to, each opened (its subscription unsealed, its key imported and
+    /// checked) once however many alerts it gets; their keys are freed with the round.
+    /// </summary>
+    private sealed class RoundBrowsers(PersonalDataProtector protector) : IDisposable
+    {
+        private readonly Dictionary<Guid, (WebPushTarget? Target, string? Error)> _opened = [];
+
+        public PushBrowser Open(ContactPoint contact)
         {
-            Topic = @case.Id.ToString("N"),
-            Urgency = alert.PushUrgency == "high" ? PushMessageUrgency.High : PushMessageUrgency.Normal,
-            TimeToLive = (int)alert.TimeToLive.TotalSeconds,
-        };
-        // A person with several alerts in a round has each browser opened once.
-        PushBrowser Open(ContactPoint contact)
-        {
-            if (!opened.TryGetValue(contact.Id, out var subscription))
+            if (!_opened.TryGetValue(contact.Id, out var browser))
             {
                 var stored = JsonSerializer.Deserialize<SealedPushSubscription>(protector.Open(contact.SealedValue, contact.Id, PersonalField.PushSubscription), Json)!;
-                subscription = new PushSubscription { Endpoint = stored.Endpoint };
-                subscription.SetKey(PushEncryptionKeyName.P256DH, stored.Keys.P256dh);
-                subscription.SetKey(PushEncryptionKeyName.Auth, stored.Keys.Auth);
-                opened[contact.Id] = subscription;
+                try
+                {
+                    browser = (WebPushTarget.Open(stored.Endpoint, stored.Keys.P256dh, stored.Keys.Auth), null);
+                }
+                catch (Exception e) when (e is CryptographicException or FormatException)
+                {
+                    // Registration checks the key's length, not that it is a point of the curve.
+                    browser = (null, $"push service {contact.Service}: the subscription's key is not a P-256 public key");
+                }
+                _opened[contact.Id] = browser;
             }
-            return new PushBrowser(contact, subscription);
+            return new PushBrowser(contact, browser.Target) { Error = browser.Error };
         }
-        return new PushJob(index, notification, alert, message, [.. contacts.Select(Open)]);
+
+        public void Dispose()
+        {
+            foreach (var (target, _) in _opened.Values)
+            {
+                target?.Dispose();
+            }
+        }
     }
 
     /// <summary>An SMS about to go to a person's mobile number, marked sending.</summary>
@@ -320,13 +338,13 @@ public sealed partial class NotificationSender(
                 Subject = push.Value.VapidSubject,
                 TokenCache = new VapidTokens(time),
             };
-            // The client signs a token when the cache has none. Signing here first, once per push service (the
-            // audience as the client derives it), keeps the deliveries below from signing with one key side by side.
-            foreach (var audience in deliveries.Select(d => new Uri(d.browser.Subscription.Endpoint)).Select(u => $"{u.Scheme}://{u.Host}").Distinct())
+            // A token is signed when the cache has none. Signing here first, once per push service, keeps the
+            // deliveries below from signing with one key side by side.
+            foreach (var audience in deliveries.Select(d => d.browser.Target?.Audience).OfType<string>().Distinct())
             {
                 vapid.GetVapidSchemeAuthenticationHeaderValueParameter(audience);
             }
-            var client = new PushServiceClient(httpClients.CreateClient(HttpClientName)) { DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
+            var client = httpClients.CreateClient(HttpClientName);
             sends.AddRange(deliveries.Select(d => (Func<CancellationToken, Task>)(token => PushToAsync(client, vapid, d.job, d.browser, token))));
         }
         sends.AddRange(texts.Select(job => (Func<CancellationToken, Task>)(token => TextAsync(job, token))));
@@ -336,21 +354,37 @@ public sealed partial class NotificationSender(
             async (send, token) => await send(token));
     }
 
-    private static async Task PushToAsync(PushServiceClient client, VapidAuthentication vapid, PushJob job, PushBrowser browser, CancellationToken cancellationToken)
+    /// <summary>
+    /// One message to one browser. A push service's refusal (429 included) is an error like any other: the
+    /// notification is tried again with the service's backoff, not waited for inside the round.
+    /// </summary>
+    private static async Task PushToAsync(HttpClient client, VapidAuthentication vapid, PushJob job, PushBrowser browser, CancellationToken cancellationToken)
     {
+        if (browser.Target is not { } target)
+        {
+            return;
+        }
         try
         {
-            await client.RequestPushMessageDeliveryAsync(browser.Subscription, job.Message, vapid, cancellationToken);
-            browser.Result = PushResult.Delivered;
-        }
-        catch (PushServiceClientException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
-        {
-            browser.Result = PushResult.Gone;
-            browser.Error = $"push service {browser.Contact.Service}: HTTP {(int)e.StatusCode}, subscription removed";
+            using var request = target.Request(job.Message, vapid);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (WebPushTarget.Delivered(response.StatusCode))
+            {
+                browser.Result = PushResult.Delivered;
+            }
+            else if (WebPushTarget.Gone(response.StatusCode))
+            {
+                browser.Result = PushResult.Gone;
+                browser.Error = $"push service {browser.Contact.Service}: HTTP {(int)response.StatusCode}, subscription removed";
+            }
+            else
+            {
+                browser.Error = $"push service {browser.Contact.Service}: HTTP {(int)response.StatusCode}";
+            }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            browser.Error = e is PushServiceClientException p ? $"push service {browser.Contact.Service}: HTTP {(int)p.StatusCode}" : $"push service {browser.Contact.Service}: {e.GetType().Name}";
+            browser.Error = $"push service {browser.Contact.Service}: {e.GetType().Name}";
         }
     }
 

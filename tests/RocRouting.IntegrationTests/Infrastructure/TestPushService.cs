@@ -150,15 +150,7 @@ public sealed class TestPushService : IAsyncDisposable
     /// <summary>RFC 8291 on the receiving side: one aes128gcm record, keys from ECDH, the auth secret and the salt.</summary>
     private static byte[] Decrypt(byte[] body, Browser browser)
     {
-        var salt = body[..16];
-        var recordSize = BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(16, 4));
-        var keyIdLength = body[20];
-        var senderKey = body[21..(21 + keyIdLength)];
-        var record = body[(21 + keyIdLength)..];
-        if (keyIdLength != 65 || record.Length > recordSize)
-        {
-            throw new FormatException("Not a single aes128gcm record with the sender's key as its id");
-        }
+        var (_, senderKey, _) = Split(body);
         using var sender = ECDiffieHellman.Create(new ECParameters
         {
             Curve = ECCurve.NamedCurves.nistP256,
@@ -167,6 +159,13 @@ public sealed class TestPushService : IAsyncDisposable
         var shared = browser.Key.DeriveRawSecretAgreement(sender.PublicKey);
         var keyInfo = Encoding.ASCII.GetBytes("WebPush: info\0").Concat(PublicKey(browser.Key)).Concat(senderKey).ToArray();
         var ikm = HKDF.Expand(HashAlgorithmName.SHA256, HKDF.Extract(HashAlgorithmName.SHA256, shared, browser.Auth), 32, keyInfo);
+        return DecryptRecord(body, ikm);
+    }
+
+    /// <summary>RFC 8188: the one record of an aes128gcm body, opened with the input keying material <paramref name="ikm"/>.</summary>
+    public static byte[] DecryptRecord(byte[] body, byte[] ikm)
+    {
+        var (salt, _, record) = Split(body);
         var prk = HKDF.Extract(HashAlgorithmName.SHA256, ikm, salt);
         var cek = HKDF.Expand(HashAlgorithmName.SHA256, prk, 16, Encoding.ASCII.GetBytes("Content-Encoding: aes128gcm\0"));
         var nonce = HKDF.Expand(HashAlgorithmName.SHA256, prk, 12, Encoding.ASCII.GetBytes("Content-Encoding: nonce\0"));
@@ -176,6 +175,19 @@ public sealed class TestPushService : IAsyncDisposable
         // The last record ends with the delimiter 0x02, then padding zeros.
         var end = Array.LastIndexOf(plain, (byte)0x02);
         return end < 0 ? throw new FormatException("No padding delimiter") : plain[..end];
+    }
+
+    /// <summary>The header (salt, record size, the sender's key as the key id) and the one record.</summary>
+    private static (byte[] Salt, byte[] SenderKey, byte[] Record) Split(byte[] body)
+    {
+        var recordSize = BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(16, 4));
+        var keyIdLength = body[20];
+        var record = body[(21 + keyIdLength)..];
+        if (keyIdLength != 65 || record.Length > recordSize)
+        {
+            throw new FormatException("Not a single aes128gcm record with the sender's key as its id");
+        }
+        return (body[..16], body[21..(21 + keyIdLength)], record);
     }
 
     private static byte[] PublicKey(ECDiffieHellman key)
