@@ -27,6 +27,11 @@ public static class PublishedKeys
         "fb18e8d4ca80f8493ba44d759b67a0b91f719a24501c89142544a8100a51945b", // PersonalData:EncryptionKeys, tests (two)
         "2251edd7c5ab135ffc722cbc2b02cca87405b89b635a190ca973bd31fbb5aed8", // Auth:DevelopmentSigningKey
         "e1f5c77b3c778267049d1ddf08dc041031b76bd4a9ae6cd4f1768da51619f3f9", // the tests' token signing key
+        // RFC 8291's example (appendix A), in the push encryption test: the sender's private and public key, the browser's key, the encrypted body.
+        "ffe9a322df479e24b9197718aa8798e4fcb5589262f8b500c7249143bded8cee",
+        "ac89d744ddaa2887d23e3b16fdbb4dc3a56731cb1b13069290850ed23b14b6f6",
+        "bd47d1e142f6ec3bf049ad9dc5903fa22a446ac0f60684105bc7d1048b9aa096",
+        "4f26111862debaae986003e61472b3cd2950cbfc2ee23d2f9b7ebadeeceac2a7",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     public static bool Contains(string? value) => value is { Length: > 0 } && Fingerprints.Contains(Fingerprint(value));
