@@ -18,8 +18,8 @@ public sealed record WebPushMessage(byte[] Payload, string Topic, bool High, int
 /// </summary>
 /// <remarks>
 /// Lib.Net.Http.WebPush's client does this per message, and for each also generates a key pair it
-/// throws away and parses the browser's key from PEM: twice the CPU of what RFC 8291 needs (0.38-0.40
-/// against 0.20 ms a push on the benchmark's machine; README, Performance). The message's content
+/// throws away and parses the browser's key from PEM: twice the CPU of what RFC 8291 needs (README,
+/// Performance, S24). The message's content
 /// coding (RFC 8188) is still Lib.Net.Http.EncryptedContentEncoding's, and its VAPID token (RFC 8292)
 /// Lib.Net.Http.WebPush's.
 /// </remarks>
@@ -113,7 +113,7 @@ public sealed class WebPushTarget : IDisposable
     /// <summary>Whether the push service has forgotten the subscription: it is removed.</summary>
     public static bool Gone(HttpStatusCode status) => status is HttpStatusCode.NotFound or HttpStatusCode.Gone;
 
-    internal static byte[] PublicKeyOf(ECDiffieHellman key)
+    private static byte[] PublicKeyOf(ECDiffieHellman key)
     {
         var q = key.ExportParameters(false).Q;
         return [0x04, .. q.X!, .. q.Y!];
