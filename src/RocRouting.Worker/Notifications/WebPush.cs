@@ -19,13 +19,12 @@ public sealed record WebPushMessage(byte[] Payload, string Topic, bool High, int
 /// <remarks>
 /// Lib.Net.Http.WebPush's client does this per message, and for each also generates a key pair it
 /// throws away and parses the browser's key from PEM: twice the CPU of what RFC 8291 needs (README,
-/// Performance, S24). The message's content
-/// coding (RFC 8188) is still Lib.Net.Http.EncryptedContentEncoding's, and its VAPID token (RFC 8292)
-/// Lib.Net.Http.WebPush's.
+/// Performance, S24). The message's content coding (RFC 8188) is still Lib.Net.Http.EncryptedContentEncoding's,
+/// and its VAPID token (RFC 8292) Lib.Net.Http.WebPush's.
 /// </remarks>
 public sealed class WebPushTarget : IDisposable
 {
-    /// <summary>One record holds any alert (RFC 8291 asks push services to take 4,096 octets).</summary>
+    /// <summary>A push message is one record (RFC 8291, section 4); 4,096 octets, what every push service takes, hold any alert.</summary>
     private const int RecordSize = 4096;
 
     private static readonly byte[] KeyInfoPrefix = Encoding.ASCII.GetBytes("WebPush: info\0");
@@ -57,6 +56,7 @@ public sealed class WebPushTarget : IDisposable
     public static WebPushTarget Open(string endpoint, string p256dh, string auth)
     {
         var endpointUri = new Uri(endpoint, UriKind.Absolute);
+        var authSecret = Base64Url.DecodeFromChars(auth);
         var browserPublic = Base64Url.DecodeFromChars(p256dh);
         if (browserPublic is not [0x04, ..] || browserPublic.Length != 65)
         {
@@ -67,7 +67,7 @@ public sealed class WebPushTarget : IDisposable
             Curve = ECCurve.NamedCurves.nistP256,
             Q = new ECPoint { X = browserPublic[1..33], Y = browserPublic[33..] },
         });
-        return new WebPushTarget(endpointUri, browser, browserPublic, Base64Url.DecodeFromChars(auth));
+        return new WebPushTarget(endpointUri, browser, browserPublic, authSecret);
     }
 
     /// <summary>
