@@ -16,8 +16,15 @@ public sealed class RequestLimitOptions
     /// </summary>
     public int MaxRequestsInFlight { get; set; } = 32;
 
-    /// <summary>Requests waiting for a place; beyond it they are refused at once.</summary>
-    public int QueueLength { get; set; } = 64;
+    /// <summary>
+    /// Requests waiting for a place; beyond it they are refused at once. Enough to ride out a stall of
+    /// a few hundred milliseconds (a checkpoint, a slow commit) near an instance's capacity: with 64, such
+    /// a stall refused requests that the queue timeout would have let wait, and each of those police
+    /// clients then waited out Retry-After instead (README, Performance, S25). Under a sustained
+    /// overload the queue is always full, so its length is what an accepted request waits on top of
+    /// being served, well inside the timeout.
+    /// </summary>
+    public int QueueLength { get; set; } = 128;
 
     /// <summary>How long a request waits for a place before it is refused.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
