@@ -18,7 +18,7 @@ public sealed class RequestLimitOptions
 
     /// <summary>
     /// Requests waiting for a place; beyond it they are refused at once. Enough to ride out a stall of
-    /// a few hundred milliseconds (a checkpoint, a slow commit) near an instance's capacity: with 64, such
+    /// two or three hundred milliseconds (a checkpoint, a slow commit) near an instance's capacity: with 64, such
     /// a stall refused requests that the queue timeout would have let wait, and each of those police
     /// clients then waited out Retry-After instead (README, Performance, S25). Under a sustained
     /// overload the queue is always full, so its length is what an accepted request waits on top of
