@@ -18,11 +18,11 @@ public sealed class RequestLimitOptions
 
     /// <summary>
     /// Requests waiting for a place; beyond it they are refused at once. Enough to ride out a stall of
-    /// two or three hundred milliseconds (a checkpoint, a slow commit) near an instance's capacity: with 64, such
-    /// a stall refused requests that the queue timeout would have let wait, and each of those police
-    /// clients then waited out Retry-After instead (README, Performance, S25). Under a sustained
-    /// overload the queue is always full, so its length is what an accepted request waits on top of
-    /// being served, well inside the timeout.
+    /// two or three hundred milliseconds (a checkpoint, a slow commit) near an instance's capacity:
+    /// with 64, such a stall refused requests that the queue timeout would have let wait, and each of
+    /// those police clients then waited out Retry-After instead (README, Performance, S25). Under a
+    /// sustained overload the queue is always full, so an accepted request waits behind this many
+    /// others, well inside the timeout.
     /// </summary>
     public int QueueLength { get; set; } = 128;
 
