@@ -265,14 +265,25 @@ while (phases.Contains("throughput") && sustained is null && failedAt is { } fai
         failedAt = lower;
     }
 }
-if (sustained is { } low && failedAt is { } high && high / low > 1.3)
+// Bisect until the passing and the failing rate are within 15 % of each other: one bisection left
+// 570 and 720 apart (the figure could be a fifth below what the service sustains); each further
+// one costs a trial.
+while (sustained is { } low && failedAt is { } high && high / low > 1.15)
 {
     var middle = Math.Round((low + high) / 2 / 10) * 10;
+    if (middle <= low || middle >= high)
+    {
+        break; // rates a step of ten apart
+    }
     var (pass, trial) = await TrialAsync(middle);
     trials.Add(trial);
     if (pass)
     {
         sustained = middle;
+    }
+    else
+    {
+        failedAt = middle;
     }
 }
 // A run without the limits phase has no database limit to divide by.

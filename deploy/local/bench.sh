@@ -6,7 +6,7 @@
 # latest.json and PNG charts (git-ignored). About 12 minutes.
 #
 # Knobs (environment): ROC_BENCH_WARMUP_S (60), ROC_BENCH_STEADY_RATE (50), ROC_BENCH_STEADY_S (30), ROC_BENCH_TRIAL_S (60),
-# ROC_BENCH_FIRST_RATE (250, x1.5 until a trial fails, halved while the first fails, then one bisection), ROC_BENCH_DRAIN
+# ROC_BENCH_FIRST_RATE (250, x1.5 until a trial fails, halved while the first fails, then bisected to within 15 %), ROC_BENCH_DRAIN
 # (10000), ROC_BENCH_LIMIT_S (15), ROC_PG_FAST=1 (fsync off, like the tests),
 # ROC_BENCH_PHASES (limits,latency,consoles,throughput,overload,drain: a subset for a quick loop on one figure),
 # ROC_BENCH_OVERLOAD_S (60: three times the sustained rate),
