@@ -64,6 +64,8 @@ var environment = new Dictionary<string, string>
     // One police token drives the load; the per-client limit has tests of its own.
     ["RateLimiting__PermitsPerMinute"] = "100000000",
     ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+    // As the images set it (deploy/docker); the benchmark's own environment may set another to compare.
+    ["MALLOC_ARENA_MAX"] = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") ?? "2",
 };
 if (Environment.GetEnvironmentVariable("ROC_BENCH_POOL") is { Length: > 0 } pool)
 {

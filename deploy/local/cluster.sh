@@ -307,6 +307,7 @@ done
 
 service_env() {
   export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
+  export MALLOC_ARENA_MAX=2 # as the images set it (deploy/docker)
   export ConnectionStrings__Postgres
   ConnectionStrings__Postgres=$(connection_string)
   export RabbitMq__Url="amqp://guest:guest@127.0.0.1:$AMQP_FRONT/"

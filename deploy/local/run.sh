@@ -48,6 +48,7 @@ echo "[run] building"
 dotnet build RocRouting.sln -c Release -v quiet -nologo
 
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
+export MALLOC_ARENA_MAX=2 # as the images set it (deploy/docker)
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$ROC_PG_PORT;Database=rocrouting;Username=rocrouting_app;Password=rocrouting_app"
 export RabbitMq__Url="amqp://guest:guest@127.0.0.1:$ROC_AMQP_PORT/"
 bin=Release/net10.0
