@@ -3,7 +3,7 @@
 # them, but with fsync on, as in production), then in one run: the database's and broker's own
 # limits, latency at 50 cases/s, the highest sustained rate, a 10,000-case backlog drain, peak
 # memory and a loss check. Prints a summary table; writes bench/results/<timestamp>.json,
-# latest.json and PNG charts (git-ignored). About 12 minutes.
+# latest.json and PNG charts (git-ignored). About 13 minutes.
 #
 # Knobs (environment): ROC_BENCH_WARMUP_S (60), ROC_BENCH_STEADY_RATE (50), ROC_BENCH_STEADY_S (30), ROC_BENCH_TRIAL_S (60),
 # ROC_BENCH_FIRST_RATE (250, x1.5 until a trial fails, halved while the first fails, then bisected to within 15 %), ROC_BENCH_DRAIN
