@@ -11,7 +11,7 @@ public static class Cpu
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
-    public sealed record Snapshot(IReadOnlyDictionary<string, double> Seconds, double MachineBusySeconds, long At);
+    public sealed record Snapshot(IReadOnlyDictionary<string, double> Seconds, double MachineBusySeconds, double MachineStolenSeconds, long At);
 
     public static Snapshot Take(ServiceProcess api, ServiceProcess worker)
     {
@@ -41,17 +41,22 @@ public static class Cpu
                 seconds[component] += ProcessSeconds(pid);
             }
         }
-        return new(seconds, MachineBusySeconds(), Stopwatch.GetTimestamp());
+        var (busy, stolen) = MachineSeconds();
+        return new(seconds, busy, stolen, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>Milliseconds of CPU per case for each component, and how busy the machine was (cores).</summary>
-    public static (Dictionary<string, double> MsPerCase, double BusyCores) Between(Snapshot before, Snapshot after, int cases)
+    /// <summary>
+    /// Milliseconds of CPU per case for each component, how busy the machine was (cores), and how much of
+    /// that the hypervisor took for other guests (steal): a phase with steal ran on a slower machine.
+    /// </summary>
+    public static (Dictionary<string, double> MsPerCase, double BusyCores, double StolenCores) Between(Snapshot before, Snapshot after, int cases)
     {
         var perCase = after.Seconds.ToDictionary(
             kv => kv.Key,
             kv => Math.Round((kv.Value - before.Seconds.GetValueOrDefault(kv.Key)) * 1000 / Math.Max(1, cases), 3));
         var wall = Stopwatch.GetElapsedTime(before.At, after.At).TotalSeconds;
-        return (perCase, Math.Round((after.MachineBusySeconds - before.MachineBusySeconds) / wall, 2));
+        return (perCase, Math.Round((after.MachineBusySeconds - before.MachineBusySeconds) / wall, 2),
+            Math.Round((after.MachineStolenSeconds - before.MachineStolenSeconds) / wall, 2));
     }
 
     /// <summary>Milliseconds of CPU per second of wall time for each component (1,000 is one core).</summary>
@@ -61,8 +66,8 @@ public static class Cpu
         return after.Seconds.ToDictionary(kv => kv.Key, kv => Math.Round((kv.Value - before.Seconds.GetValueOrDefault(kv.Key)) * 1000 / wall, 1));
     }
 
-    public static string Describe(Dictionary<string, double> msPerCase, double busyCores) =>
-        string.Join(", ", msPerCase.Select(kv => $"{kv.Key} {kv.Value:F2}")) + $" ms CPU per case (total {msPerCase.Values.Sum():F2}); machine busy {busyCores:F2} of {Environment.ProcessorCount} cores";
+    public static string Describe(Dictionary<string, double> msPerCase, double busyCores, double stolenCores) =>
+        string.Join(", ", msPerCase.Select(kv => $"{kv.Key} {kv.Value:F2}")) + $" ms CPU per case (total {msPerCase.Values.Sum():F2}); machine busy {busyCores:F2} of {Environment.ProcessorCount} cores, {stolenCores:F2} of them stolen by the hypervisor";
 
     private static double ProcessSeconds(int pid)
     {
@@ -77,13 +82,14 @@ public static class Cpu
         return fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
-    private static double MachineBusySeconds()
+    private static (double Busy, double Stolen) MachineSeconds()
     {
-        // First line of /proc/stat: cpu user nice system idle iowait irq softirq steal ...
+        // First line of /proc/stat: cpu user nice system idle iowait irq softirq steal ... Busy counts steal,
+        // as it always has, so figures compare with earlier runs; steal is reported beside it.
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]
             .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         var idle = fields[3] + fields[4];
-        return (fields.Take(8).Sum() - idle) / TicksPerSecond;
+        return ((fields.Take(8).Sum() - idle) / TicksPerSecond, fields[7] / TicksPerSecond);
     }
 
     private static string? TryRead(string path)

@@ -159,6 +159,7 @@ Sample[] steady = [];
 Dictionary<string, double> steadyCpu = [];
 Dictionary<string, double> idleCpu = [];
 double steadyBusy = 0;
+double steadyStolen = 0;
 JsonObject? steadyStages = null;
 var routedToPushed = Percentiles.Of([]);
 const int IdleSeconds = 10;
@@ -188,11 +189,11 @@ if (phases.Contains("latency"))
     var clock = Stages.WallClock.Now();
     steady = await progress.RunAsync("steady", () => intake.OpenLoopAsync(steadyRate, TimeSpan.FromSeconds(steadySeconds), progress.Track));
     await UntilRoutedAsync(steady, TimeSpan.FromSeconds(30));
-    (steadyCpu, steadyBusy) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), steady.Count(s => s.Accepted));
+    (steadyCpu, steadyBusy, steadyStolen) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), steady.Count(s => s.Accepted));
     steadyStages = await Stages.MeasureAsync(db, steady, listener, clock, log);
     routedToPushed = await RoutedToPushedAsync(steady);
     log($"    routed-to-pushed {routedToPushed} (the case routed to its push sent to a person on duty)");
-    log($"    {Cpu.Describe(steadyCpu, steadyBusy)}");
+    log($"    {Cpu.Describe(steadyCpu, steadyBusy, steadyStolen)}");
     log($"    {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, steady.Count(s => s.Accepted))}");
     if (statements)
     {
@@ -336,6 +337,7 @@ long drainTexts = 0;
 double? drainTextedSeconds = null;
 var drainCpu = new Dictionary<string, double>();
 double drainBusyCores = 0;
+double drainStolenCores = 0;
 long drainAutovacuums = 0;
 double drainVacuumSeconds = 0;
 var running = worker;
@@ -371,7 +373,7 @@ if (phases.Contains("drain"))
         await UntilRoutedAsync(backlog, TimeSpan.FromMinutes(5));
         return Stopwatch.GetElapsedTime(drainStart).TotalSeconds;
     });
-    (drainCpu, drainBusyCores) = Cpu.Between(drainCpuBefore, Cpu.Take(api, running), backlog.Length);
+    (drainCpu, drainBusyCores, drainStolenCores) = Cpu.Between(drainCpuBefore, Cpu.Take(api, running), backlog.Length);
     drainAutovacuums = await AutovacuumsAsync() - autovacuumsBefore;
     var firstRouted = backlog.Where(s => s.Accepted && listener.Routed.ContainsKey(s.CaseId!.Value)).Select(s => listener.Routed[s.CaseId!.Value]).DefaultIfEmpty(drainStart).Min();
     drainStartUp = Stopwatch.GetElapsedTime(drainStart, firstRouted).TotalSeconds;
@@ -382,7 +384,7 @@ if (phases.Contains("drain"))
         .OrderBy(g => g.Key).Select(g => g.Count().ToString(CultureInfo.InvariantCulture));
     log($"    routed per second of the drain: {string.Join(' ', perSecond)}");
     // Whether the drain was bound by the machine (about 2 of 2 cores busy) and who spent it; the worker's start-up is included.
-    log($"    drain, start-up included: {Cpu.Describe(drainCpu, drainBusyCores)}; autovacuum finished {drainAutovacuums} vacuum(s) and analyze(s) meanwhile");
+    log($"    drain, start-up included: {Cpu.Describe(drainCpu, drainBusyCores, drainStolenCores)}; autovacuum finished {drainAutovacuums} vacuum(s) and analyze(s) meanwhile");
     log($"    {(await WalSnapshot.TakeAsync(db)).DescribeSince(drainWalBefore, backlog.Count(s => s.Accepted))}");
     if (onDuty is not null)
     {
@@ -451,6 +453,7 @@ var result = new JsonObject
     ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute), ["route_stages"] = steadyStages, ["route_after_idle"] = Json(afterIdleRoute), ["routed_to_pushed"] = Json(routedToPushed) },
     ["steady_cpu_ms_per_case"] = new JsonObject([.. steadyCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["steady_machine_busy_cores"] = steadyBusy,
+    ["steady_machine_stolen_cores"] = steadyStolen,
     ["idle_cpu_ms_per_s"] = new JsonObject([.. idleCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["overload"] = overload,
     ["steady"] = new JsonObject { ["rate"] = steadyRate, ["seconds"] = steadySeconds, ["accepted"] = steady.Count(s => s.Accepted), ["errors"] = steady.Count(s => !s.Accepted) },
@@ -468,6 +471,7 @@ var result = new JsonObject
     [$"drain_{drainCount / 1000}k_with_startup_s"] = Math.Round(drainSeconds, 2),
     ["drain_cpu_ms_per_case"] = new JsonObject([.. drainCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
     ["drain_machine_busy_cores"] = drainBusyCores,
+    ["drain_machine_stolen_cores"] = drainStolenCores,
     ["console"] = consoleFigures is { } c ? new JsonObject
     {
         ["consoles"] = c.Consoles, ["rate"] = consoleRate, ["seconds"] = consoleSeconds,
@@ -541,7 +545,7 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     // A case is handed over when a person has it: the trial's CPU includes the alerts it made, sent after its
     // load if the sender fell behind, and the next phase starts without them.
     var (alertsLeft, alertsDone) = await AlertsOfTheLoadAsync(loadEnded);
-    var (cpuMs, busyCores) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), samples.Count(s => s.Accepted));
+    var (cpuMs, busyCores, stolenCores) = Cpu.Between(cpuBefore, Cpu.Take(api, worker), samples.Count(s => s.Accepted));
     accepted.AddRange(samples.Where(s => s.Accepted).Select(s => s.CaseId!.Value));
     var errors = samples.Count(s => !s.Accepted);
     var unrouted = samples.Count(s => s.Accepted && !listener.Routed.ContainsKey(s.CaseId!.Value));
@@ -557,7 +561,7 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     }
     log($"    {trialRate}/s: {(pass ? "sustained" : "NOT sustained")}{(gaveUp ? $" (stopped after {samples.Length} cases: answers over 3 s late)" : "")}: errors {errors}, unrouted {unrouted}; submit {submit}; route {route}; peak RSS api {trialRssApi:F0} MB, worker {trialRssWorker:F0} MB (at the start {startRssApi:F0} / {startRssWorker:F0} MB)");
     log($"      {DescribeAlerts(alertsLeft, alertsDone)}");
-    log($"      {Cpu.Describe(cpuMs, busyCores)} (its alerts included)");
+    log($"      {Cpu.Describe(cpuMs, busyCores, stolenCores)} (its alerts included)");
     log($"      {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, samples.Count(s => s.Accepted))}");
     log($"      resident now: api {api.RssBreakdown()}; worker {worker.RssBreakdown()}");
     var firstError = samples.FirstOrDefault(s => s.Error is not null)?.Error;
@@ -565,7 +569,7 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     {
         ["rate"] = trialRate, ["seconds"] = trialSeconds, ["pass"] = pass, ["stopped_early"] = gaveUp, ["sent"] = samples.Length, ["errors"] = errors, ["first_error"] = firstError, ["unrouted"] = unrouted,
         ["submit_ms"] = Json(submit), ["route_ms"] = Json(route), ["rss_mb"] = new JsonObject { ["api"] = Math.Round(trialRssApi), ["worker"] = Math.Round(trialRssWorker) },
-        ["cpu_ms_per_case"] = new JsonObject([.. cpuMs.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]), ["machine_busy_cores"] = busyCores,
+        ["cpu_ms_per_case"] = new JsonObject([.. cpuMs.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]), ["machine_busy_cores"] = busyCores, ["machine_stolen_cores"] = stolenCores,
         ["alerts_left_when_routed"] = alertsLeft, ["alerts_sent_s_after_load"] = Math.Round(alertsDone, 2),
     });
 }
