@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -141,6 +142,15 @@ public static class BusExtensions
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 cfg.Host(options.ConnectionUri());
+                // MassTransit writes its envelope indented and with every empty field spelled out, and each
+                // message is written to the quorum queue's log on every node: compact JSON without nulls
+                // says the same in fewer bytes, and any MassTransit reads it (README, Performance).
+                cfg.ConfigureJsonSerializerOptions(json =>
+                {
+                    json.WriteIndented = false;
+                    json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+                    return json;
+                });
                 cfg.PrefetchCount = options.PrefetchCount;
                 cfg.ConcurrentMessageLimit = options.ConcurrentMessageLimit;
                 cfg.DeployTopologyOnly = deployTopologyOnly;

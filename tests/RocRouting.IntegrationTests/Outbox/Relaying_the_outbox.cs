@@ -1,3 +1,4 @@
+using System.Text;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RabbitMQ.Client;
 using RocRouting.Data;
 using RocRouting.Data.Outbox;
 using RocRouting.Hosting;
@@ -133,6 +135,32 @@ public sealed class Relaying_the_outbox
         {
             await relay.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Test]
+    public async Task A_message_goes_to_the_broker_as_compact_json_without_empty_fields()
+    {
+        // A queue of the test's own beside the consumer's: it keeps a copy of the body as the broker stored it.
+        var bus = _host.Services.GetRequiredService<IBusControl>();
+        var exchange = bus.Topology.Message<RelayProbe>().EntityName;
+        await using var connection = await new ConnectionFactory { Uri = new Uri(TestServers.RabbitMqUrl) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var copies = (await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await channel.QueueBindAsync(copies, exchange, string.Empty);
+
+        var id = await EnqueueAsync(new RelayProbe(7));
+        await NewRelay().RelayOnceAsync(CancellationToken.None);
+
+        var copy = await Eventually.Until(() => channel.BasicGetAsync(copies, autoAck: true), m => m is not null, "the copy");
+        var body = Encoding.UTF8.GetString(copy!.Body.Span);
+        await Eventually.Until(() => Task.FromResult(_sink.Numbers.ContainsKey(id)), "the probe consumed");
+        Assert.Multiple(() =>
+        {
+            Assert.That(body, Does.Not.Contain("\n"), "not indented");
+            Assert.That(body, Does.Not.Contain("null"), "no empty fields (requestId, correlationId, ...)");
+            Assert.That(body, Does.Contain("\"messageId\":\"" + id), "the envelope says which message it is");
+            Assert.That(_sink.Numbers[id], Is.EqualTo(7), "and MassTransit reads it");
+        });
     }
 
     [Test]
