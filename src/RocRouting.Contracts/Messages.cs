@@ -13,7 +13,10 @@ public sealed record CaseSubmitted
     public required DateTimeOffset SubmittedAt { get; init; }
 }
 
-/// <summary>The routing worker decided who must take a case.</summary>
+/// <summary>
+/// The routing worker decided who must take a case. For other systems: nothing in the service consumes
+/// it, and it reaches the broker only where Outbox:PublishCaseRouted is set.
+/// </summary>
 public sealed record CaseRouted
 {
     public required Guid CaseId { get; init; }

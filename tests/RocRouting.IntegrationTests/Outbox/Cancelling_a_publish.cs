@@ -30,6 +30,8 @@ public sealed class Cancelling_a_publish
         ["Outbox:PublishTimeout"] = "00:00:02",
         ["Outbox:FirstRetryDelay"] = "00:00:00.050",
         ["Outbox:MaxRetryDelay"] = "00:00:00.200",
+        // The routed cases' CaseRouted are what the worker's relay publishes on the bus under test.
+        ["Outbox:PublishCaseRouted"] = "true",
     });
 
     [OneTimeTearDown]

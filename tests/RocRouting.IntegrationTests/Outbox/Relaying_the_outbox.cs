@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RabbitMQ.Client;
+using RocRouting.Contracts;
 using RocRouting.Data;
 using RocRouting.Data.Outbox;
 using RocRouting.Hosting;
@@ -164,6 +165,34 @@ public sealed class Relaying_the_outbox
     }
 
     [Test]
+    public async Task A_CaseRouted_is_marked_dispatched_without_a_publish_unless_one_is_asked_for()
+    {
+        // A queue of the test's own on CaseRouted's exchange (declared as MassTransit declares it): anything published lands in it.
+        var exchange = _host.Services.GetRequiredService<IBusControl>().Topology.Message<CaseRouted>().EntityName;
+        await using var connection = await new ConnectionFactory { Uri = new Uri(TestServers.RabbitMqUrl) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true);
+        var copies = (await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await channel.QueueBindAsync(copies, exchange, string.Empty);
+
+        var unasked = await EnqueueAsync(Routed());
+        await NewRelay().RelayOnceAsync(CancellationToken.None);
+        var row = await RowAsync(unasked);
+        // A publish is confirmed before the round ends, and a confirmed message is already in every bound queue.
+        var sent = await channel.MessageCountAsync(copies);
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.DispatchedAt, Is.Not.Null, "done with");
+            Assert.That(sent, Is.Zero, "not sent");
+        });
+
+        var asked = await EnqueueAsync(Routed());
+        await NewRelay(publishCaseRouted: true).RelayOnceAsync(CancellationToken.None);
+        var copy = await Eventually.Until(() => channel.BasicGetAsync(copies, autoAck: true), m => m is not null, "the published CaseRouted");
+        Assert.That(copy!.BasicProperties.MessageId, Is.EqualTo(asked.ToString()));
+    }
+
+    [Test]
     public async Task Rows_handed_to_a_process_that_dies_before_publishing_them_are_claimed_once_the_lease_ends()
     {
         var signal = _host.Services.GetRequiredService<OutboxSignal>();
@@ -240,16 +269,27 @@ public sealed class Relaying_the_outbox
         await Eventually.Until(() => Task.FromResult(_sink.Received.ContainsKey(committed) && _sink.Received.ContainsKey(duplicate)), "both published");
     }
 
-    private OutboxRelay NewRelay(int batchSize = 200, TimeSpan? pollInterval = null) => new(
+    private static CaseRouted Routed() => new()
+    {
+        CaseId = Guid.NewGuid(),
+        Urgency = Urgency.Urgent,
+        Recipient = Recipient.SocialEmergencyService("stockholm"),
+        RuleId = "test",
+        AcknowledgeBy = DateTimeOffset.UtcNow.AddHours(2),
+        DecidedAt = DateTimeOffset.UtcNow,
+        ConfigurationVersion = "test",
+    };
+
+    private OutboxRelay NewRelay(int batchSize = 200, TimeSpan? pollInterval = null, bool publishCaseRouted = false) => new(
         _host.Services.GetRequiredService<IServiceScopeFactory>(),
         _host.Services.GetRequiredService<IBusControl>(),
         _host.Services.GetRequiredService<OutboxSignal>(),
-        Options.Create(new OutboxOptions { BatchSize = batchSize, PollInterval = pollInterval ?? TimeSpan.FromSeconds(1) }),
+        Options.Create(new OutboxOptions { BatchSize = batchSize, PollInterval = pollInterval ?? TimeSpan.FromSeconds(1), PublishCaseRouted = publishCaseRouted }),
         _host.Services.GetRequiredService<ILogger<OutboxRelay>>());
 
-    private async Task<Guid> EnqueueAsync(RelayProbe probe) => (await EnqueueAsync([probe]))[0];
+    private async Task<Guid> EnqueueAsync<T>(T message) where T : class => (await EnqueueAsync<T>([message]))[0];
 
-    private async Task<List<Guid>> EnqueueAsync(IEnumerable<RelayProbe> probes)
+    private async Task<List<Guid>> EnqueueAsync<T>(IEnumerable<T> probes) where T : class
     {
         await using var scope = _host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RocDbContext>();
