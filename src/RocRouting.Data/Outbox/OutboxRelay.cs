@@ -40,10 +40,10 @@ public sealed class OutboxOptions
 
     /// <summary>
     /// Whether a route's CaseRouted goes to the broker. No process of the service consumes it (each route
-    /// plans its people's notifications in its own transaction), yet it is a publish, a confirm and a
-    /// broker's work for every case, a tenth of what a case costs at 50 a second (README, Performance).
-    /// A system that wants every routing decision sets this and binds a queue to CaseRouted's exchange.
-    /// Off, the row is written with the route as before and marked dispatched without being sent.
+    /// plans its people's notifications in its own transaction), yet it cost every case a publish, a
+    /// confirm and the broker's work (README, Performance). A system that wants every routing decision
+    /// sets this and binds a queue to CaseRouted's exchange. Off, the row is written with the route as
+    /// before and marked dispatched without being sent.
     /// </summary>
     public bool PublishCaseRouted { get; set; }
 }
