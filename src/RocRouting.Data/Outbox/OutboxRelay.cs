@@ -216,11 +216,12 @@ public sealed partial class OutboxRelay(
     private async Task PublishAndRecordAsync(
         Func<RocDbContext> db, List<OutboxMessage> rows, TimeSpan timeout, CancellationToken cancellationToken, bool deferMarks = false)
     {
-        var healthyBefore = IsBusHealthy();
         // A CaseRouted nobody asked for (Outbox:PublishCaseRouted off) is done with as if published, and
-        // is no publish to judge the bus by.
+        // is no publish to judge the bus by: a round of those alone does not ask the bus's health either.
         List<OutboxMessage> unsent = _options.PublishCaseRouted ? [] : [.. rows.Where(r => r.MessageType == CaseRoutedType)];
-        var outcomes = await Task.WhenAll(rows.Except(unsent).Select(row => PublishAsync(row, timeout)));
+        var sent = rows.Except(unsent).ToList();
+        var healthyBefore = sent.Count > 0 && IsBusHealthy();
+        var outcomes = await Task.WhenAll(sent.Select(row => PublishAsync(row, timeout)));
 
         // Once published, the outcome is recorded even if the host is stopping: otherwise the rows would
         // be published again when their lease ends (harmless, the message ids repeat, but noisy).
