@@ -55,7 +55,7 @@ public sealed class RocDbContext(DbContextOptions<RocDbContext> options) : DbCon
 
     void ICaseUnitOfWork.Add<TEntity>(TEntity entity) => Add(entity);
 
-    /// <summary>Adds a message to publish once the current unit of work commits.</summary>
+    /// <summary>Adds a message to publish once the current unit of work commits (one no process publishes, Outbox:PublishCaseRouted, is dropped at the save).</summary>
     public void Enqueue<T>(T message, Guid messageId, DateTimeOffset now, string? traceParent = null) where T : class =>
         OutboxMessages.Add(OutboxMessage.For(message, messageId, now, traceParent));
 

@@ -58,8 +58,14 @@ public sealed class RowBatch : ICaseUnitOfWork
         _steps.Add(new Step(entity, plan, plan.Snapshot(entity)));
     }
 
-    public void Enqueue<T>(T message, Guid messageId, DateTimeOffset now, string? traceParent = null) where T : class =>
-        Add(OutboxMessage.For(message, messageId, now, traceParent));
+    /// <summary>Adds a message to publish once the batch commits; one no process publishes (Outbox:PublishCaseRouted) is not written.</summary>
+    public void Enqueue<T>(T message, Guid messageId, DateTimeOffset now, string? traceParent = null) where T : class
+    {
+        if (_writer.Publishes(typeof(T)))
+        {
+            Add(OutboxMessage.For(message, messageId, now, traceParent));
+        }
+    }
 
     /// <summary>Writes everything in one round trip; on failure nothing was written.</summary>
     public Task SaveAsync(CancellationToken cancellationToken) => _writer.WriteAsync(_steps, _outbox, within: null, cancellationToken);
@@ -83,6 +89,8 @@ public sealed class RowWriter(NpgsqlDataSource dataSource, OutboxSignal signal, 
     private IModel? _model;
 
     public RowBatch Begin() => new(this);
+
+    internal bool Publishes(Type messageType) => options.Value.Publishes(messageType);
 
     internal RowPlan PlanFor(Type type) => _plans.GetOrAdd(type, t => new RowPlan(Model.FindEntityType(t)
         ?? throw new InvalidOperationException($"{t.Name} is not an entity of the model.")));

@@ -41,11 +41,20 @@ public sealed class OutboxOptions
     /// <summary>
     /// Whether a route's CaseRouted goes to the broker. No process of the service consumes it (each route
     /// plans its people's notifications in its own transaction), yet it cost every case a publish, a
-    /// confirm and the broker's work (README, Performance). A system that wants every routing decision
-    /// sets this and binds a queue to CaseRouted's exchange. Off, the row is written with the route as
-    /// before and marked dispatched without being sent.
+    /// confirm, the broker's work and an outbox row written, handed over and marked (README,
+    /// Performance). A system that wants every routing decision sets this and binds a queue to
+    /// CaseRouted's exchange. Off, no outbox row is written for it; the route, its timeline event and
+    /// its inbox items are the record of the decision.
     /// </summary>
     public bool PublishCaseRouted { get; set; }
+
+    private static readonly string CaseRoutedType = OutboxSerializer.TypeName(typeof(CaseRouted));
+
+    /// <summary>Whether a message of <paramref name="messageType"/> (an outbox row's type name) goes to the broker.</summary>
+    internal bool Publishes(string messageType) => PublishCaseRouted || messageType != CaseRoutedType;
+
+    /// <inheritdoc cref="Publishes(string)"/>
+    internal bool Publishes(Type messageType) => PublishCaseRouted || messageType != typeof(CaseRouted);
 }
 
 /// <summary>
@@ -216,9 +225,10 @@ public sealed partial class OutboxRelay(
     private async Task PublishAndRecordAsync(
         Func<RocDbContext> db, List<OutboxMessage> rows, TimeSpan timeout, CancellationToken cancellationToken, bool deferMarks = false)
     {
-        // A CaseRouted nobody asked for (Outbox:PublishCaseRouted off) is done with as if published, and
-        // is no publish to judge the bus by: a round of those alone does not ask the bus's health either.
-        List<OutboxMessage> unsent = _options.PublishCaseRouted ? [] : [.. rows.Where(r => r.MessageType == CaseRoutedType)];
+        // A CaseRouted nobody asked for (Outbox:PublishCaseRouted off), written by an earlier version or
+        // while the setting was on, is done with as if published, and is no publish to judge the bus by: a
+        // round of those alone does not ask the bus's health either.
+        List<OutboxMessage> unsent = [.. rows.Where(r => !_options.Publishes(r.MessageType))];
         var sent = rows.Except(unsent).ToList();
         var healthyBefore = sent.Count > 0 && IsBusHealthy();
         var outcomes = await Task.WhenAll(sent.Select(row => PublishAsync(row, timeout)));
@@ -335,8 +345,6 @@ public sealed partial class OutboxRelay(
     private TimeSpan Backoff(int attempt) => Cases.Backoff.Exponential(attempt, _options.FirstRetryDelay, _options.MaxRetryDelay);
 
     private TimeSpan RoundBackoff(int failures) => Cases.Backoff.Exponential(failures, _options.FirstRetryDelay, MaxRoundBackoff);
-
-    private static readonly string CaseRoutedType = OutboxSerializer.TypeName(typeof(CaseRouted));
 
     /// <summary>How long stopping the bus may take before it is started again regardless.</summary>
     private static readonly TimeSpan BusRestartTimeout = TimeSpan.FromSeconds(30);

@@ -89,8 +89,20 @@ public sealed class OutboxWakeUpInterceptor(OutboxSignal signal, IOptions<Outbox
             Clear(roc);
             roc.OutboxTransaction = transaction;
         }
-        // Every row still to insert (a save retried after a failure marks its rows again).
-        var added = context.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        // Every row still to insert (a save retried after a failure marks its rows again). A message no
+        // process publishes (Outbox:PublishCaseRouted) is not written at all, as RowBatch does not write it.
+        var added = new List<OutboxMessage>();
+        foreach (var entry in context.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).ToList())
+        {
+            if (options.Value.Publishes(entry.Entity.MessageType))
+            {
+                added.Add(entry.Entity);
+            }
+            else
+            {
+                entry.State = EntityState.Detached;
+            }
+        }
         roc.OutboxPending |= added.Count > 0;
         if (signal.LeaseForHandOff(added, options.Value.HandOffLease))
         {

@@ -31,16 +31,15 @@ public sealed class Redelivering_case_submitted : SharedAppTest
         await Task.WhenAll(ids.Select(id => App.Bus.Publish(message, ctx => ctx.MessageId = id)));
         await Eventually.Until(() => Task.FromResult(ids.All(id => App.Consumed.Count(id) > 0)), "every copy to be consumed");
 
-        var (routes, routedEvents, routedMessages) = await App.WithDbAsync(async db => (
+        var (routes, routedEvents, inInbox) = await App.WithDbAsync(async db => (
             await db.CaseRoutes.CountAsync(r => r.CaseId == caseId),
             await db.CaseEvents.CountAsync(e => e.CaseId == caseId && e.Kind == CaseEventKind.Routed),
-            await db.OutboxMessages.CountAsync(m => m.MessageType == "RocRouting.Contracts.CaseRouted"
-                && EF.Functions.JsonContains(m.Payload, $"{{\"caseId\":\"{caseId}\"}}"))));
+            await db.InboxItems.CountAsync(i => i.CaseId == caseId && i.Kind == InboxItemKind.Case)));
         Assert.Multiple(() =>
         {
             Assert.That(routes, Is.EqualTo(1));
             Assert.That(routedEvents, Is.EqualTo(1));
-            Assert.That(routedMessages, Is.EqualTo(1));
+            Assert.That(inInbox, Is.EqualTo(1));
         });
     }
 }

@@ -34,17 +34,16 @@ public sealed class Routing_a_case_whose_message_never_arrived : SharedAppTest
             ctx => ctx.MessageId = redriven,
             deadline.Token);
         await Eventually.Until(() => Task.FromResult(App.Consumed.Count(redriven) > 0), "the redriven message to be consumed");
-        var (routes, status, routedMessages) = await App.WithDbAsync(async db => (
+        var (routes, status, inInbox) = await App.WithDbAsync(async db => (
             await db.CaseRoutes.CountAsync(r => r.CaseId == @case.Id),
             (await db.Cases.AsNoTracking().SingleAsync(c => c.Id == @case.Id)).Status,
-            await db.OutboxMessages.CountAsync(m => m.MessageType == "RocRouting.Contracts.CaseRouted"
-                && EF.Functions.JsonContains(m.Payload, $"{{\"caseId\":\"{@case.Id}\"}}"))));
+            await db.InboxItems.CountAsync(i => i.CaseId == @case.Id && i.Kind == InboxItemKind.Case)));
         Assert.Multiple(() =>
         {
             Assert.That(route!.RuleId, Is.Not.Empty);
             Assert.That(routes, Is.EqualTo(1));
             Assert.That(status, Is.EqualTo(CaseStatus.Routed));
-            Assert.That(routedMessages, Is.EqualTo(1), "one CaseRouted: the recipient is told once");
+            Assert.That(inInbox, Is.EqualTo(1), "the recipient is told once");
         });
     }
 }

@@ -25,13 +25,13 @@ public sealed class Routing_cases_together : SharedAppTest
         var outcomes = await Task.WhenAll(await Router.RouteTogetherAsync(messages));
 
         var ids = messages.Select(m => m.CaseId).ToArray();
-        var (routes, events, announced) = await CountsAsync(ids);
+        var (routes, events, inInbox) = await CountsAsync(ids);
         Assert.Multiple(() =>
         {
             Assert.That(outcomes.Select(o => o.AlreadyRouted), Is.All.False);
             Assert.That(routes, Is.EqualTo(5));
             Assert.That(events, Is.EqualTo(5));
-            Assert.That(announced, Is.EqualTo(5));
+            Assert.That(inInbox, Is.EqualTo(5));
             Assert.That(metrics.Of("rocrouting.routing.transaction_cases").Select(m => m.Value), Does.Contain(5));
         });
     }
@@ -60,11 +60,11 @@ public sealed class Routing_cases_together : SharedAppTest
 
         var outcomes = await Task.WhenAll(await Router.RouteTogetherAsync([message, message]));
 
-        var (routes, events, announced) = await CountsAsync([message.CaseId]);
+        var (routes, events, inInbox) = await CountsAsync([message.CaseId]);
         Assert.Multiple(() =>
         {
             Assert.That(outcomes.Count(o => o.AlreadyRouted), Is.EqualTo(1));
-            Assert.That((routes, events, announced), Is.EqualTo((1, 1, 1)));
+            Assert.That((routes, events, inInbox), Is.EqualTo((1, 1, 1)));
         });
     }
 
@@ -79,11 +79,11 @@ public sealed class Routing_cases_together : SharedAppTest
 
         var outcomes = await Task.WhenAll(await Router.RouteTogetherAsync(messages));
 
-        var (routes, events, announced) = await CountsAsync([.. messages.Select(m => m.CaseId)]);
+        var (routes, events, inInbox) = await CountsAsync([.. messages.Select(m => m.CaseId)]);
         Assert.Multiple(() =>
         {
             Assert.That(outcomes.Select(o => o.AlreadyRouted), Is.EqualTo(new[] { false, true, false }));
-            Assert.That((routes, events, announced), Is.EqualTo((3, 3, 3)));
+            Assert.That((routes, events, inInbox), Is.EqualTo((3, 3, 3)));
         });
     }
 
@@ -144,13 +144,13 @@ public sealed class Routing_cases_together : SharedAppTest
 
         var again = (await Task.WhenAll(await Router.RouteTogetherAsync([message])))[0];
 
-        var (routes, events, announced) = await CountsAsync([message.CaseId]);
+        var (routes, events, inInbox) = await CountsAsync([message.CaseId]);
         var stored = await App.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == message.CaseId));
         Assert.Multiple(() =>
         {
             Assert.That(first.AlreadyRouted, Is.False);
             Assert.That(again.AlreadyRouted, Is.True);
-            Assert.That((routes, events, announced), Is.EqualTo((1, 1, 1)));
+            Assert.That((routes, events, inInbox), Is.EqualTo((1, 1, 1)));
             Assert.That((stored.RouteSequence, stored.Recipient, stored.RoutedAt), Is.EqualTo((routed.RouteSequence, routed.Recipient, routed.RoutedAt)));
         });
     }
@@ -201,12 +201,10 @@ public sealed class Routing_cases_together : SharedAppTest
         return [.. announcements];
     }
 
-    private Task<(int Routes, int RoutedEvents, int Announced)> CountsAsync(Guid[] ids)
-    {
-        var firstRouted = ids.Select(id => MessageIds.For(id, nameof(CaseRouted), 1)).ToArray();
-        return App.WithDbAsync(async db => (
+    /// <summary>The cases' routes, their Routed timeline events, and the items in their recipients' inboxes.</summary>
+    private Task<(int Routes, int RoutedEvents, int InInbox)> CountsAsync(Guid[] ids) =>
+        App.WithDbAsync(async db => (
             await db.CaseRoutes.CountAsync(r => ids.Contains(r.CaseId)),
             await db.CaseEvents.CountAsync(e => ids.Contains(e.CaseId) && e.Kind == CaseEventKind.Routed),
-            await db.OutboxMessages.CountAsync(m => firstRouted.Contains(m.Id))));
-    }
+            await db.InboxItems.CountAsync(i => ids.Contains(i.CaseId) && i.Kind == InboxItemKind.Case)));
 }
