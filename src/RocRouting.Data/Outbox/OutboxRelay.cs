@@ -54,7 +54,7 @@ public sealed class OutboxOptions
     internal bool Publishes(string messageType) => PublishCaseRouted || messageType != CaseRoutedType;
 
     /// <inheritdoc cref="Publishes(string)"/>
-    internal bool Publishes(Type messageType) => PublishCaseRouted || messageType != typeof(CaseRouted);
+    internal bool Publishes(Type messageType) => Publishes(OutboxSerializer.TypeName(messageType));
 }
 
 /// <summary>
