@@ -228,8 +228,11 @@ public sealed partial class OutboxRelay(
         // A CaseRouted nobody asked for (Outbox:PublishCaseRouted off), written by an earlier version or
         // while the setting was on, is done with as if published, and is no publish to judge the bus by: a
         // round of those alone does not ask the bus's health either.
-        List<OutboxMessage> unsent = [.. rows.Where(r => !_options.Publishes(r.MessageType))];
-        var sent = rows.Except(unsent).ToList();
+        List<OutboxMessage> sent = [], unsent = [];
+        foreach (var row in rows)
+        {
+            (_options.Publishes(row.MessageType) ? sent : unsent).Add(row);
+        }
         var healthyBefore = sent.Count > 0 && IsBusHealthy();
         var outcomes = await Task.WhenAll(sent.Select(row => PublishAsync(row, timeout)));
 
