@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
@@ -19,21 +18,14 @@ public sealed class RequestLimitOptions
     public int MaxRequestsInFlight { get; set; } = 32;
 
     /// <summary>
-    /// Requests waiting for a place at most; beyond it they are refused at once. A bound on memory
-    /// (a queued request holds its connection and a few kilobytes), not the rule that decides when an
-    /// instance sheds: that is <see cref="QueueTarget"/>, which adapts to how fast the instance serves.
+    /// Requests waiting for a place; beyond it they are refused at once. Enough to ride out a stall of
+    /// two or three hundred milliseconds (a checkpoint, a slow commit) near an instance's capacity:
+    /// with 64, such a stall refused requests that the queue timeout would have let wait, and each of
+    /// those police clients then waited out Retry-After instead (README, Performance, S25). Under a
+    /// sustained overload the queue is always full, so an accepted request waits behind this many
+    /// others, well inside the timeout.
     /// </summary>
-    public int QueueLength { get; set; } = 512;
-
-    /// <summary>
-    /// While requests leave the queue having waited longer than this, the queue is standing (more
-    /// arrives than the instance serves) and new requests are refused at once instead of joining it.
-    /// A queue that only rides out a stall (a checkpoint, a slow commit) is let be: a count of places
-    /// alone refused requests after a stall of a couple of hundred milliseconds near capacity, and
-    /// each of those police clients then waited out Retry-After (README, Performance, S25 and S31).
-    /// Under a sustained overload an accepted request waits about this long, inside the timeout.
-    /// </summary>
-    public TimeSpan QueueTarget { get; set; } = TimeSpan.FromMilliseconds(500);
+    public int QueueLength { get; set; } = 128;
 
     /// <summary>How long a request waits for a place before it is refused.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
@@ -45,7 +37,7 @@ public sealed class RequestLimitOptions
 /// <summary>
 /// A bound on the requests one instance serves at once. Under overload the API used to take every
 /// request, hold hundreds of megabytes and answer ever later; now it serves a fixed number, queues
-/// others for a short while, and answers the rest at once with 503 and Retry-After. A police
+/// a fixed number for a short while, and answers the rest at once with 503 and Retry-After. A police
 /// client retries with the same Idempotency-Key, so a refused submission is safe to send again, and
 /// one that is served is answered in time. Long-lived connections (the console's live feed) and the
 /// health probes are not counted: they are few and cheap, and an orchestrator must reach the probes
@@ -56,16 +48,11 @@ public sealed class RequestsInFlight : IDisposable
 {
     private readonly ConcurrencyLimiter _limiter;
     private readonly RequestLimitOptions _options;
-    private readonly long _queueTarget;
     private readonly Counter<long> _refused;
-
-    /// <summary>How long the last request to leave the queue had waited, in <see cref="Stopwatch"/> ticks (0: served at once).</summary>
-    private long _lastWait;
 
     public RequestsInFlight(IOptions<RequestLimitOptions> options, RocMetrics metrics)
     {
         _options = options.Value;
-        _queueTarget = (long)(_options.QueueTarget.TotalSeconds * Stopwatch.Frequency);
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = Math.Max(1, _options.MaxRequestsInFlight),
@@ -75,7 +62,7 @@ public sealed class RequestsInFlight : IDisposable
         metrics.Meter.CreateObservableGauge("roc.http.requests_in_flight", () => InFlight, "{request}", "Requests this instance serves now (the bound counts these)");
         metrics.Meter.CreateObservableGauge("roc.http.requests_queued", () => Queued, "{request}", "Requests waiting for a place");
         _refused = metrics.Meter.CreateCounter<long>("roc.http.requests_refused", "{request}",
-            "Requests answered 503 by the bound, by reason (queue_full, queue_standing: those leaving the queue waited past its target, queue_timeout, client_gone)");
+            "Requests answered 503 by the bound, by reason: queue_full, queue_timeout (waited for a place in vain), client_gone");
     }
 
     /// <summary>Requests being served now, of <see cref="RequestLimitOptions.MaxRequestsInFlight"/>.</summary>
@@ -111,7 +98,6 @@ public sealed class RequestsInFlight : IDisposable
         var now = _limiter.AttemptAcquire();
         if (now.IsAcquired)
         {
-            Volatile.Write(ref _lastWait, 0);
             return (now, null);
         }
         now.Dispose();
@@ -119,25 +105,17 @@ public sealed class RequestsInFlight : IDisposable
         {
             return (null, "queue_full");
         }
-        // A queue whose leavers waited past the target is standing: joining it would only make the
-        // next ones wait longer. Once it empties, whatever it was, arrivals may queue again.
-        if (Volatile.Read(ref _lastWait) > _queueTarget && Queued > 0)
-        {
-            return (null, "queue_standing");
-        }
-        var queuedAt = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         timeout.CancelAfter(_options.QueueTimeout);
         try
         {
-            var lease = await _limiter.AcquireAsync(1, timeout.Token);
-            if (!lease.IsAcquired)
+            var queued = await _limiter.AcquireAsync(1, timeout.Token);
+            if (queued.IsAcquired)
             {
-                lease.Dispose();
-                return (null, "queue_full");
+                return (queued, null);
             }
-            Volatile.Write(ref _lastWait, Stopwatch.GetTimestamp() - queuedAt);
-            return (lease, null);
+            queued.Dispose();
+            return (null, "queue_full");
         }
         catch (OperationCanceledException)
         {
