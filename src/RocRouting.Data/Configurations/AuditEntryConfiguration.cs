@@ -17,8 +17,10 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.Property(a => a.Action).HasMaxLength(64);
         builder.Property(a => a.Outcome).HasMaxLength(16);
         // No foreign key to cases: the trail outlives erased personal data and must never cascade.
-        builder.HasIndex(a => new { a.CaseId, a.Id });
-        builder.HasIndex(a => new { a.Subject, a.Id });
-        builder.HasIndex(a => a.At);
+        // The trail is read newest first by time, then id, whatever the filter: each filter has its index
+        // in that order, so a page is the first rows of one, however old the window.
+        builder.HasIndex(a => new { a.CaseId, a.At, a.Id });
+        builder.HasIndex(a => new { a.Subject, a.At, a.Id });
+        builder.HasIndex(a => new { a.At, a.Id });
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using RocRouting.Data;
 
 namespace RocRouting.IntegrationTests.Infrastructure;
 
@@ -16,6 +18,13 @@ public static class DutyCovers
             person, role, from = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"), to = DateTimeOffset.UtcNow.AddDays(1).ToString("O"),
         });
         Assert.That(cover.StatusCode, Is.EqualTo(HttpStatusCode.Created), await cover.Content.ReadAsStringAsync());
+        // The worker goes by the roster it kept until PostgreSQL's notice of the change reaches it (README,
+        // Reaching people): a case routed before then, on a busy machine, would not reach the new person.
+        var kept = app.Worker.Services.GetRequiredService<RosterCache>();
+        await Eventually.Until(
+            () => Task.FromResult(!kept.TryGet(organisation, out var roster) || roster.Overrides.Any(o => o.Person == person)),
+            heard => heard,
+            "the worker to let go of the roster it kept before the change");
         return (person, cover.Headers.Location!.OriginalString);
     }
 }

@@ -64,6 +64,94 @@ public sealed class The_audit_trail : SharedAppTest
     }
 
     [Test]
+    public async Task Pages_a_time_window_newest_first_with_every_entry_in_it_once()
+    {
+        var reader = $"reader-{Guid.NewGuid():N}";
+        var caseId = await SubmitAsync(App, null, "urgent");
+        await RoutedAsync(App, caseId);
+        using (var socialjour = App.Client(TestTokens.SocialjourStaff(reader)))
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                using var read = await socialjour.GetAsync($"/api/v1/cases/{caseId}");
+                Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            }
+        }
+        using var auditor = App.Client(TestTokens.Auditor());
+        var all = (await PageAsync(auditor, $"sub={reader}&limit=1000")).Items;
+        // The window leaves out the newest read and the two oldest.
+        var (from, to) = (all[4].At, all[0].At);
+        var expected = all.Where(e => e.At >= from && e.At < to).Select(e => e.Id).ToList();
+
+        var paged = new List<long>();
+        string? next = null;
+        var pages = 0;
+        do
+        {
+            var page = await PageAsync(auditor, $"sub={reader}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}&limit=2"
+                + (next is null ? "" : $"&next={Uri.EscapeDataString(next)}"));
+            paged.AddRange(page.Items.Select(e => e.Id));
+            next = page.Next;
+        }
+        while (next is not null && ++pages < 10);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(all, Has.Count.EqualTo(7));
+            Assert.That(all.Select(e => e.At), Is.Ordered.Descending, "newest first");
+            Assert.That(expected, Has.Count.InRange(1, 4));
+            Assert.That(paged, Is.EqualTo(expected), "every entry of the window, in order, once, over pages of two");
+        });
+    }
+
+    [Test]
+    public async Task Is_read_newest_first_by_time_whatever_order_the_entries_were_written_in()
+    {
+        // Two instances' clocks differ by a little, so the trail's ids are not quite in time order.
+        var subject = $"clock-{Guid.NewGuid():N}";
+        var t = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        await using (var connection = new NpgsqlConnection(TestServers.AsOwner(App.ConnectionString)))
+        {
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO audit_entries (at, subject, role, action, outcome) SELECT unnest($1::timestamptz[]), $2, 'socialjour-staff', 'case.read', 'ok'", connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = new[] { t.AddSeconds(2), t, t.AddSeconds(1), t.AddSeconds(1) } });
+            insert.Parameters.Add(new NpgsqlParameter { Value = subject });
+            await insert.ExecuteNonQueryAsync();
+        }
+        using var auditor = App.Client(TestTokens.Auditor());
+
+        var paged = new List<Entry>();
+        string? next = null;
+        do
+        {
+            var page = await PageAsync(auditor, $"sub={subject}&limit=1" + (next is null ? "" : $"&next={Uri.EscapeDataString(next)}"));
+            paged.AddRange(page.Items);
+            next = page.Next;
+        }
+        while (next is not null && paged.Count < 10);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(paged.Select(e => e.At), Is.EqualTo(new[] { t.AddSeconds(2), t.AddSeconds(1), t.AddSeconds(1), t }));
+            Assert.That(paged[1].Id, Is.GreaterThan(paged[2].Id), "entries of one instant newest id first");
+            Assert.That(paged.Select(e => e.Id).Distinct().Count(), Is.EqualTo(4), "each once");
+        });
+    }
+
+    private sealed record Entry(long Id, DateTimeOffset At);
+
+    private static async Task<(List<Entry> Items, string? Next)> PageAsync(HttpClient auditor, string query)
+    {
+        using var response = await auditor.GetAsync($"/api/v1/audit?{query}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), query);
+        var json = await CaseRequests.JsonAsync(response);
+        var items = json.GetProperty("items").EnumerateArray()
+            .Select(e => new Entry(e.GetProperty("id").GetInt64(), e.GetProperty("at").GetDateTimeOffset())).ToList();
+        return (items, json.TryGetProperty("next", out var next) && next.ValueKind == System.Text.Json.JsonValueKind.String ? next.GetString() : null);
+    }
+
+    [Test]
     public async Task Records_an_operator_redriving_dead_letters()
     {
         using var operatorClient = App.Client(TestTokens.Operator());
