@@ -83,17 +83,8 @@ public sealed class The_audit_trail : SharedAppTest
         var (from, to) = (all[4].At, all[0].At);
         var expected = all.Where(e => e.At >= from && e.At < to).Select(e => e.Id).ToList();
 
-        var paged = new List<long>();
-        string? next = null;
-        var pages = 0;
-        do
-        {
-            var page = await PageAsync(auditor, $"sub={reader}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}&limit=2"
-                + (next is null ? "" : $"&next={Uri.EscapeDataString(next)}"));
-            paged.AddRange(page.Items.Select(e => e.Id));
-            next = page.Next;
-        }
-        while (next is not null && ++pages < 10);
+        var paged = (await EveryPageAsync(auditor, $"sub={reader}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}&limit=2"))
+            .Select(e => e.Id).ToList();
 
         Assert.Multiple(() =>
         {
@@ -121,15 +112,7 @@ public sealed class The_audit_trail : SharedAppTest
         }
         using var auditor = App.Client(TestTokens.Auditor());
 
-        var paged = new List<Entry>();
-        string? next = null;
-        do
-        {
-            var page = await PageAsync(auditor, $"sub={subject}&limit=1" + (next is null ? "" : $"&next={Uri.EscapeDataString(next)}"));
-            paged.AddRange(page.Items);
-            next = page.Next;
-        }
-        while (next is not null && paged.Count < 10);
+        var paged = await EveryPageAsync(auditor, $"sub={subject}&limit=1");
 
         Assert.Multiple(() =>
         {
@@ -140,6 +123,22 @@ public sealed class The_audit_trail : SharedAppTest
     }
 
     private sealed record Entry(long Id, DateTimeOffset At);
+
+    /// <summary>The entries of every page, following <c>next</c> (ten pages at most).</summary>
+    private static async Task<List<Entry>> EveryPageAsync(HttpClient auditor, string query)
+    {
+        var entries = new List<Entry>();
+        string? next = null;
+        var pages = 0;
+        do
+        {
+            var page = await PageAsync(auditor, query + (next is null ? "" : $"&next={Uri.EscapeDataString(next)}"));
+            entries.AddRange(page.Items);
+            next = page.Next;
+        }
+        while (next is not null && ++pages < 10);
+        return entries;
+    }
 
     private static async Task<(List<Entry> Items, string? Next)> PageAsync(HttpClient auditor, string query)
     {
