@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using RocRouting.Api.Infrastructure;
@@ -16,7 +15,7 @@ public sealed record AuditPage(IReadOnlyList<AuditEntryView> Items, string? Next
 
 /// <summary>
 /// Where a page of the trail ends: the trail is read newest first by time, then id (entries of one
-/// microsecond are told apart by id). Text of digits and a dot, so that it passes through a URL as it is.
+/// microsecond are told apart by id). As text, the instant's microseconds since 1970 and the id.
 /// </summary>
 public readonly record struct AuditCursor(DateTimeOffset At, long Id)
 {
@@ -24,22 +23,13 @@ public readonly record struct AuditCursor(DateTimeOffset At, long Id)
 
     public static AuditCursor After(AuditEntryView entry) => new(entry.At, entry.Id);
 
-    public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{(At.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10}.{Id}");
+    public override string ToString() => DottedCursor.Format((At.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10, Id);
 
     public static bool TryParse(string text, out AuditCursor cursor)
     {
-        cursor = default;
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        if (dot < 0
-            || !long.TryParse(text.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var micro)
-            || !long.TryParse(text.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            || micro > MaxMicroseconds)
-        {
-            return false;
-        }
-        cursor = new AuditCursor(DateTimeOffset.UnixEpoch.AddTicks(micro * 10), id);
-        return true;
+        var ok = DottedCursor.TryParse(text, out var micro, out var id) && micro <= MaxMicroseconds;
+        cursor = ok ? new AuditCursor(DateTimeOffset.UnixEpoch.AddTicks(micro * 10), id) : default;
+        return ok;
     }
 }
 

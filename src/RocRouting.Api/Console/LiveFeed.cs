@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using RocRouting.Api.Infrastructure;
 using RocRouting.Cases;
 using RocRouting.Contracts;
 using RocRouting.Data;
@@ -50,21 +50,7 @@ public sealed partial class LiveFeed(
         return subscription;
     }
 
-    public static string FormatCursor((long Tx, long Id) cursor) => string.Create(CultureInfo.InvariantCulture, $"{cursor.Tx}.{cursor.Id}");
-
-    public static bool TryParseCursor(string? text, out (long Tx, long Id) cursor)
-    {
-        cursor = default;
-        var parts = (text ?? "").Split('.');
-        if (parts.Length == 2
-            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var tx)
-            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            cursor = (tx, id);
-            return true;
-        }
-        return false;
-    }
+    public static string FormatCursor((long Tx, long Id) cursor) => DottedCursor.Format(cursor.Tx, cursor.Id);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
