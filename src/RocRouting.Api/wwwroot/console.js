@@ -37,16 +37,24 @@
 
   // ---- Live regions: re-read from the server, never patched from the event ----
   const regions = () => Array.from(document.querySelectorAll('[data-live][id]'));
-  let refreshing = false, again = false;
+  let source = null, refreshing = false, again = false, retry = 0;
+  // A re-read that fails (offline, or refused by a busy server) is tried again: the change that asked
+  // for it must reach the screen even if no other change follows. Refused, the server says when.
+  function retryDelay(response) {
+    const seconds = Number(response?.headers.get('Retry-After'));
+    return Math.min(Math.max(Number.isFinite(seconds) && seconds > 0 ? seconds : 2, 1), 30) * 1000;
+  }
   async function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
+    clearTimeout(retry);
+    let failed = null;
     try {
       do {
         again = false;
         const response = await fetch(location.href, { headers: liveHeader, credentials: 'same-origin', cache: 'no-store' });
         if (response.status === 401) { setStatus('signed-out'); return; }
-        if (!response.ok) return;
+        if (!response.ok) { failed = response; break; }
         const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
         for (const region of regions()) {
           const next = fresh.getElementById(region.id);
@@ -61,9 +69,15 @@
         tick();
       } while (again);
     } catch {
-      // Offline for a moment: the event source reconnects and says hello, which refreshes again.
+      failed = true;
     } finally {
       refreshing = false;
+    }
+    if (failed) {
+      setStatus('reconnecting');
+      retry = setTimeout(refresh, retryDelay(failed === true ? null : failed));
+    } else if (source?.readyState === EventSource.OPEN) {
+      setStatus('connected');
     }
   }
 
@@ -135,7 +149,7 @@
     document.body.appendChild(announcer);
     const pageCase = document.querySelector('[data-case]')?.dataset.case;
     setStatus('connecting');
-    const source = new EventSource('/live');
+    source = new EventSource('/live');
     source.addEventListener('hello', () => { setStatus('connected'); refresh(); });
     source.addEventListener('case', (message) => {
       const event = JSON.parse(message.data);
