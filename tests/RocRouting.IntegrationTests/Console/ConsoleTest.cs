@@ -18,6 +18,7 @@ public abstract class ConsoleTest
     public const string PoliceUnit = "Lokal testenhet";
 
     private readonly List<IBrowserContext> _contexts = [];
+    private readonly List<PageJournal> _journals = [];
 
     protected RocApp App { get; private set; } = null!;
 
@@ -27,6 +28,18 @@ public abstract class ConsoleTest
     [TearDown]
     public async Task CloseBrowsers()
     {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+        {
+            foreach (var journal in _journals)
+            {
+                await TestContext.Out.WriteLineAsync($"What {journal.Person}'s browser did:");
+                foreach (var line in journal.Lines)
+                {
+                    await TestContext.Out.WriteLineAsync("  " + line);
+                }
+            }
+        }
+        _journals.Clear();
         foreach (var context in _contexts)
         {
             await context.CloseAsync();
@@ -38,6 +51,7 @@ public abstract class ConsoleTest
     {
         var page = await Browser.NewPersonAsync(App.BaseAddress, width);
         _contexts.Add(page.Context);
+        _journals.Add(await PageJournal.AttachAsync(page, municipality is null ? role : $"{role} ({municipality})"));
         var query = $"?role={role}" + (municipality is null ? "" : $"&municipality={municipality}");
         await page.GotoAsync("/dev/sign-in" + query);
         return page;
