@@ -12,6 +12,9 @@ public static class Browser
     private static IPlaywright? _playwright;
     private static IBrowser? _browser;
 
+    /// <summary>Generous for a busy two-core machine; a wait ends as soon as its condition holds.</summary>
+    private const float ActionTimeout = 15_000;
+
     public static string ExecutablePath => Environment.GetEnvironmentVariable("ROC_CHROMIUM") ?? "/usr/bin/chromium";
 
     public static async Task<IBrowser> SharedAsync()
@@ -21,6 +24,9 @@ public static class Browser
         {
             if (_browser is null)
             {
+                // Assertions wait as long as actions do (below): on a busy two-core machine a live update
+                // can take seconds to reach the screen, and a wait still ends as soon as its condition holds.
+                Assertions.SetDefaultExpectTimeout(ActionTimeout);
                 _playwright = await Playwright.CreateAsync();
                 _browser = await _playwright.Chromium.LaunchAsync(new()
                 {
@@ -53,8 +59,7 @@ public static class Browser
             TimezoneId = "Europe/Stockholm",
             ViewportSize = new() { Width = width, Height = height },
         });
-        // Generous for a busy two-core machine; a wait ends as soon as its condition holds.
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(ActionTimeout);
         return await context.NewPageAsync();
     }
 
