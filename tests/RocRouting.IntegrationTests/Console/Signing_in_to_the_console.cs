@@ -32,6 +32,28 @@ public sealed class Signing_in_to_the_console : ConsoleTest
     }
 
     [Test]
+    public async Task Every_page_names_its_icon_and_anyone_may_load_it()
+    {
+        var page = await Browser.NewPersonAsync(App.BaseAddress);
+        try
+        {
+            // Not signed in: the browser still asks for the tab's icon, and gets it rather than a 404 page.
+            await page.GotoAsync("/queue");
+            var href = await page.Locator("link[rel=icon]").GetAttributeAsync("href");
+            Assert.That(href, Is.Not.Null);
+
+            var icon = await page.APIRequest.GetAsync(href!);
+
+            Assert.That(icon.Status, Is.EqualTo(200));
+            Assert.That(icon.Headers["content-type"], Does.StartWith("image/svg+xml"));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Test]
     public async Task Each_role_starts_on_its_own_page_and_signs_out()
     {
         var police = await SignInAsync(Roles.PoliceOfficer);
