@@ -48,13 +48,13 @@
     if (refreshing) { again = true; return; }
     refreshing = true;
     clearTimeout(retry);
-    let failed = null;
+    let retryIn = 0;
     try {
       do {
         again = false;
         const response = await fetch(location.href, { headers: liveHeader, credentials: 'same-origin', cache: 'no-store' });
         if (response.status === 401) { setStatus('signed-out'); return; }
-        if (!response.ok) { failed = response; break; }
+        if (!response.ok) { retryIn = retryDelay(response); break; }
         const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
         for (const region of regions()) {
           const next = fresh.getElementById(region.id);
@@ -69,13 +69,13 @@
         tick();
       } while (again);
     } catch {
-      failed = true;
+      retryIn = retryDelay(null);
     } finally {
       refreshing = false;
     }
-    if (failed) {
+    if (retryIn) {
       setStatus('reconnecting');
-      retry = setTimeout(refresh, retryDelay(failed === true ? null : failed));
+      retry = setTimeout(refresh, retryIn);
     } else if (source?.readyState === EventSource.OPEN) {
       setStatus('connected');
     }
