@@ -24,8 +24,11 @@ public sealed class Swedish(RoutingConfiguration config)
     /// </summary>
     public static CultureInfo Culture { get; } = SwedishNumbers();
 
-    /// <summary>Names in Swedish alphabetical order (Å, Ä, Ö after Z), as the municipality lists show them.</summary>
+    /// <summary>Names in Swedish alphabetical order (Å, Ä, Ö after Z).</summary>
     public static IComparer<string> Order { get; } = new SwedishAlphabetical();
+
+    /// <summary>The register's municipalities in Swedish alphabetical order, as every list of them shows them; sorted once.</summary>
+    public IReadOnlyList<Municipality> Municipalities { get; } = [.. config.Register.All.OrderBy(m => m.Name, Order)];
 
     private static CultureInfo SwedishNumbers()
     {
