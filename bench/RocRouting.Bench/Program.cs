@@ -459,10 +459,10 @@ var result = new JsonObject
     ["pg_case_tx_per_s"] = Math.Round(pgTps),
     ["broker_msgs_per_s"] = Math.Round(brokerRate),
     ["latency_ms"] = new JsonObject { ["submit"] = Json(steadySubmit), ["route"] = Json(steadyRoute), ["route_stages"] = steadyStages, ["route_after_idle"] = Json(afterIdleRoute), ["routed_to_pushed"] = Json(routedToPushed) },
-    ["steady_cpu_ms_per_case"] = new JsonObject([.. steadyCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
+    ["steady_cpu_ms_per_case"] = Figures(steadyCpu),
     ["steady_machine_busy_cores"] = steadyBusy,
     ["steady_machine_stolen_cores"] = steadyStolen,
-    ["idle_cpu_ms_per_s"] = new JsonObject([.. idleCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
+    ["idle_cpu_ms_per_s"] = Figures(idleCpu),
     ["overload"] = overload,
     ["steady"] = new JsonObject { ["rate"] = steadyRate, ["seconds"] = steadySeconds, ["accepted"] = steady.Count(s => s.Accepted), ["errors"] = steady.Count(s => !s.Accepted) },
     ["sustained_cases_per_s"] = sustained ?? 0,
@@ -478,7 +478,7 @@ var result = new JsonObject
     ["drain_sms"] = smsEnabled ? drainTexts : null,
     ["drain_sms_sent_s"] = drainTextedSeconds is { } texted ? Math.Round(texted, 2) : null,
     [$"drain_{drainCount / 1000}k_with_startup_s"] = Math.Round(drainSeconds, 2),
-    ["drain_cpu_ms_per_case"] = new JsonObject([.. drainCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
+    ["drain_cpu_ms_per_case"] = Figures(drainCpu),
     ["drain_machine_busy_cores"] = drainBusyCores,
     ["drain_machine_stolen_cores"] = drainStolenCores,
     ["console"] = consoleFigures is { } c ? new JsonObject
@@ -573,14 +573,16 @@ async Task<(bool Pass, JsonObject Trial)> TrialAsync(double trialRate)
     log($"      {DescribeAlerts(alertsLeft, alertsDone)}");
     log($"      {Cpu.Describe(cpuMs, busyCores, stolenCores)} (its alerts included)");
     log($"      {(await WalSnapshot.TakeAsync(db)).DescribeSince(walBefore, samples.Count(s => s.Accepted))}");
-    log($"      resident now: api {api.RssBreakdown()}; worker {worker.RssBreakdown()}");
+    var (residentApi, residentWorker) = (api.ResidentByKind(), worker.ResidentByKind());
+    log($"      resident now: api {ServiceProcess.DescribeResident(residentApi)}; worker {ServiceProcess.DescribeResident(residentWorker)}");
     var firstError = samples.FirstOrDefault(s => s.Error is not null)?.Error;
     return (pass, new JsonObject
     {
         ["rate"] = trialRate, ["seconds"] = trialSeconds, ["pass"] = pass, ["stopped_early"] = gaveUp, ["sent"] = samples.Length, ["errors"] = errors, ["first_error"] = firstError, ["unrouted"] = unrouted,
         ["submit_ms"] = Json(submit), ["route_ms"] = Json(route), ["rss_mb"] = new JsonObject { ["api"] = Math.Round(trialRssApi), ["worker"] = Math.Round(trialRssWorker) },
-        ["cpu_ms_per_case"] = new JsonObject([.. cpuMs.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]), ["machine_busy_cores"] = busyCores, ["machine_stolen_cores"] = stolenCores,
+        ["cpu_ms_per_case"] = Figures(cpuMs), ["machine_busy_cores"] = busyCores, ["machine_stolen_cores"] = stolenCores,
         ["alerts_left_when_routed"] = alertsLeft, ["alerts_sent_s_after_load"] = Math.Round(alertsDone, 2),
+        ["resident_mb_after"] = new JsonObject { ["api"] = Figures(residentApi), ["worker"] = Figures(residentWorker) },
     });
 }
 
@@ -710,6 +712,8 @@ async Task<(long Sent, double? Seconds)> SentAfterFirstRoutedAsync(Guid[] ids, s
     await reader.ReadAsync();
     return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDouble(1));
 }
+
+static JsonObject Figures(IReadOnlyDictionary<string, double> values) => new([.. values.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]);
 
 static JsonObject Json(Percentiles p) => new() { ["p50"] = Number(p.P50), ["p95"] = Number(p.P95), ["p99"] = Number(p.P99), ["p99_9"] = Number(p.P999), ["max"] = Number(p.Max), ["n"] = p.Count };
 

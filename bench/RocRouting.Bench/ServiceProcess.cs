@@ -62,8 +62,61 @@ public sealed class ServiceProcess(string name, string dll, IReadOnlyDictionary<
 
     public double RssMb() => ReadStatusKb("VmRSS:") / 1024.0;
 
-    /// <summary>What the resident memory is now: anonymous (heaps, JIT code) and file-backed (mapped assemblies, shared with other processes).</summary>
-    public string RssBreakdown() => $"anon {ReadStatusKb("RssAnon:") / 1024.0:F0} MB, files {ReadStatusKb("RssFile:") / 1024.0:F0} MB";
+    /// <summary>The kinds of resident memory <see cref="ResidentByKind"/> tells apart, in the order it reports them.</summary>
+    public static readonly string[] MemoryKinds =
+        ["images_flat", "images_code", "images_data", "native_libraries", "runtime_code_and_types", "malloc_heap", "anonymous", "other"];
+
+    /// <summary>
+    /// What the resident memory is now, in MB by kind, from <c>/proc/pid/smaps</c>. A ReadyToRun assembly is
+    /// mapped twice (dotnet/runtime#112901): a flat view of the file the runtime reads metadata and IL
+    /// through (<c>images_flat</c>), and its sections, code and data. <c>runtime_code_and_types</c> is the
+    /// runtime's double-mapped memory (jitted code, stubs, type data); <c>anonymous</c> the GC's heap,
+    /// stacks and the runtime's own data.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> ResidentByKind()
+    {
+        var kb = MemoryKinds.ToDictionary(k => k, _ => 0.0);
+        if (_process is null || _process.HasExited)
+        {
+            return kb;
+        }
+        var kind = "other";
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/smaps"))
+        {
+            var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 0)
+            {
+                continue;
+            }
+            if (!fields[0].EndsWith(':'))
+            {
+                kind = KindOf(fields[1], fields.Length > 5 ? fields[5].Trim() : "");
+            }
+            else if (fields[0] == "Rss:")
+            {
+                kb[kind] += double.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+        }
+        return kb.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / 1024.0, 1));
+    }
+
+    private static string KindOf(string permissions, string path) => path switch
+    {
+        _ when path.EndsWith(".dll", StringComparison.Ordinal) => permissions[3] == 's' ? "images_flat" : permissions[2] == 'x' ? "images_code" : "images_data",
+        _ when path.Contains(".so", StringComparison.Ordinal) => "native_libraries",
+        _ when path.StartsWith("/memfd:doublemapper", StringComparison.Ordinal) => "runtime_code_and_types",
+        "[heap]" => "malloc_heap",
+        "" => "anonymous",
+        _ => "other",
+    };
+
+    /// <summary><see cref="ResidentByKind"/> in a line of the log.</summary>
+    public static string DescribeResident(IReadOnlyDictionary<string, double> mb)
+    {
+        ArgumentNullException.ThrowIfNull(mb);
+        return $"images {mb["images_flat"]:F0} flat + {mb["images_code"]:F0} code + {mb["images_data"]:F0} data, native {mb["native_libraries"]:F0}, "
+            + $"runtime's code and types {mb["runtime_code_and_types"]:F0}, malloc {mb["malloc_heap"]:F0}, anonymous {mb["anonymous"]:F0}, other {mb["other"]:F0} MB";
+    }
 
     /// <summary>Starts a new peak (Linux: "5" to clear_refs resets VmHWM to the current RSS), so each trial has its own.</summary>
     public void ResetPeakRss()
