@@ -63,7 +63,7 @@ public sealed class ServiceProcess(string name, string dll, IReadOnlyDictionary<
     public double RssMb() => ReadStatusKb("VmRSS:") / 1024.0;
 
     /// <summary>The kinds of resident memory <see cref="ResidentByKind"/> tells apart, in the order it reports them.</summary>
-    public static readonly string[] MemoryKinds =
+    private static readonly string[] MemoryKinds =
         ["images_flat", "images_code", "images_data", "native_libraries", "runtime_code_and_types", "malloc_heap", "anonymous", "other"];
 
     /// <summary>
