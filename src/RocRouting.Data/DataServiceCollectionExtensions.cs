@@ -22,11 +22,11 @@ public static class DataServiceCollectionExtensions
 
     public const int DefaultMaxPoolSize = 10;
 
-    /// <summary>Whether the connection string sets the pool size ("Maximum Pool Size", or Npgsql's synonym "MaxPoolSize").</summary>
-    private static bool NamesPoolSize(string connectionString) =>
+    /// <summary>Whether the connection string sets one of these keywords, written with or without spaces ("Maximum Pool Size" or "MaxPoolSize").</summary>
+    private static bool Names(string connectionString, params string[] keywords) =>
         new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
             .Select(k => k.Replace(" ", "", StringComparison.Ordinal))
-            .Any(k => k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
+            .Any(k => keywords.Contains(k, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>The DbContext over one shared Npgsql data source, with the outbox wake-up wired in.</summary>
     public static IServiceCollection AddRocData(this IServiceCollection services)
@@ -75,9 +75,18 @@ public static class DataServiceCollectionExtensions
         // Npgsql's default of 100 connections let each process open dozens of backends on two cores:
         // every statement then met a cold backend, and PostgreSQL's CPU per case halved with ten
         // (README, Performance). A connection string that names a size keeps it.
-        if (!NamesPoolSize(connectionString))
+        if (!Names(connectionString, "MaximumPoolSize", "MaxPoolSize"))
         {
             settings.MaxPoolSize = configuration.GetValue(MaxPoolSizeSetting, DefaultMaxPoolSize);
+        }
+        // Npgsql 10 tries Kerberos session encryption first on every new connection ("Prefer"): it loads
+        // the Kerberos libraries (which the .NET container images leave out) and looks for a ticket that
+        // no deployment of this service has, as it signs in with a password. Measured: an open 0.5-0.8 ms
+        // quicker without, and no Kerberos library in the process (journal, S34). A connection string
+        // that names a mode keeps it.
+        if (!Names(connectionString, "GssEncryptionMode"))
+        {
+            settings.GssEncryptionMode = GssEncryptionMode.Disable;
         }
         return builder;
     }
