@@ -40,6 +40,9 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
 )
 cleanup() {
+  # The load generator starts the services; if it was killed, they outlive it, and would take CPU
+  # beside the next run's pair.
+  pkill -9 -f "$work/publish/" 2>/dev/null || true
   ROC_PG_PORT=$pg ROC_AMQP_PORT=$amqp "$root/deploy/local/servers.sh" stop "$work/servers" || true
   [ "${ROC_BENCH_KEEP:-0}" = 1 ] || rm -rf "$work"
 }
