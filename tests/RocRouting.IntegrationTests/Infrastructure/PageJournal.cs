@@ -48,13 +48,16 @@ public sealed class PageJournal
     {
         var journal = new PageJournal(person);
         await page.Context.AddInitScriptAsync(LiveFeedProbe);
-        page.Request += (_, r) => journal.Add($"→ {r.Method} {PathOf(r.Url)}{(r.Headers.ContainsKey("x-roc-live") ? " (re-read)" : "")}");
+        page.Request += (_, r) => journal.Add($"→ {r.Method} {PathOf(r.Url)}{(IsLiveReRead(r) ? " (re-read)" : "")}");
         page.Response += (_, r) => journal.Add($"← {r.Status} {r.Request.Method} {PathOf(r.Url)}");
         page.RequestFailed += (_, r) => journal.Add($"✘ {r.Method} {PathOf(r.Url)}: {r.Failure}");
         page.Console += (_, m) => journal.Add($"console {m.Type}: {m.Text}");
         page.PageError += (_, e) => journal.Add($"page error: {e}");
         return journal;
     }
+
+    /// <summary>Whether the page asked for this because the live feed said its content changed (console.js marks those).</summary>
+    public static bool IsLiveReRead(IRequest request) => request.Headers.ContainsKey("x-roc-live");
 
     // UTC time of day, as the services' log lines have it.
     private void Add(string line) => _lines.Enqueue(DateTime.UtcNow.ToString("HH:mm:ss.fff ", CultureInfo.InvariantCulture) + line);
