@@ -21,7 +21,8 @@ public sealed class Refreshing_a_page_the_server_refuses_for_a_while : ConsoleTe
         // The feed's first events (submitted, routed) make the page re-read itself; one of those still in
         // flight when the refusals begin would be answered after the acknowledgement and show it at once.
         var rereadsInFlight = new ConcurrentDictionary<IRequest, bool>();
-        police.Request += (_, r) => { if (PageJournal.IsLiveReRead(r)) { rereadsInFlight[r] = true; } };
+        // Only this page's: the case list's re-reads that a navigation left unanswered never finish.
+        police.Request += (_, r) => { if (PageJournal.IsLiveReRead(r) && r.Url.EndsWith($"/cases/{caseId}", StringComparison.Ordinal)) { rereadsInFlight[r] = true; } };
         police.RequestFinished += (_, r) => rereadsInFlight.TryRemove(r, out bool _);
         police.RequestFailed += (_, r) => rereadsInFlight.TryRemove(r, out bool _);
         await police.GotoAsync($"/cases/{caseId}");
