@@ -18,20 +18,21 @@ public sealed class Refreshing_a_page_the_server_refuses_for_a_while : ConsoleTe
     {
         var (caseId, _) = await SubmitThroughApiAsync(home: null);
         var police = await SignInAsync(Roles.PoliceOfficer);
+        var casePage = $"/cases/{caseId}";
         // The feed's first events (submitted, routed) make the page re-read itself; one of those still in
         // flight when the refusals begin would be answered after the acknowledgement and show it at once.
+        // Only this page's count: a case list's re-read that the navigation cut off never finishes.
         var rereadsInFlight = new ConcurrentDictionary<IRequest, bool>();
-        // Only this page's: the case list's re-reads that a navigation left unanswered never finish.
-        police.Request += (_, r) => { if (PageJournal.IsLiveReRead(r) && r.Url.EndsWith($"/cases/{caseId}", StringComparison.Ordinal)) { rereadsInFlight[r] = true; } };
+        police.Request += (_, r) => { if (PageJournal.IsLiveReRead(r) && r.Url.EndsWith(casePage, StringComparison.Ordinal)) { rereadsInFlight[r] = true; } };
         police.RequestFinished += (_, r) => rereadsInFlight.TryRemove(r, out bool _);
         police.RequestFailed += (_, r) => rereadsInFlight.TryRemove(r, out bool _);
-        await police.GotoAsync($"/cases/{caseId}");
+        await police.GotoAsync(casePage);
         await Expect(police.Locator("#live-status")).ToHaveTextAsync("Uppdateras direkt");
         await Expect(police.Locator("#case .status")).ToHaveTextAsync("Skickat till mottagare");
 
         var refusing = true;
         var refused = 0;
-        await police.RouteAsync($"**/cases/{caseId}", async route =>
+        await police.RouteAsync($"**{casePage}", async route =>
         {
             if (Volatile.Read(ref refusing) && PageJournal.IsLiveReRead(route.Request))
             {
