@@ -21,6 +21,8 @@ public static class HostingExtensions
         builder.AddRocTelemetry();
         builder.Services.AddHostedService<SchemaCheck>();
         builder.Services.AddHostedService<PublishedKeysCheck>();
+        builder.Services.AddOptions<NativeMemoryOptions>().BindConfiguration("Memory");
+        builder.Services.AddHostedService<NativeMemoryTrim>();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<OutboxHealthCheck>("outbox", tags: ["ready"]);
