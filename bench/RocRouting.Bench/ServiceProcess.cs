@@ -70,8 +70,9 @@ public sealed class ServiceProcess(string name, string dll, IReadOnlyDictionary<
     /// What the resident memory is now, in MB by kind, from <c>/proc/pid/smaps</c>. A ReadyToRun assembly is
     /// mapped twice (dotnet/runtime#112901): a flat view of the file the runtime reads metadata and IL
     /// through (<c>images_flat</c>), and its sections, code and data. <c>runtime_code_and_types</c> is the
-    /// runtime's double-mapped memory (jitted code, stubs, type data); <c>anonymous</c> the GC's heap,
-    /// stacks and the runtime's own data.
+    /// runtime's double-mapped memory (jitted code, stubs, type data); <c>malloc_heap</c> glibc's arenas, the
+    /// main one (<c>[heap]</c>) and the others (see <see cref="IsMallocArena"/>); <c>anonymous</c> the rest of
+    /// the anonymous memory: the GC's heap, stacks and the runtime's own data.
     /// </summary>
     public IReadOnlyDictionary<string, double> ResidentByKind()
     {
@@ -80,7 +81,7 @@ public sealed class ServiceProcess(string name, string dll, IReadOnlyDictionary<
         {
             return kb;
         }
-        var kind = "other";
+        var mappings = new List<Mapping>();
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/smaps"))
         {
             var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
@@ -90,14 +91,49 @@ public sealed class ServiceProcess(string name, string dll, IReadOnlyDictionary<
             }
             if (!fields[0].EndsWith(':'))
             {
-                kind = KindOf(fields[1], fields.Length > 5 ? fields[5].Trim() : "");
+                var range = fields[0].Split('-');
+                mappings.Add(new Mapping(
+                    ulong.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                    ulong.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                    fields[1], fields.Length > 5 ? fields[5].Trim() : ""));
             }
-            else if (fields[0] == "Rss:")
+            else if (fields[0] == "Rss:" && mappings.Count > 0)
             {
-                kb[kind] += double.Parse(fields[1], CultureInfo.InvariantCulture);
+                mappings[^1].RssKb = double.Parse(fields[1], CultureInfo.InvariantCulture);
             }
         }
+        for (var i = 0; i < mappings.Count; i++)
+        {
+            var kind = IsMallocArena(mappings, i) ? "malloc_heap" : KindOf(mappings[i].Permissions, mappings[i].Path);
+            kb[kind] += mappings[i].RssKb;
+        }
         return kb.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / 1024.0, 1));
+    }
+
+    private sealed record Mapping(ulong Start, ulong End, string Permissions, string Path)
+    {
+        public double RssKb { get; set; }
+    }
+
+    /// <summary>glibc's <c>HEAP_MAX_SIZE</c> on 64-bit systems: each arena but the main one is made of heaps this size, aligned to it.</summary>
+    private const ulong ArenaHeapSize = 64UL << 20;
+
+    /// <summary>
+    /// Whether a mapping is one of glibc's arenas other than the main one: anonymous, read-write, at an
+    /// address aligned to 64 MB, and with the reserved rest behind it exactly 64 MB in all. These are
+    /// anonymous memory to the kernel; counted as such, a trim of them read as the GC's heap shrinking.
+    /// </summary>
+    private static bool IsMallocArena(List<Mapping> mappings, int i)
+    {
+        var m = mappings[i];
+        if (m.Path.Length > 0 || m.Permissions != "rw-p" || m.Start % ArenaHeapSize != 0)
+        {
+            return false;
+        }
+        var end = i + 1 < mappings.Count && mappings[i + 1] is { Permissions: "---p", Path: "" } reserved && reserved.Start == m.End
+            ? reserved.End
+            : m.End;
+        return end - m.Start == ArenaHeapSize;
     }
 
     private static string KindOf(string permissions, string path) => path switch
